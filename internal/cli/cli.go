@@ -1,0 +1,163 @@
+package cli
+
+import (
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"dcc"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitInvalid = 1
+	exitUsage   = 2
+)
+
+//go:embed example.json
+var exampleJSON []byte
+
+const usage = `dcc: the EU Digital COVID Certificate system
+
+Usage:
+  dcc validate [--lenient] [--valuesets DIR] FILE...   check payloads (JSON; - for stdin)
+  dcc validate --example                               check the bundled example payload
+  dcc example                                          print the bundled example payload
+  dcc translit NAME...                                 ICAO 9303 form of each name
+  dcc uvci new --country CC --issuer PREFIX [-n N]     new certificate identifiers
+  dcc uvci check [--lenient] UVCI...                   check identifiers
+  dcc doses FILE                                       dn/sd of each dose of a history
+  dcc valuesets list [--valuesets DIR]                 the value sets in use
+  dcc valuesets show [--valuesets DIR] NAME            the codes of one value set
+
+Exit status: 0 ok, 1 invalid input, 2 usage or I/O error.
+`
+
+// env is what a subcommand may touch: no globals, so tests run in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmds := map[string]func([]string) int{
+		"validate":  e.validate,
+		"example":   e.example,
+		"translit":  e.translit,
+		"uvci":      e.uvci,
+		"doses":     e.doses,
+		"valuesets": e.valuesets,
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cmd, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "dcc: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	return cmd(args[1:])
+}
+
+// parse parses flags wherever they stand among the arguments ("dcc validate
+// a.json --lenient" works as well as the other order); "--" ends flags.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if args[0] == "--" {
+			return append(rest, args[1:]...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+func (e *env) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("dcc "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+func (e *env) usageError(cmd, format string, a ...any) int {
+	fmt.Fprintf(e.stderr, "dcc %s: %s\nRun 'dcc help' for usage.\n", cmd, fmt.Sprintf(format, a...))
+	return exitUsage
+}
+
+// readInput reads a file or, for "-", standard input, refusing anything
+// over dcc.MaxInput before it is held in memory.
+func (e *env) readInput(name string) ([]byte, error) {
+	var r io.Reader
+	if name == "-" {
+		r = e.stdin
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, dcc.MaxInput+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > dcc.MaxInput {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+var errTooLarge = errors.New("input is larger than 1 MiB: not a DCC payload")
+
+func (e *env) example(args []string) int {
+	if len(args) > 0 {
+		return e.usageError("example", "takes no arguments")
+	}
+	e.stdout.Write(exampleJSON)
+	return exitOK
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "(stdin)"
+	}
+	return name
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func typeName(t dcc.Type) string {
+	switch t {
+	case dcc.Vaccination:
+		return "vaccination"
+	case dcc.Test:
+		return "test"
+	case dcc.Recovery:
+		return "recovery"
+	}
+	return "unknown type"
+}

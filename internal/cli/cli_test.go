@@ -1,0 +1,67 @@
+package cli_test
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"dcc/internal/cli"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"dcc": func() { os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the command-line scenarios in testdata/script. $SPECS is
+// the official specification folder, for scenarios that read its files.
+func TestScripts(t *testing.T) {
+	specs, _ := filepath.Abs("../../../shared/specs")
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("SPECS", specs)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"dcc-exit": dccExit,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "specs" {
+				_, err := os.Stat(specs)
+				return err == nil, nil
+			}
+			return false, nil
+		},
+	})
+}
+
+// dccExit runs "dcc-exit CODE ARGS...": dcc with ARGS, which must exit
+// with CODE (exec only tells zero from non-zero).
+func dccExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: dcc-exit CODE ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("dcc-exit: %v", err)
+	}
+	got := 0
+	if err := ts.Exec("dcc", args[1:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("dcc-exit: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("dcc %s: exit status %d, want %d", strings.Join(args[1:], " "), got, want)
+	}
+}

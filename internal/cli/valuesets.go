@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"dcc/valueset"
+)
+
+func (e *env) valuesets(args []string) int {
+	if len(args) == 0 {
+		return e.usageError("valuesets", "want 'valuesets list' or 'valuesets show NAME'")
+	}
+	sub := args[0]
+	fs := e.flags("valuesets " + sub)
+	dir := fs.String("valuesets", "", "directory of value-set JSON files (default: the embedded 2.12.0 snapshot)")
+	rest, err := parse(fs, args[1:])
+	if err != nil {
+		return exitUsage
+	}
+	switch sub {
+	case "list":
+		if len(rest) > 0 {
+			return e.usageError("valuesets list", "unexpected argument %q", rest[0])
+		}
+	case "show":
+		if len(rest) != 1 {
+			return e.usageError("valuesets show", "want exactly one NAME (see 'dcc valuesets list')")
+		}
+	default:
+		return e.usageError("valuesets", "unknown subcommand %q: want 'list' or 'show'", sub)
+	}
+	vs, err := loadValueSets(*dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dcc valuesets: %v\n", err)
+		return exitUsage
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	if sub == "list" {
+		fmt.Fprintln(tw, "NAME\tID\tDATE\tVALUES\tSHA-256")
+		for _, name := range valuesetNames() {
+			s, ok := vs.Set(name)
+			if !ok {
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, s.ID, s.Date, len(s.Values), s.Hash[:16])
+		}
+		return exitOK
+	}
+	s, ok := vs.Set(rest[0])
+	if !ok {
+		fmt.Fprintf(e.stderr, "dcc valuesets show: unknown value set %q; known: %s\n", rest[0], strings.Join(valuesetNames(), ", "))
+		return exitInvalid
+	}
+	codes := make([]string, 0, len(s.Values))
+	for c := range s.Values {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(tw, "# %s (%s), %s, %d values\n", s.Name, s.ID, s.Date, len(codes))
+	for _, c := range codes {
+		v := s.Values[c]
+		state := ""
+		if !v.Active {
+			state = "\tinactive"
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", c, v.Display, state)
+	}
+	return exitOK
+}
+
+func valuesetNames() []string { return valueset.Names() }

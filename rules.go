@@ -1,0 +1,469 @@
+package dcc
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"dcc/uvci"
+	"dcc/valueset"
+)
+
+// Codes fixed by Annex II.
+const (
+	covid19      = "840539006"  // Annex II §1, SNOMED CT
+	testNAAT     = "LP6464-4"   // Annex II §7, nucleic acid amplification
+	testRAT      = "LP217198-3" // Annex II §7, rapid immunoassay
+	atcCOVID19   = "J07BX03"    // Annex II §2 allows the ATC code instead of SNOMED CT
+	maxText      = 80           // Annex V: names, issuer, test centre
+	ratGraceTime = 72 * time.Hour
+)
+
+// checker applies the Annex V rules that the JSON schema cannot express.
+type checker struct {
+	mode     Mode
+	vs       *valueset.Store
+	typ      Type
+	problems []Problem
+}
+
+func (c *checker) add(path, reason string, sev Severity) {
+	c.problems = append(c.problems, Problem{Path: path, Reason: reason, Severity: sev})
+}
+
+// structure and date findings are errors in both modes.
+func (c *checker) structure(path, reason string) { c.add(path, reason, Error) }
+
+// content findings are errors on issuance and warnings on verification.
+func (c *checker) content(path, reason string) {
+	if c.mode == Strict {
+		c.add(path, reason, Error)
+	} else {
+		c.add(path, reason, Warning)
+	}
+}
+
+func (c *checker) warn(path, reason string) { c.add(path, reason, Warning) }
+
+func (c *checker) reported(path string) bool {
+	return slices.ContainsFunc(c.problems, func(p Problem) bool { return p.Path == path })
+}
+
+func (c *checker) hasError(path string) bool {
+	return slices.ContainsFunc(c.problems, func(p Problem) bool { return p.Path == path && p.Severity == Error })
+}
+
+// sorted orders problems by path in payload order, stable within a path.
+func (c *checker) sorted() []Problem {
+	order := []string{"", "ver", "nam", "dob", "v", "t", "r"}
+	rank := func(p string) int {
+		head, _, _ := strings.Cut(p, ".")
+		head, _, _ = strings.Cut(head, "[")
+		if i := slices.Index(order, head); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	out := slices.Clone(c.problems)
+	slices.SortStableFunc(out, func(a, b Problem) int {
+		if d := rank(a.Path) - rank(b.Path); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Path, b.Path)
+	})
+	return out
+}
+
+// str reads an optional string field: present reports the key exists, ok
+// that it holds a string (the schema reports other types).
+func str(m map[string]any, key string) (s string, present, ok bool) {
+	v, present := m[key]
+	if !present {
+		return "", false, false
+	}
+	s, ok = v.(string)
+	return s, true, ok
+}
+
+func (c *checker) payload(tree any) {
+	root, ok := tree.(map[string]any)
+	if !ok {
+		c.structure("", "the payload must be a JSON object")
+		return
+	}
+	var missing []string
+	for _, k := range []string{"ver", "nam", "dob"} {
+		if _, ok := root[k]; !ok {
+			missing = append(missing, k)
+		}
+	}
+	var groups []string
+	for _, k := range []string{"v", "t", "r"} {
+		if _, ok := root[k]; ok {
+			groups = append(groups, k)
+		}
+	}
+	if len(missing) > 0 {
+		c.structure("", "missing required field "+strings.Join(missing, ", ")+" (Annex V §3)")
+	}
+	switch len(groups) {
+	case 0:
+		c.structure("", "exactly one of v (vaccination), t (test) or r (recovery) is required (Annex V §3.3)")
+	case 1:
+		c.typ = Type(groups[0])
+	default:
+		c.structure("", "exactly one of v, t and r may be present, found "+strings.Join(groups, " and ")+" (Annex V §3.3)")
+	}
+	c.unknown(root, "", []string{"ver", "nam", "dob", "v", "t", "r"})
+
+	if ver, present, ok := str(root, "ver"); present && ok {
+		c.version(ver)
+	}
+	if nam, ok := root["nam"].(map[string]any); ok {
+		c.name(nam)
+	}
+	if dob, present, ok := str(root, "dob"); present && ok {
+		c.dob(dob)
+	}
+	for _, g := range groups {
+		a, ok := root[g].([]any)
+		if !ok {
+			continue // the schema says it must be an array
+		}
+		if len(a) != 1 {
+			c.structure(g, fmt.Sprintf("must hold exactly one entry, has %d (Annex V §3.3)", len(a)))
+		}
+		for i, e := range a {
+			m, ok := e.(map[string]any)
+			if !ok {
+				continue
+			}
+			path := indexPath(g, i)
+			switch g {
+			case "v":
+				c.vaccination(m, path)
+			case "t":
+				c.test(m, path)
+			case "r":
+				c.recovery(m, path)
+			}
+		}
+	}
+}
+
+// unknown reports fields the schema does not define: kept on decode, but a
+// certificate this system signs carries only what Annex V defines.
+func (c *checker) unknown(m map[string]any, path string, known []string) {
+	var extra []string
+	for k := range m {
+		if !slices.Contains(known, k) {
+			extra = append(extra, k)
+		}
+	}
+	slices.Sort(extra)
+	for _, k := range extra {
+		c.content(fieldPath(path, k), "unknown field: not defined by schema 1.3 (Annex V)")
+	}
+}
+
+func (c *checker) version(ver string) {
+	if c.mode != Strict || c.reported("ver") {
+		return
+	}
+	if v, ok := parseSemver(ver); ok && (v.major != 1 || v.minor != 3) {
+		c.structure("ver", fmt.Sprintf("certificates are issued with schema 1.3.x, not %s", ver))
+	}
+}
+
+func (c *checker) name(nam map[string]any) {
+	c.unknown(nam, "nam", []string{"fn", "fnt", "gn", "gnt"})
+	present := map[string]bool{}
+	for _, k := range []string{"fn", "fnt", "gn", "gnt"} {
+		s, p, ok := str(nam, k)
+		present[k] = p
+		if !p || !ok {
+			continue
+		}
+		path := "nam." + k
+		if strings.TrimSpace(s) == "" {
+			c.content(path, "must not be empty: omit the field when the holder has no such name (Annex V §3.2)")
+			continue
+		}
+		if n := utf8.RuneCountInString(s); n > maxText {
+			c.structure(path, fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V §3.2)", n, maxText))
+		}
+		if k == "fnt" || k == "gnt" {
+			c.icao(path, s)
+		}
+	}
+	if !present["fnt"] && !present["gnt"] {
+		c.structure("nam", "at least one of fnt and gnt is required (Annex V §3.2)")
+	}
+	for _, pair := range [][2]string{{"fn", "fnt"}, {"gn", "gnt"}} {
+		a, b := pair[0], pair[1]
+		switch {
+		case present[a] && !present[b]:
+			c.content("nam."+b, fmt.Sprintf("is required when nam.%s is present: the ICAO 9303 transliteration of the same name (Annex V §3.2)", a))
+		case present[b] && !present[a]:
+			c.content("nam."+a, fmt.Sprintf("is required when nam.%s is present: the name as written in the travel document (Annex V §3.2)", b))
+		}
+	}
+}
+
+// icao checks a transliterated name: only A–Z and '<' (ICAO 9303 Part 3).
+func (c *checker) icao(path, s string) {
+	for i, r := range s {
+		if (r < 'A' || r > 'Z') && r != '<' {
+			c.structure(path, fmt.Sprintf("character %q at position %d is not allowed: only A–Z and '<' (ICAO 9303, Annex V §3.2)", r, i+1))
+			return
+		}
+	}
+	if strings.HasPrefix(s, "<") || strings.HasSuffix(s, "<") || strings.Contains(s, "<<") {
+		c.content(path, "a transliterated name neither begins nor ends with '<' and has no '<<' (ICAO 9303 Part 3)")
+	}
+}
+
+func (c *checker) dob(s string) {
+	if s == "" {
+		return // unknown date of birth (Annex V §3.2)
+	}
+	d, err := parsePartialDate(s)
+	if err != nil {
+		c.structure("dob", err.Error()+": use YYYY-MM-DD, YYYY-MM, YYYY or \"\" (Annex V §3.2)")
+		return
+	}
+	if d.Year() < 1900 || d.Year() > 2099 {
+		c.structure("dob", fmt.Sprintf("%s is outside 1900-01-01…2099-12-31 (Annex V §3.2)", s))
+	}
+}
+
+// common checks the fields every entry has: tg, co, is, ci.
+func (c *checker) common(m map[string]any, path string) {
+	if tg, p, ok := str(m, "tg"); p && ok && tg != covid19 {
+		c.content(path+".tg", fmt.Sprintf("%q is not in value set disease-agent-targeted: the only value is %s, COVID-19 (Annex II §1)", tg, covid19))
+	}
+	if co, p, ok := str(m, "co"); p && ok {
+		if _, known := c.vs.Country(co); !known {
+			c.content(path+".co", fmt.Sprintf("%q is not in value set country-2-codes nor a known international-organisation code (Annex II §6)", co))
+		}
+	}
+	if is, p, ok := str(m, "is"); p && ok {
+		if strings.TrimSpace(is) == "" {
+			c.content(path+".is", "must not be empty: the name of the issuing organisation (Annex V)")
+		} else if n := utf8.RuneCountInString(is); n > maxText {
+			c.structure(path+".is", fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V)", n, maxText))
+		}
+	}
+	if ci, p, ok := str(m, "ci"); p && ok {
+		mode := uvci.Strict
+		if c.mode == Lenient {
+			mode = uvci.Lenient
+		}
+		_, warnings, err := uvci.Parse(ci, mode)
+		if err != nil {
+			c.content(path+".ci", "not a valid UVCI: "+err.Error()+" (Annex III §3)")
+		}
+		for _, w := range warnings {
+			c.warn(path+".ci", w)
+		}
+	}
+}
+
+// code checks a coded field against its value set.
+func (c *checker) code(m map[string]any, path, key, set string) (string, bool) {
+	s, p, ok := str(m, key)
+	if !p || !ok {
+		return "", false
+	}
+	v, found := c.vs.Lookup(set, s)
+	switch {
+	case !found:
+		c.content(path+"."+key, fmt.Sprintf("%q is not in value set %s (Annex II)", s, set))
+		return s, false
+	case !v.Active && c.mode == Strict && !(key == "vp" && s == atcCOVID19):
+		c.content(path+"."+key, fmt.Sprintf("%q (%s) is no longer active in value set %s: new certificates must use current codes", s, v.Display, set))
+	}
+	return s, true
+}
+
+func (c *checker) vaccination(m map[string]any, path string) {
+	c.unknown(m, path, []string{"tg", "vp", "mp", "ma", "dn", "sd", "dt", "co", "is", "ci"})
+	c.common(m, path)
+	vp, _ := c.code(m, path, "vp", valueset.VaccineProphylaxis)
+	mp, mpOK := c.code(m, path, "mp", valueset.VaccineProduct)
+	ma, _ := c.code(m, path, "ma", valueset.VaccineMAH)
+
+	// Annex II §3–4 and the encoding instructions: a listed product has one
+	// marketing authorisation holder and a few admissible vaccine types.
+	if mpOK {
+		if enc, ok := c.vs.Encoding(mp); ok {
+			if ma != "" && ma != enc.Manufacturer {
+				c.content(path+".ma", fmt.Sprintf("%q does not match product %s (%s): its marketing authorisation holder is %s (vaccine-encoding-instructions)", ma, mp, enc.Name, enc.Manufacturer))
+			}
+			if vp != "" && vp != atcCOVID19 && !slices.Contains(enc.SCTCodes, vp) {
+				c.content(path+".vp", fmt.Sprintf("%q does not match product %s (%s): use one of %s or the ATC code %s (vaccine-encoding-instructions, Annex II §2)", vp, mp, enc.Name, strings.Join(enc.SCTCodes, ", "), atcCOVID19))
+			}
+		}
+	}
+
+	dn, dnOK := c.dose(m, path, "dn")
+	sd, sdOK := c.dose(m, path, "sd")
+	if dnOK && sdOK && dn > sd {
+		if c.mode == Strict {
+			c.structure(path+".dn", fmt.Sprintf("dose number %d is greater than the total %d: after the primary course each additional dose raises both, (N+X)/(C+X) (Annex II §5.2)", dn, sd))
+		} else {
+			c.warn(path+".dn", fmt.Sprintf("dose number %d is greater than the total %d: accepted, as certificates issued up to 2021-12-31 may follow older encodings (Annex II §5.2)", dn, sd))
+		}
+	}
+	if dt, p, ok := str(m, "dt"); p && ok {
+		c.fullDate(path+".dt", dt)
+	}
+}
+
+// dose reads dn or sd: a positive integer.
+func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
+	v, present := m[key]
+	if !present {
+		return 0, false
+	}
+	n, isInt, isNum := number(v)
+	if !isNum {
+		return 0, false // the schema reports the type
+	}
+	if !isInt || n < 1 {
+		c.structure(path+"."+key, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *checker) fullDate(path, s string) (time.Time, bool) {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil || len(s) != 10 {
+		c.structure(path, fmt.Sprintf("%q is not a full date YYYY-MM-DD, the only format allowed (Annex V)", s))
+		return time.Time{}, false
+	}
+	return d, true
+}
+
+func (c *checker) test(m map[string]any, path string) {
+	c.unknown(m, path, []string{"tg", "tt", "nm", "ma", "sc", "tr", "tc", "co", "is", "ci"})
+	c.common(m, path)
+	tt, _ := c.code(m, path, "tt", valueset.TestType)
+	c.code(m, path, "tr", valueset.TestResult)
+
+	var sc time.Time
+	scOK := false
+	if s, p, ok := str(m, "sc"); p && ok {
+		sc, scOK = c.sampleTime(path+".sc", s)
+	}
+	_, nmPresent, _ := str(m, "nm")
+	_, maPresent, _ := str(m, "ma")
+	_, tcPresent, _ := str(m, "tc")
+	for _, k := range []string{"nm", "ma", "tc"} {
+		if s, p, ok := str(m, k); p && ok && strings.TrimSpace(s) == "" {
+			c.content(path+"."+k, "must not be empty when present: omit it instead (Annex V §4.2)")
+		}
+	}
+	switch tt {
+	case testNAAT:
+		if maPresent {
+			c.content(path+".ma", "must not be used for a NAAT test (tt "+testNAAT+"): the device identifier is for rapid antigen tests only (Annex V §4.2)")
+		}
+		if !tcPresent {
+			c.structure(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
+		}
+	case testRAT:
+		if nmPresent {
+			c.content(path+".nm", "must not be used for a rapid antigen test (tt "+testRAT+"): the test is named by its device identifier ma (Annex V §4.2)")
+		}
+		if !maPresent {
+			c.structure(path+".ma", "is required for a rapid antigen test (tt "+testRAT+"): the device identifier of the JRC database (Annex V §4.2)")
+		} else if ma, _, ok := str(m, "ma"); ok && ma != "" {
+			c.ratDevice(path+".ma", ma, sc, scOK)
+		}
+	}
+	if s, p, ok := str(m, "tc"); p && ok {
+		if n := utf8.RuneCountInString(s); n > maxText {
+			c.structure(path+".tc", fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V §4.2; issuance truncates it)", n, maxText))
+		}
+	}
+}
+
+// ratDevice applies Annex V t/ma: issuers use only the current value set;
+// verifiers accept a removed device for 72 hours after its removal.
+func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
+	at := sc
+	if !scOK {
+		at = time.Now()
+	}
+	status, removed := c.vs.RATDevice(ma, at)
+	if c.mode == Strict {
+		switch status {
+		case valueset.DeviceListed:
+		case valueset.DeviceUnknown:
+			c.structure(path, fmt.Sprintf("%q is not in value set %s: issuers may use only devices of the current list (Annex V §4.2)", ma, valueset.TestManf))
+		default:
+			c.structure(path, fmt.Sprintf("%q was removed from value set %s on %s: issuers may use only devices of the current list (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+		}
+		return
+	}
+	switch status {
+	case valueset.DeviceListed:
+	case valueset.DeviceUnknown:
+		c.warn(path, fmt.Sprintf("%q is not in value set %s (Annex V §4.2)", ma, valueset.TestManf))
+	case valueset.DeviceGrace:
+		c.warn(path, fmt.Sprintf("%q was removed from value set %s on %s, less than 72 hours before the sample: still accepted (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+	case valueset.DeviceRemoved:
+		c.structure(path, fmt.Sprintf("%q was removed from value set %s on %s, more than 72 hours before the sample was taken (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+	}
+}
+
+// sampleTime checks t/sc: one of the four ISO 8601 forms with a zone that
+// Annex V allows. Lenient mode also reads the RFC 3339 forms with fractional
+// seconds that schema releases before 1.3 allowed, with a warning.
+func (c *checker) sampleTime(path, s string) (time.Time, bool) {
+	t, exact, err := parseSampleTime(s)
+	if err != nil {
+		c.structure(path, err.Error())
+		return time.Time{}, false
+	}
+	if !exact {
+		if c.mode == Strict {
+			c.structure(path, fmt.Sprintf("%q has fractional seconds: use YYYY-MM-DDThh:mm:ss with Z, ±hh, ±hhmm or ±hh:mm (Annex V §4.2)", s))
+			return time.Time{}, false
+		}
+		c.warn(path, fmt.Sprintf("%q has fractional seconds, which Annex V §4.2 does not allow (older schemas did)", s))
+	}
+	return t, true
+}
+
+func (c *checker) recovery(m map[string]any, path string) {
+	c.unknown(m, path, []string{"tg", "fr", "df", "du", "co", "is", "ci"})
+	c.common(m, path)
+	var fr, df, du time.Time
+	var frOK, dfOK, duOK bool
+	if s, p, ok := str(m, "fr"); p && ok {
+		fr, frOK = c.fullDate(path+".fr", s)
+	}
+	if s, p, ok := str(m, "df"); p && ok {
+		df, dfOK = c.fullDate(path+".df", s)
+	}
+	if s, p, ok := str(m, "du"); p && ok {
+		du, duOK = c.fullDate(path+".du", s)
+	}
+	// The 11 and 180 days bound what an issuer may assert; a verifier reads
+	// df and du as issued (countries applied other validity periods), so
+	// lenient mode warns.
+	if frOK && dfOK && df.Before(fr.AddDate(0, 0, 11)) {
+		c.content(path+".df", fmt.Sprintf("%s is earlier than fr + 11 days (%s) (Annex V §4.3)", df.Format(time.DateOnly), fr.AddDate(0, 0, 11).Format(time.DateOnly)))
+	}
+	if frOK && duOK && du.After(fr.AddDate(0, 0, 180)) {
+		c.content(path+".du", fmt.Sprintf("%s is later than fr + 180 days (%s) (Annex V §4.3)", du.Format(time.DateOnly), fr.AddDate(0, 0, 180).Format(time.DateOnly)))
+	}
+	if dfOK && duOK && du.Before(df) {
+		c.structure(path+".du", fmt.Sprintf("%s is earlier than df %s: the certificate would never be valid (Annex V §4.3)", du.Format(time.DateOnly), df.Format(time.DateOnly)))
+	}
+}

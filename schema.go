@@ -1,0 +1,170 @@
+package dcc
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// The official combined schemas of the eHealth Network, one file per
+// release, unchanged. They are compiled once at start-up and never fetched.
+//
+//go:embed schemas/*.json
+var schemaFiles embed.FS
+
+// schemaSet holds the compiled schema of every embedded version.
+type schemaSet struct {
+	byVersion map[string]*jsonschema.Schema
+	versions  []semver // ascending
+	printer   *message.Printer
+}
+
+type semver struct{ major, minor, patch int }
+
+func (v semver) String() string { return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch) }
+
+func (v semver) less(w semver) bool {
+	return slices.Compare([]int{v.major, v.minor, v.patch}, []int{w.major, w.minor, w.patch}) < 0
+}
+
+func parseSemver(s string) (semver, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return semver{}, false
+	}
+	var n [3]int
+	for i, p := range parts {
+		if p == "" || len(p) > 4 || (len(p) > 1 && p[0] == '0') {
+			return semver{}, false
+		}
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 {
+			return semver{}, false
+		}
+		n[i] = v
+	}
+	return semver{n[0], n[1], n[2]}, true
+}
+
+func compileSchemas() (*schemaSet, error) {
+	entries, err := schemaFiles.ReadDir("schemas")
+	if err != nil {
+		return nil, err
+	}
+	set := &schemaSet{byVersion: map[string]*jsonschema.Schema{}, printer: message.NewPrinter(language.English)}
+	for _, e := range entries {
+		ver := strings.TrimSuffix(e.Name(), ".json")
+		sv, ok := parseSemver(ver)
+		if !ok {
+			return nil, fmt.Errorf("embedded schema %s: name is not a version", e.Name())
+		}
+		data, err := schemaFiles.ReadFile(path.Join("schemas", e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("embedded schema %s: %w", ver, err)
+		}
+		// Each version gets its own compiler: all releases share one $id.
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		url := "https://id.uvci.eu/" + ver + "/DCC.combined-schema.json"
+		if err := c.AddResource(url, doc); err != nil {
+			return nil, fmt.Errorf("embedded schema %s: %w", ver, err)
+		}
+		sch, err := c.Compile(url)
+		if err != nil {
+			return nil, fmt.Errorf("embedded schema %s: %w", ver, err)
+		}
+		set.byVersion[ver] = sch
+		set.versions = append(set.versions, sv)
+	}
+	slices.SortFunc(set.versions, func(a, b semver) int {
+		if a.less(b) {
+			return -1
+		}
+		if b.less(a) {
+			return 1
+		}
+		return 0
+	})
+	return set, nil
+}
+
+// pick returns the schema for ver: the exact release, or for a 1.3 patch
+// newer than any known the newest 1.3 (patches only change descriptions).
+// ok is false when ver names no usable schema; the newest is returned then so
+// that the rest of the payload can still be checked.
+func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reason string) {
+	newest := s.versions[len(s.versions)-1].String()
+	if sch, ok := s.byVersion[ver]; ok {
+		return sch, ver, ""
+	}
+	v, ok := parseSemver(ver)
+	if !ok {
+		return s.byVersion[newest], newest, fmt.Sprintf("%q is not a schema version (MAJOR.MINOR.PATCH)", ver)
+	}
+	latest := s.versions[len(s.versions)-1]
+	if v.major == latest.major && v.minor == latest.minor && latest.less(v) {
+		return s.byVersion[newest], newest, ""
+	}
+	known := make([]string, len(s.versions))
+	for i, k := range s.versions {
+		known[i] = k.String()
+	}
+	return s.byVersion[newest], newest, fmt.Sprintf("schema version %s is not supported (known: %s)", ver, strings.Join(known, ", "))
+}
+
+// check validates tree against sch and returns one problem per leaf error.
+func (s *schemaSet) check(sch *jsonschema.Schema, ver string, tree any) []Problem {
+	err := sch.Validate(tree)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Problem{{Path: "", Reason: "schema " + ver + ": " + err.Error(), Severity: Error}}
+	}
+	var out []Problem
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		out = append(out, Problem{
+			Path:     pointerPath(e.InstanceLocation),
+			Reason:   "schema " + ver + ": " + e.ErrorKind.LocalizedString(s.printer),
+			Severity: Error,
+		})
+	}
+	walk(ve)
+	return out
+}
+
+func pointerPath(loc []string) string {
+	var b strings.Builder
+	for _, p := range loc {
+		if _, err := strconv.Atoi(p); err == nil {
+			b.WriteString("[" + p + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}

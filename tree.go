@@ -1,0 +1,291 @@
+package dcc
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// MaxInput is the largest payload accepted, in bytes. A real DCC payload is
+// well under 2 KiB; the cap keeps hostile input from costing memory.
+const MaxInput = 1 << 20
+
+// maxDepth bounds nesting: the schema needs 3 levels, unknown fields get some
+// room, recursion does not get to exhaust the stack.
+const maxDepth = 32
+
+// ErrTooLarge is returned for inputs over MaxInput.
+var ErrTooLarge = errors.New("input is larger than 1 MiB")
+
+// ErrNotUTF8 is returned for inputs that are not valid UTF-8.
+var ErrNotUTF8 = errors.New("input is not valid UTF-8")
+
+// SyntaxError is a JSON input that cannot be decoded. Line and Column are
+// 1-based and point at the offending byte.
+type SyntaxError struct {
+	Line, Column int
+	Msg          string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("line %d, column %d: %s", e.Line, e.Column, e.Msg)
+}
+
+// decodeJSON decodes a payload into the generic tree that validation works
+// on: map[string]any, []any, string, bool, nil and json.Number. Unlike
+// encoding/json it refuses duplicate object keys (two different readings of
+// one certificate must not exist) and trailing data.
+func decodeJSON(data []byte) (any, error) {
+	if len(data) > MaxInput {
+		return nil, ErrTooLarge
+	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		line, col := position(data, off)
+		return nil, fmt.Errorf("%w (first bad byte at line %d, column %d)", ErrNotUTF8, line, col)
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	v, err := readValue(d, 0)
+	if err == nil {
+		off := int(d.InputOffset())
+		if _, terr := d.Token(); terr != io.EOF {
+			for off < len(data) && strings.IndexByte(" \t\r\n", data[off]) >= 0 {
+				off++
+			}
+			err = &posError{off: int64(off), msg: "unexpected data after the top-level value"}
+		}
+	}
+	if err != nil {
+		return nil, syntaxError(data, d, err)
+	}
+	return v, nil
+}
+
+type posError struct {
+	off int64
+	msg string
+}
+
+func (e *posError) Error() string { return e.msg }
+
+func syntaxError(data []byte, d *json.Decoder, err error) error {
+	off := d.InputOffset()
+	msg := err.Error()
+	var se *json.SyntaxError
+	var pe *posError
+	switch {
+	case errors.As(err, &pe):
+		off = pe.off
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		off = int64(len(data))
+		msg = "unexpected end of input"
+	}
+	line, col := position(data, int(off))
+	return &SyntaxError{Line: line, Column: col, Msg: msg}
+}
+
+func position(data []byte, off int) (line, col int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+func readValue(d *json.Decoder, depth int) (any, error) {
+	tok, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	return readFrom(d, tok, depth)
+}
+
+func readFrom(d *json.Decoder, tok json.Token, depth int) (any, error) {
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		return tok, nil
+	}
+	if depth >= maxDepth {
+		return nil, &posError{off: d.InputOffset() - 1, msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+	}
+	switch delim {
+	case '{':
+		m := make(map[string]any)
+		for d.More() {
+			kt, err := d.Token()
+			if err != nil {
+				return nil, err
+			}
+			key := kt.(string) // the decoder guarantees a string key here
+			keyEnd := d.InputOffset()
+			v, err := readValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := m[key]; dup {
+				return nil, &posError{off: keyEnd - int64(len(strconv.Quote(key))), msg: fmt.Sprintf("duplicate key %q", key)}
+			}
+			m[key] = v
+		}
+		_, err := d.Token()
+		return m, err
+	case '[':
+		a := []any{}
+		for d.More() {
+			v, err := readValue(d, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			a = append(a, v)
+		}
+		_, err := d.Token()
+		return a, err
+	}
+	return nil, &posError{off: d.InputOffset(), msg: fmt.Sprintf("unexpected %q", delim)}
+}
+
+// cborDecMode reads untrusted CBOR: bounded sizes and nesting, no duplicate
+// keys, maps with text keys only where JSON follows.
+func cborDecMode() (cbor.DecMode, error) {
+	return cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:  maxDepth,
+		MaxArrayElements: 1024,
+		MaxMapPairs:      1024,
+		IndefLength:      cbor.IndefLengthAllowed,
+		DefaultMapType:   nil,
+		IntDec:           cbor.IntDecConvertNone,
+		UTF8:             cbor.UTF8RejectInvalid,
+	}.DecMode()
+}
+
+// cborEncMode writes deterministic CBOR (RFC 8949 §4.2.1 core deterministic
+// encoding), so that one payload always has one encoding.
+func cborEncMode() (cbor.EncMode, error) {
+	return cbor.CoreDetEncOptions().EncMode()
+}
+
+// decodeCBOR turns a CBOR payload into the same generic tree as decodeJSON.
+func decodeCBOR(data []byte) (any, error) {
+	if len(data) > MaxInput {
+		return nil, ErrTooLarge
+	}
+	dm, err := cborDecMode()
+	if err != nil {
+		return nil, err
+	}
+	var raw any
+	if err := dm.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("CBOR: %w", err)
+	}
+	return fromCBOR(raw, "")
+}
+
+func fromCBOR(v any, path string) (any, error) {
+	switch x := v.(type) {
+	case nil, bool, string:
+		return x, nil
+	case uint64:
+		return json.Number(strconv.FormatUint(x, 10)), nil
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10)), nil
+	case big.Int:
+		return json.Number(x.String()), nil
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("CBOR: %s: %v is not a JSON number", orRoot(path), x)
+		}
+		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+	case float32:
+		return fromCBOR(float64(x), path)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, err := fromCBOR(e, indexPath(path, i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case map[any]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			ks, ok := k.(string)
+			if !ok {
+				return nil, fmt.Errorf("CBOR: %s: map key %v is not a text string", orRoot(path), k)
+			}
+			c, err := fromCBOR(e, fieldPath(path, ks))
+			if err != nil {
+				return nil, err
+			}
+			out[ks] = c
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("CBOR: %s: %T has no JSON equivalent", orRoot(path), v)
+}
+
+// toCBOR converts the tree for encoding: numbers become integers when they
+// are integers, so that "dn": 1 stays the CBOR integer 1.
+func toCBOR(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return i
+		}
+		f, _ := strconv.ParseFloat(string(x), 64)
+		return f
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = toCBOR(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = toCBOR(e)
+		}
+		return out
+	}
+	return v
+}
+
+func fieldPath(parent, name string) string {
+	if parent == "" {
+		return name
+	}
+	return parent + "." + name
+}
+
+func indexPath(parent string, i int) string {
+	return parent + "[" + strconv.Itoa(i) + "]"
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "(root)"
+	}
+	return path
+}

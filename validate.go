@@ -1,0 +1,232 @@
+package dcc
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"dcc/valueset"
+)
+
+// Mode selects how deviations are judged.
+type Mode int
+
+const (
+	// Strict is for issuance: every deviation from Annex V, the schema and
+	// the value sets is an error, so that a wrong certificate is never signed.
+	Strict Mode = iota
+	// Lenient is for verification of certificates issued anywhere: structure
+	// and dates are errors; value-set misses, identifier and naming habits and
+	// older dose encodings are warnings that explain what is wrong. A rapid
+	// antigen test device removed from the value set more than 72 hours
+	// before the sample was taken is an error (Annex V, t/ma).
+	Lenient
+)
+
+func (m Mode) String() string {
+	if m == Lenient {
+		return "lenient"
+	}
+	return "strict"
+}
+
+// Severity tells whether a problem makes the payload invalid.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+)
+
+func (s Severity) String() string {
+	if s == Warning {
+		return "warning"
+	}
+	return "error"
+}
+
+// Problem is one finding: the JSON path of the field ("" for the payload
+// itself, "nam.fnt", "v[0].dn") and what rule it breaks.
+type Problem struct {
+	Path     string
+	Reason   string
+	Severity Severity
+}
+
+func (p Problem) String() string {
+	path := p.Path
+	if path == "" {
+		path = "(root)"
+	}
+	if p.Severity == Warning {
+		return path + ": warning: " + p.Reason
+	}
+	return path + ": " + p.Reason
+}
+
+// Report is the outcome of validating one payload: every problem found, in
+// field order.
+type Report struct {
+	Schema   string // the schema version the payload was checked against
+	Type     Type   // "" when the payload has no single group
+	Problems []Problem
+}
+
+// Valid reports whether there is no error (warnings allowed).
+func (r *Report) Valid() bool {
+	return !slices.ContainsFunc(r.Problems, func(p Problem) bool { return p.Severity == Error })
+}
+
+// Errors returns the problems of severity Error.
+func (r *Report) Errors() []Problem { return r.filter(Error) }
+
+// Warnings returns the problems of severity Warning.
+func (r *Report) Warnings() []Problem { return r.filter(Warning) }
+
+func (r *Report) filter(s Severity) []Problem {
+	var out []Problem
+	for _, p := range r.Problems {
+		if p.Severity == s {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Err returns a *ValidationError holding every error, or nil when valid.
+func (r *Report) Err() error {
+	if errs := r.Errors(); len(errs) > 0 {
+		return &ValidationError{Problems: errs}
+	}
+	return nil
+}
+
+// ValidationError is an invalid payload: all its errors at once.
+type ValidationError struct {
+	Problems []Problem
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.String()
+	}
+	if len(parts) == 1 {
+		return "invalid payload: " + parts[0]
+	}
+	return fmt.Sprintf("invalid payload, %d problems: %s", len(parts), strings.Join(parts, "; "))
+}
+
+// Validator checks payloads against the embedded schemas, the Annex V rules
+// and a set of value sets. It is safe for concurrent use as long as the value
+// set store is not updated concurrently.
+type Validator struct {
+	schemas *schemaSet
+	vs      *valueset.Store
+}
+
+// NewValidator compiles the embedded schemas. vs is the value-set store to
+// check codes against; nil means the embedded snapshot.
+func NewValidator(vs *valueset.Store) (*Validator, error) {
+	s, err := compileSchemas()
+	if err != nil {
+		return nil, fmt.Errorf("compiling embedded schemas: %w", err)
+	}
+	if vs == nil {
+		if vs, err = valueset.Embedded(); err != nil {
+			return nil, fmt.Errorf("loading embedded value sets: %w", err)
+		}
+	}
+	return &Validator{schemas: s, vs: vs}, nil
+}
+
+// ValueSets returns the store the validator checks codes against.
+func (v *Validator) ValueSets() *valueset.Store { return v.vs }
+
+// ValidateJSON decodes and validates a JSON payload. The error is non-nil
+// only when the input cannot be decoded at all (a *SyntaxError with line and
+// column, ErrNotUTF8, ErrTooLarge); validation findings are in the report.
+func (v *Validator) ValidateJSON(data []byte, mode Mode) (*Report, error) {
+	tree, err := decodeJSON(data)
+	if err != nil {
+		return nil, err
+	}
+	return v.ValidateTree(tree, mode), nil
+}
+
+// ValidateCBOR decodes and validates a CBOR payload (the content of the
+// hcert claim).
+func (v *Validator) ValidateCBOR(data []byte, mode Mode) (*Report, error) {
+	tree, err := decodeCBOR(data)
+	if err != nil {
+		return nil, err
+	}
+	return v.ValidateTree(tree, mode), nil
+}
+
+// Validate checks a typed payload.
+func (v *Validator) Validate(p *Payload, mode Mode) *Report {
+	return v.ValidateTree(p.Tree(), mode)
+}
+
+// ValidateTree checks a generic JSON tree (map[string]any, []any, string,
+// bool, nil, json.Number).
+func (v *Validator) ValidateTree(tree any, mode Mode) *Report {
+	c := &checker{mode: mode, vs: v.vs}
+	ver, isString := asObject(tree)["ver"].(string)
+	sch, used, reason := v.schemas.pick(ver)
+	if reason != "" && isString {
+		c.structure("ver", reason)
+	}
+	c.payload(tree)
+	rep := &Report{Schema: used, Type: c.typ}
+	// Where a rule already explained a field, the schema's generic message
+	// for the same field adds nothing.
+	for _, p := range v.schemas.check(sch, used, tree) {
+		if !c.hasError(p.Path) {
+			c.problems = append(c.problems, p)
+		}
+	}
+	rep.Problems = c.sorted()
+	return rep
+}
+
+// PrepareForIssuance applies the corrections Annex V prescribes instead of
+// refusing: a test centre name over 80 characters is truncated ("any extra
+// characters shall be truncated"). It returns a warning for each change.
+func PrepareForIssuance(p *Payload) []Problem {
+	var out []Problem
+	for i := range p.T {
+		if r := []rune(p.T[i].TC); len(r) > maxText {
+			p.T[i].TC = strings.TrimSpace(string(r[:maxText]))
+			out = append(out, Problem{
+				Path:     fmt.Sprintf("t[%d].tc", i),
+				Reason:   fmt.Sprintf("truncated from %d to %d characters (Annex V: at most 80 characters, extra characters are truncated)", len(r), maxText),
+				Severity: Warning,
+			})
+		}
+	}
+	return out
+}
+
+func asObject(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// number returns the integer value of a JSON number, and whether it is one.
+func number(v any) (int64, bool, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false, false
+	}
+	if i, err := n.Int64(); err == nil {
+		return i, true, true
+	}
+	f, err := n.Float64()
+	if err == nil && f == float64(int64(f)) {
+		return int64(f), true, true
+	}
+	return 0, false, true
+}
