@@ -161,11 +161,6 @@ var (
 	}
 )
 
-// isKnown reports whether name is one of fields.
-func isKnown(fields []field, name string) bool {
-	return slices.ContainsFunc(fields, func(f field) bool { return f.name == name })
-}
-
 // objectToTree writes the known fields in table order; zero values are
 // absent, as in the schema.
 func objectToTree(obj any, fields []field, extra map[string]any) map[string]any {

@@ -24,6 +24,7 @@ const (
 // checker applies the Annex V rules that the JSON schema cannot express.
 type checker struct {
 	mode     Mode
+	pre13    bool // the payload declares a schema before 1.3.0, whose tests did not yet require ma/tc
 	vs       *valueset.Store
 	typ      Type
 	problems []Problem
@@ -46,6 +47,17 @@ func (c *checker) content(path, reason string) {
 }
 
 func (c *checker) warn(path, reason string) { c.add(path, reason, Warning) }
+
+// required reports a field that Annex V (as amended in 2021, schema 1.3)
+// requires but older schemas left optional: a verifier reading a payload of
+// such an older schema only warns.
+func (c *checker) required(path, reason string) {
+	if c.mode == Lenient && c.pre13 {
+		c.warn(path, reason+"; optional before schema 1.3.0")
+		return
+	}
+	c.structure(path, reason)
+}
 
 func (c *checker) reported(path string) bool {
 	return slices.ContainsFunc(c.problems, func(p Problem) bool { return p.Path == path })
@@ -119,6 +131,9 @@ func (c *checker) payload(tree any) {
 	c.unknown(root, "", []string{"ver", "nam", "dob", "v", "t", "r"})
 
 	if ver, present, ok := str(root, "ver"); present && ok {
+		if v, ok := parseSemver(ver); ok && v.less(semver{1, 3, 0}) {
+			c.pre13 = true
+		}
 		c.version(ver)
 	}
 	if nam, ok := root["nam"].(map[string]any); ok {
@@ -373,14 +388,14 @@ func (c *checker) test(m map[string]any, path string) {
 			c.content(path+".ma", "must not be used for a NAAT test (tt "+testNAAT+"): the device identifier is for rapid antigen tests only (Annex V §4.2)")
 		}
 		if !tcPresent {
-			c.structure(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
+			c.required(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
 		}
 	case testRAT:
 		if nmPresent {
 			c.content(path+".nm", "must not be used for a rapid antigen test (tt "+testRAT+"): the test is named by its device identifier ma (Annex V §4.2)")
 		}
 		if !maPresent {
-			c.structure(path+".ma", "is required for a rapid antigen test (tt "+testRAT+"): the device identifier of the JRC database (Annex V §4.2)")
+			c.required(path+".ma", "is required for a rapid antigen test (tt "+testRAT+"): the device identifier of the JRC database (Annex V §4.2)")
 		} else if ma, _, ok := str(m, "ma"); ok && ma != "" {
 			c.ratDevice(path+".ma", ma, sc, scOK)
 		}

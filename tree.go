@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"strconv"
@@ -60,20 +59,19 @@ func decodeJSON(data []byte) (any, error) {
 		line, col := position(data, off)
 		return nil, fmt.Errorf("%w (first bad byte at line %d, column %d)", ErrNotUTF8, line, col)
 	}
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	v, err := readValue(d, 0)
-	if err == nil {
-		off := int(d.InputOffset())
-		if _, terr := d.Token(); terr != io.EOF {
-			for off < len(data) && strings.IndexByte(" \t\r\n", data[off]) >= 0 {
-				off++
-			}
-			err = &posError{off: int64(off), msg: "unexpected data after the top-level value"}
-		}
-	}
+	p := parser{data: data}
+	v, err := p.document()
 	if err != nil {
-		return nil, syntaxError(data, d, err)
+		var pe *posError
+		if errors.As(err, &pe) {
+			line, col := position(data, int(pe.off))
+			msg := pe.msg
+			if pe.off >= int64(len(data)) && strings.HasPrefix(msg, "unexpected end") {
+				msg = "unexpected end of input"
+			}
+			return nil, &SyntaxError{Line: line, Column: col, Msg: msg}
+		}
+		return nil, err
 	}
 	return v, nil
 }
@@ -85,24 +83,6 @@ type posError struct {
 
 func (e *posError) Error() string { return e.msg }
 
-func syntaxError(data []byte, d *json.Decoder, err error) error {
-	off := d.InputOffset()
-	msg := err.Error()
-	var se *json.SyntaxError
-	var pe *posError
-	switch {
-	case errors.As(err, &pe):
-		off = pe.off
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		off = int64(len(data))
-		msg = "unexpected end of input"
-	}
-	line, col := position(data, int(off))
-	return &SyntaxError{Line: line, Column: col, Msg: msg}
-}
-
 func position(data []byte, off int) (line, col int) {
 	if off > len(data) {
 		off = len(data)
@@ -110,58 +90,6 @@ func position(data []byte, off int) (line, col int) {
 	line = 1 + bytes.Count(data[:off], []byte{'\n'})
 	col = off - bytes.LastIndexByte(data[:off], '\n')
 	return line, col
-}
-
-func readValue(d *json.Decoder, depth int) (any, error) {
-	tok, err := d.Token()
-	if err != nil {
-		return nil, err
-	}
-	return readFrom(d, tok, depth)
-}
-
-func readFrom(d *json.Decoder, tok json.Token, depth int) (any, error) {
-	delim, ok := tok.(json.Delim)
-	if !ok {
-		return tok, nil
-	}
-	if depth >= maxDepth {
-		return nil, &posError{off: d.InputOffset() - 1, msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
-	}
-	switch delim {
-	case '{':
-		m := make(map[string]any)
-		for d.More() {
-			kt, err := d.Token()
-			if err != nil {
-				return nil, err
-			}
-			key := kt.(string) // the decoder guarantees a string key here
-			keyEnd := d.InputOffset()
-			v, err := readValue(d, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			if _, dup := m[key]; dup {
-				return nil, &posError{off: keyEnd - int64(len(strconv.Quote(key))), msg: fmt.Sprintf("duplicate key %q", key)}
-			}
-			m[key] = v
-		}
-		_, err := d.Token()
-		return m, err
-	case '[':
-		a := []any{}
-		for d.More() {
-			v, err := readValue(d, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			a = append(a, v)
-		}
-		_, err := d.Token()
-		return a, err
-	}
-	return nil, &posError{off: d.InputOffset(), msg: fmt.Sprintf("unexpected %q", delim)}
 }
 
 // cborDecMode reads untrusted CBOR: bounded sizes and nesting, no duplicate
