@@ -24,7 +24,7 @@ const (
 // checker applies the Annex V rules that the JSON schema cannot express.
 type checker struct {
 	mode     Mode
-	pre13    bool // the payload declares a schema before 1.3.0, whose tests did not yet require ma/tc
+	pre13    bool // the payload declares a schema before 1.3.0, which did not yet require t/ma
 	vs       *valueset.Store
 	typ      Type
 	problems []Problem
@@ -388,7 +388,7 @@ func (c *checker) test(m map[string]any, path string) {
 			c.content(path+".ma", "must not be used for a NAAT test (tt "+testNAAT+"): the device identifier is for rapid antigen tests only (Annex V §4.2)")
 		}
 		if !tcPresent {
-			c.required(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
+			c.structure(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
 		}
 	case testRAT:
 		if nmPresent {

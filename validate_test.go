@@ -201,19 +201,25 @@ func TestTestTypeRules(t *testing.T) {
 	if got := paths(rep.Errors()); !slices.Equal(got, []string{"t[0].tc"}) {
 		t.Errorf("NAAT without tc: errors at %v, want [t[0].tc]: %v", got, rep.Problems)
 	}
-	// Schemas before 1.3.0 left tc and ma optional: a verifier only warns.
-	set(naat, "ver", "1.2.1")
-	if rep = v.ValidateTree(naat, dcc.Lenient); !rep.Valid() || !slices.Contains(paths(rep.Warnings()), "t[0].tc") {
-		t.Errorf("NAAT without tc under 1.2.1 (lenient): want a warning at t[0].tc: %v", rep.Problems)
-	}
-	if rep = v.ValidateTree(naat, dcc.Strict); !slices.Contains(paths(rep.Errors()), "t[0].tc") {
-		t.Errorf("NAAT without tc under 1.2.1 (strict): want an error at t[0].tc: %v", rep.Problems)
-	}
-	set(naat, "ver", "1.3.0")
 	set(naat, "t.0.tc", "Lab")
 	set(naat, "t.0.nm", nil)
 	if rep = v.ValidateTree(naat, dcc.Strict); !rep.Valid() || len(rep.Problems) != 0 {
 		t.Errorf("NAAT without nm must be valid: %v", rep.Problems)
+	}
+}
+
+// Schemas before 1.3.0 left t/ma optional: a verifier only warns.
+func TestRATDeviceOptionalBefore13(t *testing.T) {
+	v := newValidator(t)
+	rat := readTree(t, "testdata/test-rat.json")
+	set(rat, "t.0.ma", nil)
+	set(rat, "ver", "1.2.1")
+	if rep := v.ValidateTree(rat, dcc.Lenient); !rep.Valid() || !slices.Contains(paths(rep.Warnings()), "t[0].ma") {
+		t.Errorf("RAT without ma under 1.2.1 (lenient): want a warning at t[0].ma: %v", rep.Problems)
+	}
+	set(rat, "ver", "1.3.0")
+	if rep := v.ValidateTree(rat, dcc.Lenient); !slices.Contains(paths(rep.Errors()), "t[0].ma") {
+		t.Errorf("RAT without ma under 1.3.0 (lenient): want an error at t[0].ma: %v", rep.Problems)
 	}
 }
 
