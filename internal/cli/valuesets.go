@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"dcc/valueset"
 )
@@ -40,13 +41,21 @@ func (e *env) valuesets(args []string) int {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
 	if sub == "list" {
-		fmt.Fprintln(tw, "NAME\tID\tDATE\tVALUES\tSHA-256")
+		fmt.Fprintln(tw, "NAME\tID\tDATE\tVALUES\tSHA-256\tREFRESHED")
 		for _, name := range valuesetNames() {
 			s, ok := vs.Set(name)
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Name, s.ID, s.Date, len(s.Values), s.Hash[:16])
+			refreshed := "never (embedded snapshot)"
+			if at, ok := vs.Refreshed(name); ok && !at.IsZero() {
+				refreshed = at.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", s.Name, s.ID, s.Date, len(s.Values), s.Hash[:16], refreshed)
+		}
+		tw.Flush()
+		if stale := vs.Stale(time.Now()); len(stale) > 0 {
+			fmt.Fprintf(e.stderr, "dcc valuesets: warning: %d value sets not refreshed from the gateway in the last 24 hours (Annex V t/ma asks for daily updates): %s\n", len(stale), strings.Join(stale, ", "))
 		}
 		return exitOK
 	}
