@@ -192,6 +192,29 @@ func (v *Validator) ValidateTree(tree any, mode Mode) *Report {
 	return rep
 }
 
+// CheckSchema checks a generic tree against the official schema its "ver"
+// selects, and nothing else: no Annex V rule, no value set, no format
+// assertion. It is how the member states' own test harness judges
+// EXPECTEDSCHEMAVALIDATION; issuance and verification use ValidateTree.
+func (v *Validator) CheckSchema(tree any) *Report {
+	ver, isString := asObject(tree)["ver"].(string)
+	sch, used, reason := v.schemas.pick(ver)
+	rep := &Report{Schema: used}
+	if reason != "" && isString {
+		rep.Problems = append(rep.Problems, Problem{Path: "ver", Reason: reason, Severity: Error})
+	}
+	rep.Problems = append(rep.Problems, v.schemas.check(sch, used, tree)...)
+	return rep
+}
+
+// DecodeJSON and DecodeCBOR read a payload into the generic tree that
+// ValidateTree and CheckSchema take, with the same limits as ValidateJSON
+// and ValidateCBOR.
+func DecodeJSON(data []byte) (any, error) { return decodeJSON(data) }
+
+// DecodeCBOR: see DecodeJSON.
+func DecodeCBOR(data []byte) (any, error) { return decodeCBOR(data) }
+
 // PrepareForIssuance applies the corrections Annex V prescribes instead of
 // refusing: a test centre name over 80 characters is truncated ("any extra
 // characters shall be truncated"). It returns a warning for each change.

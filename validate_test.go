@@ -282,3 +282,17 @@ func TestPrepareForIssuance(t *testing.T) {
 		t.Errorf("second call changed something: %v", w)
 	}
 }
+
+func TestCheckSchemaOnly(t *testing.T) {
+	v := newValidator(t)
+	tree := readTree(t, "testdata/vaccination.json")
+	set(tree, "v.0.co", "XX")      // a value-set miss: not the schema's business
+	set(tree, "dob", "1979-02-30") // matches the schema's pattern
+	if rep := v.CheckSchema(tree); len(rep.Problems) != 0 {
+		t.Errorf("schema-only check reported %v", rep.Problems)
+	}
+	set(tree, "v.0.dn", json.Number("0"))
+	if rep := v.CheckSchema(tree); !slices.Equal(paths(rep.Errors()), []string{"v[0].dn"}) {
+		t.Errorf("schema-only check: %v", rep.Problems)
+	}
+}
