@@ -430,7 +430,11 @@ func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
 	case valueset.DeviceUnknown:
 		c.warn(path, fmt.Sprintf("%q is not in value set %s (Annex V §4.2)", ma, valueset.TestManf))
 	case valueset.DeviceGrace:
-		c.warn(path, fmt.Sprintf("%q was removed from value set %s on %s, less than 72 hours before the sample: still accepted (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+		when := "less than 72 hours before the sample was taken"
+		if at.Before(removed) {
+			when = "after the sample was taken"
+		}
+		c.warn(path, fmt.Sprintf("%q was removed from value set %s on %s, %s: still accepted (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339), when))
 	case valueset.DeviceRemoved:
 		c.structure(path, fmt.Sprintf("%q was removed from value set %s on %s, more than 72 hours before the sample was taken (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
 	}

@@ -7,8 +7,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"dcc"
+	"dcc/valueset"
 )
 
 func newValidator(t testing.TB) *dcc.Validator {
@@ -294,5 +296,49 @@ func TestCheckSchemaOnly(t *testing.T) {
 	set(tree, "v.0.dn", json.Number("0"))
 	if rep := v.CheckSchema(tree); !slices.Equal(paths(rep.Errors()), []string{"v[0].dn"}) {
 		t.Errorf("schema-only check: %v", rep.Problems)
+	}
+}
+
+// Annex V t/ma: a device removed from the value set is accepted for 72 hours
+// after its removal (judged at the sample time); issuance never uses it.
+func TestRATGracePeriod(t *testing.T) {
+	vs, err := valueset.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set1, _ := vs.Set(valueset.TestManf)
+	next := &valueset.Set{Name: set1.Name, ID: set1.ID, Date: "2021-07-02", Values: map[string]valueset.Value{}}
+	for code, val := range set1.Values {
+		if code != "1232" {
+			next.Values[code] = val
+		}
+	}
+	removed := time.Date(2021, 7, 2, 12, 0, 0, 0, time.UTC)
+	if _, err := vs.Update(next, removed); err != nil {
+		t.Fatal(err)
+	}
+	v, err := dcc.NewValidator(vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := readTree(t, "testdata/test-rat.json") // device 1232
+	for _, c := range []struct {
+		sc      string
+		lenient dcc.Severity
+		want    string
+	}{
+		{"2021-07-01T10:00:00Z", dcc.Warning, "after the sample was taken"},
+		{"2021-07-05T11:59:00Z", dcc.Warning, "less than 72 hours"},
+		{"2021-07-05T12:01:00Z", dcc.Error, "more than 72 hours"},
+	} {
+		set(tree, "t.0.sc", c.sc)
+		rep := v.ValidateTree(tree, dcc.Lenient)
+		i := slices.IndexFunc(rep.Problems, func(p dcc.Problem) bool { return p.Path == "t[0].ma" })
+		if i < 0 || rep.Problems[i].Severity != c.lenient || !strings.Contains(rep.Problems[i].Reason, c.want) {
+			t.Errorf("sc %s (lenient): want %s %q, got %v", c.sc, c.lenient, c.want, rep.Problems)
+		}
+		if rep := v.ValidateTree(tree, dcc.Strict); !slices.Contains(paths(rep.Errors()), "t[0].ma") {
+			t.Errorf("sc %s (strict): a removed device must be refused: %v", c.sc, rep.Problems)
+		}
 	}
 }
