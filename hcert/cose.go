@@ -1,0 +1,228 @@
+package hcert
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"dcc/pki"
+)
+
+// COSE algorithm identifiers (RFC 9053, RFC 8230).
+const (
+	ES256 = -7
+	PS256 = -37
+)
+
+// COSE header labels and CWT claim keys.
+const (
+	headerAlg  = 1
+	headerCrit = 2
+	headerKID  = 4
+
+	claimIss   = 1
+	claimExp   = 4
+	claimIat   = 6
+	claimHcert = -260
+	hcertV1    = 1
+
+	tagCOSESign1 = 18
+	tagCWT       = 61
+)
+
+// MaxMessage bounds a COSE message: hc1 inflates at most 64 KiB.
+const MaxMessage = 64 << 10
+
+// Claims are the CWT claims of a DCC (HCERT §2.6).
+type Claims struct {
+	Issuer   string // iss: ISO 3166-1 alpha-2 of the issuing country
+	IssuedAt time.Time
+	Expires  time.Time
+}
+
+func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }
+
+func decMode() (cbor.DecMode, error) {
+	return cbor.DecOptions{
+		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
+		MaxNestedLevels:  16,
+		MaxArrayElements: 512,
+		MaxMapPairs:      512,
+		IndefLength:      cbor.IndefLengthForbidden,
+		TagsMd:           cbor.TagsAllowed,
+		UTF8:             cbor.UTF8RejectInvalid,
+	}.DecMode()
+}
+
+// algFor picks the COSE algorithm for a public key, refusing keys the HCERT
+// specification does not allow.
+func algFor(pub crypto.PublicKey) (int, error) {
+	switch k := pub.(type) {
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return 0, fmt.Errorf("ECDSA key on %s: HCERT allows only P-256 (ES256)", k.Curve.Params().Name)
+		}
+		return ES256, nil
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return 0, fmt.Errorf("RSA key of %d bits: PS256 needs at least 2048", k.N.BitLen())
+		}
+		return PS256, nil
+	}
+	return 0, fmt.Errorf("%T keys are not allowed: use ECDSA P-256 (ES256) or RSA ≥ 2048 bits (PS256)", pub)
+}
+
+// sigStructure is the COSE Sig_structure for COSE_Sign1 (RFC 9052 §4.4).
+func sigStructure(protected, payload []byte) ([]byte, error) {
+	em, err := encMode()
+	if err != nil {
+		return nil, err
+	}
+	return em.Marshal([]any{"Signature1", protected, []byte{}, payload})
+}
+
+// SigStructure returns the bytes that a COSE_Sign1 message signs; exposed
+// for golden tests and independent verifiers.
+func SigStructure(protected, payload []byte) ([]byte, error) { return sigStructure(protected, payload) }
+
+// Sign builds the CWT around payload (the DCC payload, already CBOR), signs
+// it with signer as the DSC dsc and returns the COSE_Sign1 message (tag 18).
+// The signature is verified with the DSC's public key before it is
+// returned: a signer that does not belong to the DSC never produces a
+// certificate.
+func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte) ([]byte, error) {
+	alg, err := algFor(dsc.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("hcert: DSC: %w", err)
+	}
+	if !publicKeysEqual(signer.Public(), dsc.PublicKey) {
+		return nil, errors.New("hcert: the signing key does not belong to the DSC")
+	}
+	if c.Issuer == "" || c.IssuedAt.IsZero() || !c.Expires.After(c.IssuedAt) {
+		return nil, errors.New("hcert: claims need an issuer and an expiry after the issuing time")
+	}
+	// A certificate never outlives, nor predates, the DSC that signs it
+	// (HCERT §5.1.1: verifiers reject it).
+	if c.IssuedAt.Before(dsc.NotBefore) || c.Expires.After(dsc.NotAfter) {
+		return nil, fmt.Errorf("hcert: validity %s…%s is not within the DSC's %s…%s: shorten --validity or use a newer DSC",
+			c.IssuedAt.UTC().Format(time.RFC3339), c.Expires.UTC().Format(time.RFC3339), dsc.NotBefore.UTC().Format(time.RFC3339), dsc.NotAfter.UTC().Format(time.RFC3339))
+	}
+	var probe any
+	if err := cbor.Unmarshal(payload, &probe); err != nil {
+		return nil, fmt.Errorf("hcert: payload is not CBOR: %w", err)
+	}
+	if _, ok := probe.(map[any]any); !ok {
+		return nil, errors.New("hcert: payload must be a CBOR map")
+	}
+	em, err := encMode()
+	if err != nil {
+		return nil, err
+	}
+	cwt, err := em.Marshal(map[int]any{
+		claimIss:   c.Issuer,
+		claimIat:   c.IssuedAt.Unix(),
+		claimExp:   c.Expires.Unix(),
+		claimHcert: map[int]cbor.RawMessage{hcertV1: payload},
+	})
+	if err != nil {
+		return nil, err
+	}
+	protected, err := em.Marshal(map[int]any{headerAlg: alg, headerKID: pki.KID(dsc)})
+	if err != nil {
+		return nil, err
+	}
+	tbs, err := sigStructure(protected, cwt)
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256(tbs)
+	var sig []byte
+	switch alg {
+	case ES256:
+		der, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+		if err != nil {
+			return nil, fmt.Errorf("hcert: signing: %w", err)
+		}
+		if sig, err = rawECDSA(der); err != nil {
+			return nil, fmt.Errorf("hcert: signing: %w", err)
+		}
+	case PS256:
+		sig, err = signer.Sign(rand.Reader, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256})
+		if err != nil {
+			return nil, fmt.Errorf("hcert: signing: %w", err)
+		}
+	}
+	if err := verifySignature(dsc.PublicKey, alg, tbs, sig); err != nil {
+		return nil, fmt.Errorf("hcert: the new signature does not verify with the DSC: %w", err)
+	}
+	return em.Marshal(cbor.Tag{Number: tagCOSESign1, Content: []any{protected, map[int]any{}, cwt, sig}})
+}
+
+func publicKeysEqual(a, b crypto.PublicKey) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
+}
+
+// rawECDSA turns an ASN.1 ECDSA signature into COSE's r||s (32 bytes each).
+func rawECDSA(der []byte) ([]byte, error) {
+	var s struct{ R, S *big.Int }
+	rest, err := asn1.Unmarshal(der, &s)
+	if err != nil || len(rest) > 0 {
+		return nil, errors.New("signer returned a malformed ECDSA signature")
+	}
+	out := make([]byte, 64)
+	s.R.FillBytes(out[:32])
+	s.S.FillBytes(out[32:])
+	return out, nil
+}
+
+// verifySignature checks sig over tbs with pub for alg.
+func verifySignature(pub crypto.PublicKey, alg int, tbs, sig []byte) error {
+	keyAlg, err := algFor(pub)
+	if err != nil {
+		return err
+	}
+	if keyAlg != alg {
+		return fmt.Errorf("the message says %s but the DSC key is for %s", algName(alg), algName(keyAlg))
+	}
+	digest := sha256.Sum256(tbs)
+	switch alg {
+	case ES256:
+		if len(sig) != 64 {
+			return fmt.Errorf("ES256 signature of %d bytes, want 64 (r||s)", len(sig))
+		}
+		r := new(big.Int).SetBytes(sig[:32])
+		s := new(big.Int).SetBytes(sig[32:])
+		if !ecdsa.Verify(pub.(*ecdsa.PublicKey), digest[:], r, s) {
+			return errors.New("ES256 signature does not verify")
+		}
+	case PS256:
+		if err := rsa.VerifyPSS(pub.(*rsa.PublicKey), crypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256}); err != nil {
+			return fmt.Errorf("PS256 signature does not verify: %w", err)
+		}
+	default:
+		return fmt.Errorf("algorithm %d is not allowed (ES256 or PS256)", alg)
+	}
+	return nil
+}
+
+func algName(alg int) string {
+	switch alg {
+	case ES256:
+		return "ES256"
+	case PS256:
+		return "PS256"
+	}
+	return fmt.Sprintf("algorithm %d", alg)
+}
