@@ -104,6 +104,9 @@ func cborDecMode() (cbor.DecMode, error) {
 		DefaultMapType:   nil,
 		IntDec:           cbor.IntDecConvertNone,
 		UTF8:             cbor.UTF8RejectInvalid,
+		// Some issuers wrapped t/sc in tag 0 (RFC 3339 text); read it back
+		// as the text it is.
+		TimeTagToAny: cbor.TimeTagToRFC3339Nano,
 	}.DecMode()
 }
 

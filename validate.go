@@ -212,6 +212,17 @@ func (v *Validator) CheckSchema(tree any) *Report {
 // and ValidateCBOR.
 func DecodeJSON(data []byte) (any, error) { return decodeJSON(data) }
 
+// EncodeCBOR writes a generic tree as deterministic CBOR, integers as
+// integers. Unlike (*Payload).MarshalCBOR it keeps every field as given,
+// empty strings included.
+func EncodeCBOR(tree any) ([]byte, error) {
+	em, err := cborEncMode()
+	if err != nil {
+		return nil, err
+	}
+	return em.Marshal(toCBOR(tree))
+}
+
 // DecodeCBOR: see DecodeJSON.
 func DecodeCBOR(data []byte) (any, error) { return decodeCBOR(data) }
 

@@ -57,10 +57,13 @@ func KID(cert *x509.Certificate) []byte {
 
 // Allows reports whether cert may sign certificates of type t: a DSC without
 // the extended key usage extension signs every type; one with the extension
-// signs only the types whose OIDs it lists (none if it lists none of them).
+// signs only the types whose OIDs it lists (none if it lists other purposes
+// but none of these; an empty extension restricts nothing).
 func Allows(cert *x509.Certificate, t Type) bool {
 	hasEKU := slices.ContainsFunc(cert.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidEKU) })
-	if !hasEKU {
+	// An extension listing no purpose at all restricts nothing (the
+	// member states' vector common/CO15 expects such a DSC to sign any type).
+	if !hasEKU || len(cert.ExtKeyUsage)+len(cert.UnknownExtKeyUsage) == 0 {
 		return true
 	}
 	for _, oid := range cert.UnknownExtKeyUsage {
