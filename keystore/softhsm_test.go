@@ -4,17 +4,22 @@ package keystore_test
 
 import (
 	"crypto"
+	"crypto/x509"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ThalesGroup/crypto11"
 	"github.com/miekg/pkcs11"
 
+	"dcc"
+	"dcc/hcert"
 	"dcc/keystore"
+	"dcc/pki"
 )
 
 const softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
@@ -109,3 +114,53 @@ func TestSoftHSMErrors(t *testing.T) {
 		t.Error("wrong PIN accepted")
 	}
 }
+
+// The whole chain with the DSC key in the token: key generated inside the
+// token, DSC issued for it by a file-key CSCA, a DCC signed in the token and
+// verified against the CSCA.
+func TestSoftHSMSignsDCC(t *testing.T) {
+	token, pin := softHSM(t)
+	dir := t.TempDir()
+	cscaKey, err := keystore.Generate("file:"+filepath.Join(dir, "csca.pem"), keystore.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csca, err := pki.NewCSCA(cscaKey, pki.CSCAOptions{Country: "ES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []keystore.Alg{keystore.ES256, keystore.PS256} {
+		hsm, err := keystore.Generate(hsmURI(token, "dcc-"+alg.String(), pin), alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dsc, err := pki.NewDSC(csca, cscaKey, hsm.Public(), pki.DSCOptions{Country: "ES", Types: []pki.Type{pki.Vaccination}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := os.ReadFile("../testdata/vaccination.json")
+		var p dcc.Payload
+		if err := p.UnmarshalJSON(data); err != nil {
+			t.Fatal(err)
+		}
+		payload, _ := p.MarshalCBOR()
+		now := time.Now()
+		msg, err := hcert.Sign(hsm, dsc, hcert.Claims{Issuer: "ES", IssuedAt: now, Expires: now.AddDate(0, 6, 0)}, payload)
+		hsm.Close()
+		if err != nil {
+			t.Fatalf("%v: %v", alg, err)
+		}
+		u, err := hcert.Parse(msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, rep := u.Verify(trust{dsc}, hcert.Options{At: now.Add(time.Minute), CSCAs: []*x509.Certificate{csca}})
+		if v == nil {
+			t.Errorf("%v: %+v", alg, rep)
+		}
+	}
+}
+
+type trust []*x509.Certificate
+
+func (t trust) DSCs([]byte) []*x509.Certificate { return t }
