@@ -33,6 +33,19 @@ Usage:
   dcc doses FILE                                       dn/sd of each dose of a history
   dcc valuesets list [--valuesets DIR]                 the value sets in use
   dcc valuesets show [--valuesets DIR] NAME            the codes of one value set
+  dcc pki csca --country CC --out DIR [--key URI] [--alg ES256|PS256]
+                                                       a country signing CA
+  dcc pki dsc --csca DIR --out DIR [--types v,t,r] [--key URI] [--alg ES256|PS256]
+                                                       a document signer certificate
+  dcc sign --key URI --cert DSC.pem [--iss CC] [--validity 365d] [--qr FILE.png|FILE.svg] PAYLOAD.json
+                                                       validate strictly, sign, print the HC1: string
+  dcc decode [--json] HC1-STRING|IMAGE-FILE            show a certificate (unverified)
+  dcc verify --trust PATH [--at RFC3339] HC1-STRING|IMAGE-FILE
+                                                       verify against DSC/CSCA certificates
+  dcc conformance DIR...                               run member-state test vectors
+
+Key URIs: file:PATH[?passphrase-file=F] or
+  pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PINFILE
 
 Exit status: 0 ok, 1 invalid input, 2 usage or I/O error.
 `
@@ -51,12 +64,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cmds := map[string]func([]string) int{
-		"validate":  e.validate,
-		"example":   e.example,
-		"translit":  e.translit,
-		"uvci":      e.uvci,
-		"doses":     e.doses,
-		"valuesets": e.valuesets,
+		"validate":    e.validate,
+		"example":     e.example,
+		"translit":    e.translit,
+		"uvci":        e.uvci,
+		"doses":       e.doses,
+		"valuesets":   e.valuesets,
+		"pki":         e.pki,
+		"sign":        e.sign,
+		"decode":      e.decode,
+		"verify":      e.verify,
+		"conformance": e.conformance,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

@@ -24,18 +24,28 @@ func TestMain(m *testing.M) {
 // the official specification folder, for scenarios that read its files.
 func TestScripts(t *testing.T) {
 	specs, _ := filepath.Abs("../../../shared/specs")
+	testdata, _ := filepath.Abs("../../../shared/testdata")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SPECS", specs)
+			e.Setenv("TESTDATA", testdata)
+			e.Setenv("SOFTHSM2_CONF", filepath.Join(e.WorkDir, "softhsm2.conf"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"dcc-exit": dccExit,
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "specs" {
+			switch cond {
+			case "specs":
 				_, err := os.Stat(specs)
+				return err == nil, nil
+			case "testdata":
+				_, err := os.Stat(testdata)
+				return err == nil, nil
+			case "softhsm":
+				_, err := os.Stat("/usr/lib/softhsm/libsofthsm2.so")
 				return err == nil, nil
 			}
 			return false, nil
