@@ -44,6 +44,8 @@ func TestScripts(t *testing.T) {
 			case "testdata":
 				_, err := os.Stat(testdata)
 				return err == nil, nil
+			case "cgo":
+				return cgoEnabled, nil
 			case "softhsm":
 				_, err := os.Stat("/usr/lib/softhsm/libsofthsm2.so")
 				return err == nil, nil
