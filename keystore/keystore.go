@@ -80,7 +80,7 @@ func ParseURI(uri string) (*URI, error) {
 	case "pkcs11":
 		return parsePKCS11(rest)
 	}
-	return nil, fmt.Errorf("keystore: unknown scheme %q: use file: or pkcs11:", scheme)
+	return nil, fmt.Errorf("keystore: unknown scheme %q: want file or pkcs11", scheme)
 }
 
 func parseFile(rest string) (*URI, error) {
