@@ -2,8 +2,10 @@ package dcc_test
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"os"
 	"strings"
 	"testing"
@@ -157,5 +159,32 @@ func TestCBORHostile(t *testing.T) {
 		if err == nil && rep.Valid() {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// The CBOR of a fixed payload is fixed: deterministic encoding (RFC 8949
+// §4.2.1), integers as integers. Run with -update after a deliberate change.
+func TestCBORGolden(t *testing.T) {
+	data, _ := os.ReadFile("testdata/vaccination.json")
+	var p dcc.Payload
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const golden = "testdata/vaccination.cbor.hex"
+	if *update {
+		os.WriteFile(golden, []byte(hex.EncodeToString(got)+"\n"), 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hex.EncodeToString(got) != strings.TrimSpace(string(want)) {
+		t.Errorf("CBOR changed:\n got %x\nwant %s", got, want)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/asn1"
 	"encoding/hex"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,8 @@ import (
 	"github.com/fxamacker/cbor/v2"
 	"github.com/veraison/go-cose"
 
+	"dcc"
+	"dcc/hc1"
 	"dcc/hcert"
 	"dcc/pki"
 )
@@ -349,4 +352,80 @@ func BenchmarkVerifyES256(b *testing.B) {
 			b.Fatal("not verified")
 		}
 	}
+}
+
+// The chain check: with CSCAs given, a DSC that no CSCA of the iss country
+// issued fails.
+func TestVerifyChain(t *testing.T) {
+	key := ecKey(t)
+	dsc := newDSC(t, key, dscOpts{}) // self-signed: no CSCA issued it
+	msg, err := hcert.Sign(key, dsc, claims(), payload(t, "v"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := hcert.Parse(msg)
+	otherCA := newDSC(t, ecKey(t), dscOpts{})
+	v, rep := u.Verify(list{dsc}, hcert.Options{At: now, CSCAs: []*x509.Certificate{otherCA}})
+	if v != nil || status(rep, "chain") != hcert.Fail {
+		t.Errorf("chain to a stranger: %+v", rep)
+	}
+}
+
+// BenchmarkSignEncodeES256 is issuance after validation: CWT, COSE
+// signature (ES256), zlib and Base45.
+func BenchmarkSignEncodeES256(b *testing.B) {
+	key := ecKey(b)
+	dsc := newDSC(b, key, dscOpts{})
+	p := realPayload(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		msg, err := hcert.Sign(key, dsc, claims(), p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := hc1.Encode(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeVerifyES256 is a verifier's work on an HC1 string:
+// Base45, inflate, COSE/CWT parsing and every verification check.
+func BenchmarkDecodeVerifyES256(b *testing.B) {
+	key := ecKey(b)
+	dsc := newDSC(b, key, dscOpts{})
+	msg, _ := hcert.Sign(key, dsc, claims(), realPayload(b))
+	text, _ := hc1.Encode(msg)
+	tl := list{dsc}
+	b.ReportAllocs()
+	for b.Loop() {
+		cose, err := hc1.Decode(text)
+		if err != nil {
+			b.Fatal(err)
+		}
+		u, err := hcert.Parse(cose)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if v, _ := u.Verify(tl, hcert.Options{At: now}); v == nil {
+			b.Fatal("not verified")
+		}
+	}
+}
+
+// realPayload is the CBOR of the project's vaccination test payload.
+func realPayload(t testing.TB) []byte {
+	data, err := os.ReadFile("../testdata/vaccination.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p dcc.Payload
+	if err := p.UnmarshalJSON(data); err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
