@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 
 	"dcc/base45"
 )
@@ -54,13 +55,33 @@ func (e *LayerError) Unwrap() error { return e.Err }
 var ErrTooLarge = fmt.Errorf("decompressed data is larger than %d bytes: not a DCC", MaxInflated)
 
 // Encode compresses cose at the best compression level, encodes it with
-// Base45 and adds the prefix.
+// Base45 and adds the prefix. A one-off call; an Encoder reuses its
+// compressor and is much cheaper per certificate.
 func Encode(cose []byte) (string, error) {
+	var e Encoder
+	return e.Encode(cose)
+}
+
+// Encoder encodes many messages: setting up a zlib compressor at the best
+// level costs far more than compressing a DCC, so it keeps compressors for
+// reuse. The zero value is ready; it is safe for concurrent use.
+type Encoder struct {
+	pool sync.Pool
+}
+
+// Encode is the package-level Encode, reusing a compressor.
+func (e *Encoder) Encode(cose []byte) (string, error) {
 	var b bytes.Buffer
-	w, err := zlib.NewWriterLevel(&b, zlib.BestCompression)
-	if err != nil {
-		return "", err
+	w, _ := e.pool.Get().(*zlib.Writer)
+	if w == nil {
+		var err error
+		if w, err = zlib.NewWriterLevel(&b, zlib.BestCompression); err != nil {
+			return "", err
+		}
+	} else {
+		w.Reset(&b)
 	}
+	defer e.pool.Put(w)
 	if _, err := w.Write(cose); err != nil {
 		return "", err
 	}

@@ -133,9 +133,23 @@ func FuzzDecode(f *testing.F) {
 
 func BenchmarkEncode(b *testing.B) {
 	cose := bytes.Repeat([]byte("a DCC COSE message with some redundancy. "), 8)
+	var enc hc1.Encoder
 	for b.Loop() {
-		if _, err := hc1.Encode(cose); err != nil {
+		if _, err := enc.Encode(cose); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The Encoder and the one-off Encode give the same string.
+func TestEncoderReuse(t *testing.T) {
+	var enc hc1.Encoder
+	for i := range 3 {
+		cose := bytes.Repeat([]byte{byte(i)}, 100*(i+1))
+		a, err1 := enc.Encode(cose)
+		b, err2 := hc1.Encode(cose)
+		if err1 != nil || err2 != nil || a != b {
+			t.Fatalf("round %d: Encoder and Encode differ", i)
 		}
 	}
 }
