@@ -187,8 +187,9 @@ func rawECDSA(der []byte) ([]byte, error) {
 	return out, nil
 }
 
-// verifySignature checks sig over tbs with pub for alg.
-func verifySignature(pub crypto.PublicKey, alg int, tbs, sig []byte) error {
+// keyFits says whether pub is a key HCERT allows for alg: a P-256 key for
+// ES256, an RSA key of at least 2048 bits for PS256.
+func keyFits(pub crypto.PublicKey, alg int) error {
 	keyAlg, err := algFor(pub)
 	if err != nil {
 		return err
@@ -196,9 +197,18 @@ func verifySignature(pub crypto.PublicKey, alg int, tbs, sig []byte) error {
 	if keyAlg != alg {
 		return fmt.Errorf("the message says %s but the DSC key is for %s", algName(alg), algName(keyAlg))
 	}
+	return nil
+}
+
+// verifySignature checks sig over tbs with pub for alg.
+func verifySignature(pub crypto.PublicKey, alg int, tbs, sig []byte) error {
+	if err := keyFits(pub, alg); err != nil {
+		return err
+	}
 	digest := sha256.Sum256(tbs)
 	switch alg {
 	case ES256:
+		// COSE signatures are r||s (RFC 9053 §2.1), never ASN.1 DER.
 		if len(sig) != 64 {
 			return fmt.Errorf("ES256 signature of %d bytes, want 64 (r||s)", len(sig))
 		}
@@ -208,6 +218,7 @@ func verifySignature(pub crypto.PublicKey, alg int, tbs, sig []byte) error {
 			return errors.New("ES256 signature does not verify")
 		}
 	case PS256:
+		// RFC 8230 §2: the salt is as long as the hash.
 		if err := rsa.VerifyPSS(pub.(*rsa.PublicKey), crypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256}); err != nil {
 			return fmt.Errorf("PS256 signature does not verify: %w", err)
 		}

@@ -17,7 +17,7 @@ type TrustList interface {
 
 // Options of a verification.
 type Options struct {
-	At    time.Time           // the validation clock
+	At    time.Time           // the validation clock; required (no hidden time.Now)
 	CSCAs []*x509.Certificate // when given, the DSC must chain to a CSCA of the iss country
 }
 
@@ -52,18 +52,32 @@ type Check struct {
 // Report lists the checks in the order they ran.
 type Report struct{ Checks []Check }
 
-// OK reports whether no check failed and the signature check passed.
+// OK reports whether no check failed and the checks that make a
+// certificate valid (all but chain, which is optional) passed.
 func (r Report) OK() bool {
-	signed := false
+	passed := map[string]bool{}
 	for _, c := range r.Checks {
 		if c.Status == Fail {
 			return false
 		}
-		if c.Name == "signature" && c.Status == Pass {
-			signed = true
+		passed[c.Name] = c.Status == Pass
+	}
+	for _, name := range []string{CheckKID, CheckAlg, CheckSignature, CheckExpiry, CheckDSCValidity, CheckKeyUsage} {
+		if !passed[name] {
+			return false
 		}
 	}
-	return signed
+	return true
+}
+
+// Status returns the status of the named check, or 0 if it did not run.
+func (r Report) Status(name string) Status {
+	for _, c := range r.Checks {
+		if c.Name == name {
+			return c.Status
+		}
+	}
+	return 0
 }
 
 // Verified is the trusted content of a certificate that passed every check.
@@ -74,11 +88,26 @@ type Verified struct {
 	Type    pki.Type
 }
 
-// Verify checks u against the trust list at o.At: kid, signature (every DSC
-// with the kid is tried), validity times (iat ≤ clock ≤ exp), DSC validity
-// (DSC notBefore ≤ iat, exp ≤ DSC notAfter), key usage, and with o.CSCAs
-// the chain to a CSCA of the iss country. It returns the verified content
-// only when every check passes; the report says why otherwise.
+// Check names, in the order Verify runs them.
+const (
+	CheckKID         = "kid"
+	CheckAlg         = "alg"
+	CheckSignature   = "signature"
+	CheckExpiry      = "expiry"
+	CheckDSCValidity = "dsc-validity"
+	CheckKeyUsage    = "key-usage"
+	CheckChain       = "chain"
+)
+
+// Verify checks u against the trust list at o.At, in this order: kid (some
+// DSC has it), alg (ES256 with a P-256 key or PS256 with RSA ≥ 2048),
+// signature (every DSC with the kid is tried), expiry (iat ≤ clock ≤ exp),
+// dsc-validity (DSC notBefore ≤ iat, exp ≤ DSC notAfter), key-usage (the
+// DSC's extended key usage allows the payload's type) and, with o.CSCAs,
+// chain (the DSC was issued by a CSCA of the iss country). A check that
+// cannot run is reported as skipped with the reason. Verify returns the
+// verified content only when every check passes; the report says why
+// otherwise.
 func (u *Unverified) Verify(tl TrustList, o Options) (*Verified, Report) {
 	var r Report
 	add := func(name string, s Status, format string, a ...any) {
@@ -89,77 +118,101 @@ func (u *Unverified) Verify(tl TrustList, o Options) (*Verified, Report) {
 			add(n, Skipped, "%s", reason)
 		}
 	}
-	at := o.At
-	if at.IsZero() {
-		at = time.Now()
-	}
 
 	candidates := tl.DSCs(u.KID)
 	if len(candidates) == 0 {
-		add("kid", Fail, "no DSC in the trust list has kid %x", u.KID)
-		skipRest("no DSC to check with", "signature", "expiry", "dsc-validity", "key-usage", "chain")
+		add(CheckKID, Fail, "no DSC in the trust list has kid %x", u.KID)
+		skipRest("no DSC to check with", CheckAlg, CheckSignature, CheckExpiry, CheckDSCValidity, CheckKeyUsage, CheckChain)
 		return nil, r
 	}
-	add("kid", Pass, "%d DSC(s) with kid %x", len(candidates), u.KID)
+	add(CheckKID, Pass, "%d DSC(s) with kid %x", len(candidates), u.KID)
+
+	// Only keys of the kind the algorithm names may verify: a P-384 key
+	// must not verify an "ES256" message (dgc-testdata ES/401–403).
+	var fitting []*x509.Certificate
+	var reasons []string
+	for _, c := range candidates {
+		if err := keyFits(c.PublicKey, u.Alg); err != nil {
+			reasons = append(reasons, fmt.Sprintf("%s: %v", subject(c), err))
+			continue
+		}
+		fitting = append(fitting, c)
+	}
+	if len(fitting) == 0 {
+		add(CheckAlg, Fail, "%s", strings.Join(reasons, "; "))
+		skipRest("no DSC key fits the algorithm", CheckSignature, CheckExpiry, CheckDSCValidity, CheckKeyUsage, CheckChain)
+		return nil, r
+	}
+	add(CheckAlg, Pass, "%s with %d fitting DSC key(s)", algName(u.Alg), len(fitting))
 
 	tbs, err := sigStructure(u.protected, u.cwt)
 	if err != nil {
-		add("signature", Fail, "%v", err)
-		skipRest("signature not verified", "expiry", "dsc-validity", "key-usage", "chain")
+		add(CheckSignature, Fail, "%v", err)
+		skipRest("signature not verified", CheckExpiry, CheckDSCValidity, CheckKeyUsage, CheckChain)
 		return nil, r
 	}
 	var dsc *x509.Certificate
-	var reasons []string
-	for _, c := range candidates {
+	reasons = reasons[:0]
+	for _, c := range fitting {
 		if err := verifySignature(c.PublicKey, u.Alg, tbs, u.signature); err != nil {
-			reasons = append(reasons, err.Error())
+			reasons = append(reasons, fmt.Sprintf("%s: %v", subject(c), err))
 			continue
 		}
 		dsc = c
 		break
 	}
 	if dsc == nil {
-		add("signature", Fail, "%s", strings.Join(reasons, "; "))
-		skipRest("signature not verified", "expiry", "dsc-validity", "key-usage", "chain")
+		add(CheckSignature, Fail, "%s", strings.Join(reasons, "; "))
+		skipRest("signature not verified", CheckExpiry, CheckDSCValidity, CheckKeyUsage, CheckChain)
 		return nil, r
 	}
-	add("signature", Pass, "%s by %s", algName(u.Alg), subject(dsc))
+	add(CheckSignature, Pass, "%s by %s", algName(u.Alg), subject(dsc))
 
 	c := u.Claims
+	at := o.At
 	switch {
+	case at.IsZero():
+		add(CheckExpiry, Fail, "no validation time given (Options.At)")
 	case at.Before(c.IssuedAt):
-		add("expiry", Fail, "issued at %s, after the validation time %s", stamp(c.IssuedAt), stamp(at))
+		add(CheckExpiry, Fail, "issued at %s, after the validation time %s", stamp(c.IssuedAt), stamp(at))
 	case at.After(c.Expires):
-		add("expiry", Fail, "expired at %s", stamp(c.Expires))
+		add(CheckExpiry, Fail, "expired at %s (validation time %s)", stamp(c.Expires), stamp(at))
 	default:
-		add("expiry", Pass, "valid from %s to %s", stamp(c.IssuedAt), stamp(c.Expires))
+		add(CheckExpiry, Pass, "valid from %s to %s", stamp(c.IssuedAt), stamp(c.Expires))
 	}
 
 	switch {
 	case c.IssuedAt.Before(dsc.NotBefore):
-		add("dsc-validity", Fail, "issued at %s, before the DSC is valid (%s)", stamp(c.IssuedAt), stamp(dsc.NotBefore))
+		add(CheckDSCValidity, Fail, "issued at %s, before the DSC is valid (%s)", stamp(c.IssuedAt), stamp(dsc.NotBefore))
 	case c.Expires.After(dsc.NotAfter):
-		add("dsc-validity", Fail, "expires at %s, after the DSC (%s)", stamp(c.Expires), stamp(dsc.NotAfter))
+		add(CheckDSCValidity, Fail, "expires at %s, after the DSC (%s)", stamp(c.Expires), stamp(dsc.NotAfter))
 	default:
-		add("dsc-validity", Pass, "DSC valid from %s to %s", stamp(dsc.NotBefore), stamp(dsc.NotAfter))
+		add(CheckDSCValidity, Pass, "DSC valid from %s to %s", stamp(dsc.NotBefore), stamp(dsc.NotAfter))
 	}
 
 	typ, err := payloadType(u.Payload)
 	switch {
 	case err != nil:
-		add("key-usage", Fail, "%v", err)
+		add(CheckKeyUsage, Fail, "%v", err)
 	case !pki.Allows(dsc, typ):
-		add("key-usage", Fail, "the DSC's extended key usage does not allow %s certificates", typ)
+		add(CheckKeyUsage, Fail, "the DSC's extended key usage does not allow %s certificates", typ)
 	default:
-		add("key-usage", Pass, "%s certificates allowed", typ)
+		add(CheckKeyUsage, Pass, "%s certificates allowed", typ)
 	}
 
-	if len(o.CSCAs) == 0 {
-		add("chain", Skipped, "no CSCA given")
-	} else if err := pki.CheckDSC(dsc, o.CSCAs, c.Issuer, at); err != nil {
-		add("chain", Fail, "%v", err)
-	} else {
-		add("chain", Pass, "issued by a CSCA of %s", c.Issuer)
+	switch {
+	case len(o.CSCAs) == 0:
+		add(CheckChain, Skipped, "no CSCA given")
+	case c.Issuer == "":
+		add(CheckChain, Fail, "the CWT has no iss claim to choose the country's CSCAs by")
+	case at.IsZero():
+		add(CheckChain, Fail, "no validation time given (Options.At)")
+	default:
+		if err := pki.CheckDSC(dsc, o.CSCAs, c.Issuer, at); err != nil {
+			add(CheckChain, Fail, "%v", err)
+		} else {
+			add(CheckChain, Pass, "issued by a CSCA of %s", c.Issuer)
+		}
 	}
 
 	if !r.OK() {
