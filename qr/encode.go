@@ -21,12 +21,13 @@ const alphanumeric = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 // Code is an encoded QR code.
 type Code struct {
-	c       *coding.Code
+	size    int
+	dark    []byte // size×size, 1 = dark module
 	version int
 }
 
 // Encode renders text in alphanumeric mode at error correction level Q,
-// in the smallest version that holds it, with the best-scoring mask.
+// in the smallest version that holds it, with the mask of lowest penalty.
 func Encode(text string) (*Code, error) {
 	if text == "" {
 		return nil, fmt.Errorf("qr: nothing to encode")
@@ -46,32 +47,77 @@ func Encode(text string) (*Code, error) {
 			break
 		}
 	}
-	var best *coding.Code
+	// Lay the data out once (with mask 0) and derive the other seven masks
+	// by flipping the data modules and rewriting the format bits: the same
+	// symbols as eight separate encodings, for an eighth of the work.
+	p, err := coding.NewPlan(coding.Version(v), coding.Q, 0)
+	if err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	c0, err := p.Encode(enc)
+	if err != nil {
+		return nil, fmt.Errorf("qr: %w", err)
+	}
+	n := c0.Size
+	var best []byte
 	bestScore := -1
 	for mask := range coding.Mask(8) {
-		p, err := coding.NewPlan(coding.Version(v), coding.Q, mask)
-		if err != nil {
-			return nil, fmt.Errorf("qr: %w", err)
-		}
-		c, err := p.Encode(enc)
-		if err != nil {
-			return nil, fmt.Errorf("qr: %w", err)
-		}
-		if s := penalty(c); bestScore < 0 || s < bestScore {
-			best, bestScore = c, s
+		grid := withMask(p, c0, mask)
+		if s := penalty(grid, n); bestScore < 0 || s < bestScore {
+			best, bestScore = grid, s
 		}
 	}
-	return &Code{c: best, version: v}, nil
+	return &Code{size: n, dark: best, version: v}, nil
+}
+
+// withMask returns the modules of c0 (encoded with mask 0 by plan p) as
+// they are under mask m.
+func withMask(p *coding.Plan, c0 *coding.Code, m coding.Mask) []byte {
+	n := c0.Size
+	fb := formatBits(m)
+	grid := make([]byte, n*n)
+	for y, row := range p.Pixel {
+		for x, pix := range row {
+			dark := c0.Black(x, y)
+			switch pix.Role() {
+			case coding.Data, coding.Check, coding.Extra:
+				if coding.Mask(0).Invert(y, x) != m.Invert(y, x) {
+					dark = !dark
+				}
+			case coding.Format:
+				dark = (fb>>pix.Offset())&1 == 1
+			}
+			if dark {
+				grid[y*n+x] = 1
+			}
+		}
+	}
+	return grid
+}
+
+// formatBits is the 15-bit format information for level Q and mask m:
+// BCH(15,5) over the level and mask bits, XOR 0x5412 (ISO/IEC 18004 §7.9).
+func formatBits(m coding.Mask) uint32 {
+	fb := uint32(coding.Q^1)<<13 | uint32(m)<<10
+	rem := fb
+	for i := 14; i >= 10; i-- {
+		if rem&(1<<uint(i)) != 0 {
+			rem ^= 0x537 << uint(i-10)
+		}
+	}
+	return (fb | rem) ^ 0x5412
 }
 
 // Version is the QR version (1–40).
 func (c *Code) Version() int { return c.version }
 
 // Size is the number of modules per side, without the quiet zone.
-func (c *Code) Size() int { return c.c.Size }
+func (c *Code) Size() int { return c.size }
 
 // Black reports whether the module at (x, y) is dark.
-func (c *Code) Black(x, y int) bool { return c.c.Black(x, y) }
+func (c *Code) Black(x, y int) bool {
+	return x >= 0 && y >= 0 && x < c.size && y < c.size && c.dark[y*c.size+x] == 1
+}
 
 // PNG renders the code, quiet zone included, scale pixels per module (0
 // means DefaultScale), as a 1-bit grey PNG.
@@ -133,17 +179,14 @@ func (c *Code) SVG(scale int) []byte {
 
 // penalty scores a symbol by the four rules of ISO/IEC 18004 §8.8.2; the
 // mask with the lowest score is used.
-func penalty(c *coding.Code) int {
-	n := c.Size
-	// One byte per module, rows then columns, so that every rule scans a
-	// flat slice instead of calling Black per module.
-	rows := make([]byte, n*n)
+func penalty(rows []byte, n int) int {
+	// Columns as rows, so that every rule scans a flat slice.
 	cols := make([]byte, n*n)
 	dark := 0
 	for y := range n {
 		for x := range n {
-			if c.Black(x, y) {
-				rows[y*n+x], cols[x*n+y] = 1, 1
+			if rows[y*n+x] == 1 {
+				cols[x*n+y] = 1
 				dark++
 			}
 		}
