@@ -21,6 +21,10 @@ func (e *CorruptInputError) Error() string {
 // EncodedLen is the length of the encoding of n bytes.
 func EncodedLen(n int) int { return n/2*3 + n%2*2 }
 
+// DecodedLen is the length of the decoding of n characters. A length with
+// n%3 == 1 is not valid Base45; the dangling character is not counted.
+func DecodedLen(n int) int { return n/3*2 + n%3/2 }
+
 // Encode returns the Base45 encoding of src: each pair of bytes as three
 // characters, a trailing single byte as two (RFC 9285 §4).
 func Encode(src []byte) string {
@@ -40,6 +44,9 @@ func Encode(src []byte) string {
 	return b.String()
 }
 
+// value is the inverse of alphabet, or -1. A switch rather than a lookup
+// table: a package-level table would be a mutable global, and the switch is
+// fast enough (see BenchmarkDecode).
 func value(c byte) int {
 	switch {
 	case c >= '0' && c <= '9':
@@ -77,7 +84,7 @@ func Decode(s string) ([]byte, error) {
 	if len(s)%3 == 1 {
 		return nil, &CorruptInputError{Offset: len(s) - 1, Reason: fmt.Sprintf("length %d leaves a single character (length mod 3 must be 0 or 2)", len(s))}
 	}
-	out := make([]byte, 0, len(s)/3*2+len(s)%3/2)
+	out := make([]byte, 0, DecodedLen(len(s)))
 	for i := 0; i < len(s); i += 3 {
 		chunk := min(3, len(s)-i)
 		n, mul := 0, 1

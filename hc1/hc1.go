@@ -12,22 +12,30 @@ import (
 	"dcc/base45"
 )
 
-// Prefix is the context identifier of HCERT version 1.
+// Prefix is the context identifier of HCERT version 1 (§4.2.2).
 const Prefix = "HC1:"
 
-// MaxInflated caps the decompressed size. A real DCC COSE message is 300 to
-// 2,000 bytes and the largest QR code holds 4,296 alphanumeric characters
-// (about 2.8 KiB of zlib data), which can inflate to megabytes of zeros: the
-// cap keeps a hostile code from costing more than this much memory.
+// MaxInflated caps the decompressed size. A DCC COSE message is 300 to 2,000
+// bytes (a few vaccinations, an RSA signature); 64 KiB is 32 times the
+// largest, yet keeps a hostile code cheap: deflate expands up to
+// ~1,030-fold, so the 2,862 bytes an HC1 string of MaxLen carries could
+// otherwise inflate to nearly 3 MB.
 const MaxInflated = 64 << 10
 
-// Layer names the transport layer that failed.
+// MaxLen caps the length of an "HC1:" string: 4,296 characters, what a
+// version 40 QR code holds in alphanumeric mode at error correction level L,
+// the most any QR code can carry. HC1 strings exist only to be put in a QR
+// code (§4.2), so a longer one did not come from a scan.
+const MaxLen = 4296
+
+// Layer names the transport layer that failed. (Not "Prefix", "Base45",
+// "Zlib": the constant Prefix is the context identifier.)
 type Layer int
 
 const (
-	LayerPrefix Layer = iota + 1
-	LayerBase45
-	LayerZlib
+	LayerPrefix Layer = iota + 1 // the "HC1:" context identifier, or the length limit
+	LayerBase45                  // the Base45 text
+	LayerZlib                    // the zlib stream
 )
 
 func (l Layer) String() string {
@@ -48,62 +56,79 @@ type LayerError struct {
 	Err   error
 }
 
-func (e *LayerError) Error() string { return fmt.Sprintf("hc1: %s: %v", e.Layer, e.Err) }
+func (e *LayerError) Error() string { return fmt.Sprintf("hc1: %s layer: %v", e.Layer, e.Err) }
 func (e *LayerError) Unwrap() error { return e.Err }
 
-// ErrTooLarge is a zlib stream inflating past MaxInflated.
-var ErrTooLarge = fmt.Errorf("decompressed data is larger than %d bytes: not a DCC", MaxInflated)
+var (
+	// ErrTooLarge is a zlib stream inflating past MaxInflated.
+	ErrTooLarge = fmt.Errorf("decompressed data is larger than %d bytes: not a DCC (a zlib bomb?)", MaxInflated)
+	// ErrTooLong is an HC1 string longer than MaxLen.
+	ErrTooLong = fmt.Errorf("longer than %d characters, more than a QR code holds", MaxLen)
+)
 
 // Encode compresses cose at the best compression level, encodes it with
-// Base45 and adds the prefix. A one-off call; an Encoder reuses its
-// compressor and is much cheaper per certificate.
+// Base45 and adds the prefix. It fails if the result is longer than MaxLen.
+// A one-off call; an Encoder reuses its compressor and is much cheaper per
+// certificate.
 func Encode(cose []byte) (string, error) {
 	var e Encoder
 	return e.Encode(cose)
 }
 
-// Encoder encodes many messages: setting up a zlib compressor at the best
-// level costs far more than compressing a DCC, so it keeps compressors for
-// reuse. The zero value is ready; it is safe for concurrent use.
+// Encoder encodes many messages. A zlib compressor at the best level
+// allocates about 800 KB of match-finding tables, far more than a DCC, so an
+// Encoder keeps compressors for reuse, which cuts the time per message by
+// about four fifths and the garbage to the result. The zero value is ready;
+// it is safe for concurrent use and must not be copied after use.
 type Encoder struct {
-	pool sync.Pool
+	pool sync.Pool // of *compressor
+}
+
+type compressor struct {
+	buf bytes.Buffer
+	w   *zlib.Writer
 }
 
 // Encode is the package-level Encode, reusing a compressor.
 func (e *Encoder) Encode(cose []byte) (string, error) {
-	var b bytes.Buffer
-	w, _ := e.pool.Get().(*zlib.Writer)
-	if w == nil {
+	c, _ := e.pool.Get().(*compressor)
+	if c == nil {
+		c = new(compressor)
 		var err error
-		if w, err = zlib.NewWriterLevel(&b, zlib.BestCompression); err != nil {
-			return "", err
+		if c.w, err = zlib.NewWriterLevel(&c.buf, zlib.BestCompression); err != nil {
+			return "", fmt.Errorf("hc1: %w", err)
 		}
 	} else {
-		w.Reset(&b)
+		c.buf.Reset()
+		c.w.Reset(&c.buf)
 	}
-	defer e.pool.Put(w)
-	if _, err := w.Write(cose); err != nil {
-		return "", err
+	if _, err := c.w.Write(cose); err != nil {
+		return "", fmt.Errorf("hc1: compressing: %w", err)
 	}
-	if err := w.Close(); err != nil {
-		return "", err
+	if err := c.w.Close(); err != nil {
+		return "", fmt.Errorf("hc1: compressing: %w", err)
 	}
-	return Prefix + base45.Encode(b.Bytes()), nil
+	defer e.pool.Put(c)
+	if n := len(Prefix) + base45.EncodedLen(c.buf.Len()); n > MaxLen {
+		return "", fmt.Errorf("hc1: a %d-byte COSE message compresses to %d characters: %w", len(cose), n, ErrTooLong)
+	}
+	return Prefix + base45.Encode(c.buf.Bytes()), nil
 }
 
-// Decode returns the COSE message of an "HC1:" string. The prefix must be
-// exactly "HC1:" (other HCERT versions are not supported); the data must be
-// a complete zlib stream with a correct checksum and nothing after it.
+// Decode returns the COSE message of an "HC1:" string; a failure is a
+// *LayerError naming the layer. Decoding is strict: the prefix must be
+// exactly "HC1:" (other HCERT versions are not supported), nothing is
+// trimmed (a space is a Base45 character), and the data must be one complete
+// zlib stream with a correct checksum and nothing after it. Data that is not
+// compressed is refused, as §4.2.1 says the CWT SHALL be compressed and the
+// member-state vector common/Z2 ("Not compressed") must fail.
 func Decode(s string) ([]byte, error) {
+	if len(s) > MaxLen {
+		return nil, &LayerError{LayerPrefix, fmt.Errorf("%d characters: %w", len(s), ErrTooLong)}
+	}
 	rest, ok := strings.CutPrefix(s, Prefix)
 	if !ok {
-		got := s
-		if i := strings.IndexByte(s, ':'); i >= 0 && i < 8 {
-			got = s[:i+1]
-		} else if len(got) > 8 {
-			got = got[:8] + "…"
-		}
-		return nil, &LayerError{LayerPrefix, fmt.Errorf("want %q, the string starts with %q", Prefix, got)}
+		return nil, &LayerError{LayerPrefix, prefixError(s)}
 	}
 	compressed, err := base45.Decode(rest)
 	if err != nil {
@@ -116,12 +141,37 @@ func Decode(s string) ([]byte, error) {
 	return cose, nil
 }
 
-// Inflate decompresses a zlib stream of at most MaxInflated bytes.
+// prefixError explains a string that does not start with Prefix.
+func prefixError(s string) error {
+	head, _, found := strings.Cut(s, ":")
+	switch {
+	case !found || len(head) > 3:
+		if len(s) > 8 {
+			s = s[:8] + "…"
+		}
+		return fmt.Errorf("no context identifier: want %q, the string starts with %q", Prefix, s)
+	case len(head) == 3 && head[:2] == "HC" && (head[2] >= '2' && head[2] <= '9' || head[2] >= 'A' && head[2] <= 'Z'):
+		// §4.2.2: later versions are HC2: … HC9:, HCA: … HCZ:.
+		return fmt.Errorf("context identifier %q is an HCERT version this decoder does not support (want %q)", head+":", Prefix)
+	}
+	return fmt.Errorf("context identifier %q is not %q", head+":", Prefix)
+}
+
+// Inflate decompresses a single zlib stream (RFC 1950) of at most
+// MaxInflated bytes, checking its Adler-32 and refusing data after it. It
+// reads at most MaxInflated+1 bytes from the decompressor, so a bomb costs
+// little time and memory.
 func Inflate(compressed []byte) ([]byte, error) {
+	if len(compressed) == 0 {
+		return nil, errors.New("no data: want a zlib stream")
+	}
+	// A bytes.Reader is a flate.Reader, so the decompressor reads from it
+	// byte by byte without buffering ahead: what it leaves is exactly the
+	// data after the stream.
 	br := bytes.NewReader(compressed)
 	zr, err := zlib.NewReader(br)
 	if err != nil {
-		return nil, fmt.Errorf("not a zlib stream: %w", err)
+		return nil, fmt.Errorf("not a zlib stream (is the data compressed?): %w", err)
 	}
 	out, err := io.ReadAll(io.LimitReader(zr, MaxInflated+1))
 	if err != nil {
@@ -130,12 +180,13 @@ func Inflate(compressed []byte) ([]byte, error) {
 	if len(out) > MaxInflated {
 		return nil, ErrTooLarge
 	}
-	// Reading to EOF makes the reader check the Adler-32; make sure of it.
+	// ReadAll stopped at io.EOF, which the zlib reader returns only after
+	// the Adler-32 matched; Close reports any error the decompressor kept.
 	if err := zr.Close(); err != nil {
 		return nil, fmt.Errorf("corrupt zlib stream: %w", err)
 	}
 	if br.Len() > 0 {
-		return nil, errors.New("data after the end of the zlib stream")
+		return nil, fmt.Errorf("%d bytes after the end of the zlib stream", br.Len())
 	}
 	return out, nil
 }

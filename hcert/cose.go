@@ -44,11 +44,11 @@ const (
 // MaxMessage bounds a COSE message: hc1 inflates at most 64 KiB.
 const MaxMessage = 64 << 10
 
-// Claims are the CWT claims of a DCC (HCERT §2.6).
+// Claims are the CWT claims of a DCC (HCERT §3.3.4–3.3.6).
 type Claims struct {
-	Issuer   string // iss: ISO 3166-1 alpha-2 of the issuing country
-	IssuedAt time.Time
-	Expires  time.Time
+	Issuer   string    // iss: ISO 3166-1 alpha-2 of the issuing country (optional when parsing)
+	IssuedAt time.Time // iat, to the second
+	Expires  time.Time // exp, to the second
 }
 
 func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }
@@ -96,11 +96,15 @@ func sigStructure(protected, payload []byte) ([]byte, error) {
 // for golden tests and independent verifiers.
 func SigStructure(protected, payload []byte) ([]byte, error) { return sigStructure(protected, payload) }
 
-// Sign builds the CWT around payload (the DCC payload, already CBOR), signs
-// it with signer as the DSC dsc and returns the COSE_Sign1 message (tag 18).
-// The signature is verified with the DSC's public key before it is
-// returned: a signer that does not belong to the DSC never produces a
-// certificate.
+// Sign builds the CWT around payload (the DCC payload, already CBOR, e.g.
+// from (*dcc.Payload).MarshalCBOR) in deterministic CBOR, signs it with
+// signer as the DSC dsc and returns the COSE_Sign1 message (tag 18) with alg
+// and kid (pki.KID(dsc)) in the protected header. The algorithm follows the
+// DSC's key: ES256 for ECDSA P-256, PS256 for RSA of at least 2048 bits;
+// other keys are refused. So are claims outside the DSC's validity and a
+// payload without exactly one of v, t, r. The signature is
+// verified with the DSC's public key before it is returned: a signer that
+// does not belong to the DSC never produces a certificate.
 func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte) ([]byte, error) {
 	alg, err := algFor(dsc.PublicKey)
 	if err != nil {
@@ -118,12 +122,11 @@ func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte)
 		return nil, fmt.Errorf("hcert: validity %s…%s is not within the DSC's %s…%s: shorten --validity or use a newer DSC",
 			c.IssuedAt.UTC().Format(time.RFC3339), c.Expires.UTC().Format(time.RFC3339), dsc.NotBefore.UTC().Format(time.RFC3339), dsc.NotAfter.UTC().Format(time.RFC3339))
 	}
-	var probe any
-	if err := cbor.Unmarshal(payload, &probe); err != nil {
-		return nil, fmt.Errorf("hcert: payload is not CBOR: %w", err)
-	}
-	if _, ok := probe.(map[any]any); !ok {
-		return nil, errors.New("hcert: payload must be a CBOR map")
+	// The payload comes from our own encoder, but one of no certificate
+	// type is never signed. (The DSC's key usage is the caller's policy: a
+	// verifier reports a mismatch as the key-usage check.)
+	if _, err := payloadType(payload); err != nil {
+		return nil, fmt.Errorf("hcert: %w", err)
 	}
 	em, err := encMode()
 	if err != nil {

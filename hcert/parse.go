@@ -333,10 +333,16 @@ func timeClaim(dm cbor.DecMode, claims map[any]cbor.RawMessage, key int, name st
 }
 
 // Type says which certificate type the payload holds, from its group key.
-func (u *Unverified) Type() (pki.Type, error) { return payloadType(u.Payload) }
+func (u *Unverified) Type() (pki.Type, error) {
+	t, err := payloadType(u.Payload)
+	if err != nil {
+		return 0, fmt.Errorf("hcert: %w", err)
+	}
+	return t, nil
+}
 
 // ErrType means the payload does not hold exactly one of v, t, r.
-var ErrType = errors.New("hcert: the payload must hold exactly one of v, t, r")
+var ErrType = errors.New("the payload must hold exactly one of v (vaccination), t (test), r (recovery)")
 
 func payloadType(payload []byte) (pki.Type, error) {
 	dm, err := decMode()
@@ -345,7 +351,7 @@ func payloadType(payload []byte) (pki.Type, error) {
 	}
 	var m map[string]cbor.RawMessage
 	if err := dm.Unmarshal(payload, &m); err != nil {
-		return 0, fmt.Errorf("hcert: payload: %w", err)
+		return 0, fmt.Errorf("the payload is not a CBOR map with text keys: %w", err)
 	}
 	var found []pki.Type
 	for _, t := range []pki.Type{pki.Vaccination, pki.Test, pki.Recovery} {

@@ -30,7 +30,7 @@ type fileKey struct{ crypto.Signer }
 func (fileKey) Close() error { return nil }
 
 func openFile(u *URI) (Signer, error) {
-	data, err := os.ReadFile(u.Path)
+	data, err := readLimited(u.Path, maxKeyFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, u.Path)
 	}
@@ -41,10 +41,8 @@ func openFile(u *URI) (Signer, error) {
 	if block == nil {
 		return nil, fmt.Errorf("keystore: %s is not a PEM file", u.Path)
 	}
-	if len(rest) > 0 && len(pem.EncodeToMemory(block)) < len(data) {
-		if b2, _ := pem.Decode(rest); b2 != nil {
-			return nil, fmt.Errorf("keystore: %s holds more than one PEM block: keep one private key per file", u.Path)
-		}
+	if b2, _ := pem.Decode(rest); b2 != nil {
+		return nil, fmt.Errorf("keystore: %s holds more than one PEM block: keep one private key per file", u.Path)
 	}
 	der := block.Bytes
 	switch block.Type {
@@ -156,6 +154,10 @@ type pbkdf2Params struct {
 // PBKDF2-HMAC-SHA256.
 const pbkdf2Iterations = 600_000
 
+// maxPBKDF2Iterations bounds the work a key file can demand (about half a
+// second); OpenSSL writes 2048 by default.
+const maxPBKDF2Iterations = 2_000_000
+
 func decryptPKCS8(der, pass []byte) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
@@ -175,7 +177,7 @@ func decryptPKCS8(der, pass []byte) ([]byte, error) {
 	if _, err := asn1.Unmarshal(params.KDF.Parameters.FullBytes, &kdf); err != nil {
 		return nil, errors.New("malformed PBKDF2 parameters")
 	}
-	if kdf.Iter < 1 || kdf.Iter > 10_000_000 {
+	if kdf.Iter < 1 || kdf.Iter > maxPBKDF2Iterations {
 		return nil, fmt.Errorf("PBKDF2 iteration count %d out of range", kdf.Iter)
 	}
 	var prf func() hash.Hash
@@ -202,14 +204,17 @@ func decryptPKCS8(der, pass []byte) ([]byte, error) {
 	if _, err := asn1.Unmarshal(params.Enc.Parameters.FullBytes, &iv); err != nil || len(iv) != aes.BlockSize {
 		return nil, errors.New("malformed AES-CBC IV")
 	}
+	if len(info.Data) == 0 || len(info.Data)%aes.BlockSize != 0 {
+		return nil, errors.New("encrypted data is not a whole number of AES blocks")
+	}
+	if kdf.KeyLength != 0 && kdf.KeyLength != keyLen {
+		return nil, fmt.Errorf("PBKDF2 key length %d does not fit the cipher's %d", kdf.KeyLength, keyLen)
+	}
 	key, err := pbkdf2.Key(prf, string(pass), kdf.Salt, kdf.Iter, keyLen)
 	if err != nil {
 		return nil, err
 	}
 	block, _ := aes.NewCipher(key)
-	if len(info.Data) == 0 || len(info.Data)%aes.BlockSize != 0 {
-		return nil, errors.New("encrypted data is not a whole number of AES blocks")
-	}
 	out := make([]byte, len(info.Data))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, info.Data)
 	// PKCS#7 padding; a wrong passphrase almost always breaks it.

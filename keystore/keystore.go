@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -53,6 +54,16 @@ var ErrNotFound = errors.New("keystore: no such key")
 // ErrExists means Generate would overwrite a key.
 var ErrExists = errors.New("keystore: a key already exists there")
 
+// ErrWrongPIN means the token refused the PIN (or the PIN is locked).
+var ErrWrongPIN = errors.New("keystore: pkcs11: the token refused the PIN")
+
+// Limits on files read here: keys, PINs and passphrases are small, and a
+// URI pointing at a large file by mistake should fail fast.
+const (
+	maxKeyFile    = 64 << 10
+	maxSecretFile = 4 << 10
+)
+
 // URI is a parsed key URI.
 type URI struct {
 	Scheme string // "file" or "pkcs11"
@@ -68,7 +79,10 @@ type URI struct {
 	PINFile       string
 }
 
-// ParseURI parses and checks a key URI.
+// ParseURI parses and checks a key URI strictly: an unknown or repeated
+// attribute, a pkcs11 URI without token, object (or id), module-path or
+// pin-source, and any secret given inline (pin-value, passphrase) are
+// errors whose message says what to write instead.
 func ParseURI(uri string) (*URI, error) {
 	scheme, rest, ok := strings.Cut(uri, ":")
 	if !ok {
@@ -94,10 +108,13 @@ func parseFile(rest string) (*URI, error) {
 		return nil, fmt.Errorf("keystore: file: query: %w", err)
 	}
 	for k, v := range q {
+		if len(v) > 1 {
+			return nil, fmt.Errorf("keystore: file: attribute %q given %d times", k, len(v))
+		}
 		switch k {
 		case "passphrase-file":
 			u.PassphraseFile = v[0]
-		case "passphrase":
+		case "passphrase", "passphrase-value":
 			return nil, errors.New("keystore: file: an inline passphrase is not accepted: put it in a file and use passphrase-file=PATH")
 		default:
 			return nil, fmt.Errorf("keystore: file: unknown attribute %q (known: passphrase-file)", k)
@@ -109,6 +126,7 @@ func parseFile(rest string) (*URI, error) {
 func parsePKCS11(rest string) (*URI, error) {
 	path, query, _ := strings.Cut(rest, "?")
 	u := &URI{Scheme: "pkcs11"}
+	seen := map[string]bool{}
 	for _, attr := range strings.Split(path, ";") {
 		if attr == "" {
 			continue
@@ -117,6 +135,10 @@ func parsePKCS11(rest string) (*URI, error) {
 		if !ok {
 			return nil, fmt.Errorf("keystore: pkcs11: path attribute %q has no value", attr)
 		}
+		if seen[k] {
+			return nil, fmt.Errorf("keystore: pkcs11: attribute %q given twice", k)
+		}
+		seen[k] = true
 		val, err := url.PathUnescape(v)
 		if err != nil {
 			return nil, fmt.Errorf("keystore: pkcs11: %s: %w", k, err)
@@ -143,7 +165,12 @@ func parsePKCS11(rest string) (*URI, error) {
 			continue
 		}
 		k, v, _ := strings.Cut(attr, "=")
-		val, err := url.QueryUnescape(v)
+		if seen[k] {
+			return nil, fmt.Errorf("keystore: pkcs11: attribute %q given twice", k)
+		}
+		seen[k] = true
+		// RFC 7512 values are percent-encoded; "+" is no space there.
+		val, err := url.PathUnescape(v)
 		if err != nil {
 			return nil, fmt.Errorf("keystore: pkcs11: %s: %w", k, err)
 		}
@@ -165,8 +192,8 @@ func parsePKCS11(rest string) (*URI, error) {
 	switch {
 	case u.Token == "":
 		return nil, errors.New("keystore: pkcs11: token=LABEL is required (tokens are selected by label; slot numbers change)")
-	case u.Object == "" && u.ID == nil:
-		return nil, errors.New("keystore: pkcs11: object=LABEL or id= is required")
+	case u.Object == "" && len(u.ID) == 0:
+		return nil, errors.New("keystore: pkcs11: object=LABEL or id=%XX… is required")
 	case u.ModulePath == "":
 		return nil, errors.New("keystore: pkcs11: module-path=/path/to/lib.so is required")
 	case u.PINFile == "":
@@ -175,9 +202,26 @@ func parsePKCS11(rest string) (*URI, error) {
 	return u, nil
 }
 
+// readLimited reads a file of at most max bytes.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes: not a key, PIN or passphrase file", path, max)
+	}
+	return b, nil
+}
+
 // readSecret reads a PIN or passphrase file, without its final newline.
 func readSecret(path, what string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := readLimited(path, maxSecretFile)
 	if err != nil {
 		return nil, fmt.Errorf("keystore: %s: %w", what, err)
 	}
@@ -188,7 +232,7 @@ func readSecret(path, what string) ([]byte, error) {
 	return b, nil
 }
 
-// Open opens an existing key.
+// Open opens an existing key. The caller closes it.
 func Open(uri string) (Signer, error) {
 	u, err := ParseURI(uri)
 	if err != nil {
@@ -200,8 +244,10 @@ func Open(uri string) (Signer, error) {
 	return openPKCS11(u)
 }
 
-// Generate creates a new key at uri: a file written with mode 0600 that
-// is never overwritten, or a key pair generated inside the token.
+// Generate creates a new key at uri and returns it: a PEM file written
+// with mode 0600 that is never overwritten (ErrExists), or a key pair
+// generated inside the token, sensitive and not extractable, refused
+// (ErrExists) when the token already holds a key of that label or id.
 func Generate(uri string, alg Alg) (Signer, error) {
 	if alg != ES256 && alg != PS256 {
 		return nil, fmt.Errorf("keystore: algorithm %v: want ES256 or PS256", alg)

@@ -4,6 +4,9 @@ package keystore_test
 
 import (
 	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"os"
@@ -24,29 +27,35 @@ import (
 
 const softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
 
-// softHSM creates a fresh SoftHSM2 token in a temporary directory and
-// returns the URI prefix and query for keys in it.
-func softHSM(t *testing.T) (token, pinFile string) {
+// softHSM creates a fresh SoftHSM2 token labelled "T" (user PIN 1234) in a
+// temporary directory and returns its label and a file holding the PIN.
+func softHSM(t testing.TB) (token, pinFile string) {
 	t.Helper()
 	if _, err := os.Stat(softhsmModule); err != nil {
-		t.Skipf("SoftHSM2 not installed (%s): apt-get install softhsm2", softhsmModule)
+		t.Skipf("SoftHSM2 not installed (%s missing): apt-get install softhsm2 to run the HSM tests", softhsmModule)
 	}
 	util, err := exec.LookPath("softhsm2-util")
 	if err != nil {
-		t.Skip("softhsm2-util not found")
+		t.Skip("softhsm2-util not found: apt-get install softhsm2 to run the HSM tests")
 	}
 	dir := t.TempDir()
 	tokens := filepath.Join(dir, "tokens")
-	os.Mkdir(tokens, 0o700)
+	if err := os.Mkdir(tokens, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	conf := filepath.Join(dir, "softhsm2.conf")
-	os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600)
+	if err := os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	t.Setenv("SOFTHSM2_CONF", conf)
-	token = "dcc-test"
+	token = "T"
 	if out, err := exec.Command(util, "--init-token", "--free", "--label", token, "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
 		t.Fatalf("softhsm2-util: %v: %s", err, out)
 	}
 	pinFile = filepath.Join(dir, "pin")
-	os.WriteFile(pinFile, []byte("1234\n"), 0o600)
+	if err := os.WriteFile(pinFile, []byte("1234\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	return token, pinFile
 }
 
@@ -57,61 +66,138 @@ func hsmURI(token, object, pin string) string {
 func TestSoftHSM(t *testing.T) {
 	token, pin := softHSM(t)
 	for _, alg := range []keystore.Alg{keystore.ES256, keystore.PS256} {
-		uri := hsmURI(token, "dsc-"+alg.String(), pin)
-		k, err := keystore.Generate(uri, alg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		checkSigns(t, k)
-		pub := k.Public()
-		k.Close()
-		if _, err := keystore.Generate(uri, alg); !errors.Is(err, keystore.ErrExists) {
-			t.Errorf("%v: generating over an existing object: %v", alg, err)
-		}
-		again, err := keystore.Open(uri)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !again.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
-			t.Errorf("%v: reopened key differs", alg)
-		}
-		checkSigns(t, again)
-		again.Close()
+		t.Run(alg.String(), func(t *testing.T) {
+			uri := hsmURI(token, "dsc-"+alg.String(), pin)
+			k, err := keystore.Generate(uri, alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSigns(t, k)
+			pub := k.Public()
+			if err := k.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := keystore.Generate(uri, alg); !errors.Is(err, keystore.ErrExists) {
+				t.Errorf("generating over an existing object: %v", err)
+			}
+			// A new session, as a later process would open it.
+			again, err := keystore.Open(uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			if !again.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(pub) {
+				t.Error("reopened key differs")
+			}
+			checkSigns(t, again)
+			checkInToken(t, token, "dsc-"+alg.String())
+		})
 	}
-	// The private key is sensitive and cannot be extracted.
+}
+
+// checkInToken asserts the private key object is a token object that is
+// sensitive and not extractable: its value can never be read out.
+func checkInToken(t *testing.T, token, object string) {
+	t.Helper()
 	ctx, err := crypto11.Configure(&crypto11.Config{Path: softhsmModule, TokenLabel: token, Pin: "1234"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ctx.Close()
-	s, err := ctx.FindKeyPair(nil, []byte("dsc-ES256"))
+	s, err := ctx.FindKeyPair(nil, []byte(object))
 	if err != nil || s == nil {
-		t.Fatalf("find: %v", err)
+		t.Fatalf("find %s: %v", object, err)
 	}
-	attrs, err := ctx.GetAttributes(s, []crypto11.AttributeType{pkcs11.CKA_SENSITIVE, pkcs11.CKA_EXTRACTABLE})
+	attrs, err := ctx.GetAttributes(s, []crypto11.AttributeType{pkcs11.CKA_TOKEN, pkcs11.CKA_PRIVATE, pkcs11.CKA_SENSITIVE, pkcs11.CKA_EXTRACTABLE, pkcs11.CKA_ALWAYS_SENSITIVE, pkcs11.CKA_NEVER_EXTRACTABLE})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v := attrs[pkcs11.CKA_SENSITIVE]; v == nil || len(v.Value) != 1 || v.Value[0] != 1 {
-		t.Errorf("CKA_SENSITIVE = %v, want true", v)
+	for a, want := range map[crypto11.AttributeType]byte{
+		pkcs11.CKA_TOKEN: 1, pkcs11.CKA_PRIVATE: 1, pkcs11.CKA_SENSITIVE: 1, pkcs11.CKA_EXTRACTABLE: 0,
+		pkcs11.CKA_ALWAYS_SENSITIVE: 1, pkcs11.CKA_NEVER_EXTRACTABLE: 1,
+	} {
+		if v := attrs[a]; v == nil || len(v.Value) != 1 || v.Value[0] != want {
+			t.Errorf("%s: attribute %#x = %v, want %d", object, a, v, want)
+		}
 	}
-	if v := attrs[pkcs11.CKA_EXTRACTABLE]; v == nil || len(v.Value) != 1 || v.Value[0] != 0 {
-		t.Errorf("CKA_EXTRACTABLE = %v, want false", v)
+}
+
+func TestSoftHSMByID(t *testing.T) {
+	token, pin := softHSM(t)
+	q := "?module-path=" + softhsmModule + "&pin-source=file:" + pin
+	k, err := keystore.Generate("pkcs11:token="+token+";object=by-id;id=%01%a2"+q, keystore.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+	again, err := keystore.Open("pkcs11:token=" + token + ";id=%01%A2;type=private" + q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if !again.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(k.Public()) {
+		t.Error("key opened by id differs")
+	}
+	if _, err := keystore.Open("pkcs11:token=" + token + ";id=%02" + q); !errors.Is(err, keystore.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+}
+
+// crypto11 cannot choose the largest PSS salt; the error says what to use.
+func TestSoftHSMPSSSaltAuto(t *testing.T) {
+	token, pin := softHSM(t)
+	k, err := keystore.Generate(hsmURI(token, "pss", pin), keystore.PS256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	digest := sha256.Sum256([]byte("x"))
+	_, err = k.Sign(rand.Reader, digest[:], &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto, Hash: crypto.SHA256})
+	if err == nil || !strings.Contains(err.Error(), "PSSSaltLengthEqualsHash") {
+		t.Errorf("PSSSaltLengthAuto: %v", err)
 	}
 }
 
 func TestSoftHSMErrors(t *testing.T) {
 	token, pin := softHSM(t)
-	if _, err := keystore.Open(hsmURI(token, "nothing", pin)); !errors.Is(err, keystore.ErrNotFound) {
-		t.Errorf("unknown object: %v", err)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad-pin")
+	os.WriteFile(bad, []byte("0000\n"), 0o600)
+	k, err := keystore.Generate(hsmURI(token, "k", pin), keystore.ES256)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := keystore.Open(hsmURI("no-such-token", "k", pin)); err == nil || !strings.Contains(err.Error(), "no-such-token") {
-		t.Errorf("unknown token: %v", err)
+	k.Close()
+	for _, c := range []struct {
+		name, uri string
+		is        error
+		msg       string
+	}{
+		{"unknown object", hsmURI(token, "nothing", pin), keystore.ErrNotFound, `no key pair object="nothing" in token "T"`},
+		{"unknown token", hsmURI("no-such-token", "k", pin), keystore.ErrNotFound, `no token labelled "no-such-token"`},
+		{"wrong PIN", hsmURI(token, "k", bad), keystore.ErrWrongPIN, "repeated wrong PINs lock the token"},
+		{"missing PIN file", hsmURI(token, "k", filepath.Join(dir, "none")), nil, "keystore: PIN"},
+		{"missing module", "pkcs11:token=T;object=k?module-path=" + filepath.Join(dir, "none.so") + "&pin-source=file:" + pin, nil, "module-path"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := keystore.Open(c.uri)
+			if err == nil {
+				s.Close()
+				t.Fatal("opened")
+			}
+			if c.is != nil && !errors.Is(err, c.is) {
+				t.Errorf("error %v is not %v", err, c.is)
+			}
+			if !strings.Contains(err.Error(), c.msg) {
+				t.Errorf("error %q lacks %q", err, c.msg)
+			}
+		})
 	}
-	bad := filepath.Join(t.TempDir(), "pin")
-	os.WriteFile(bad, []byte("0000"), 0o600)
-	if _, err := keystore.Open(hsmURI(token, "k", bad)); err == nil {
-		t.Error("wrong PIN accepted")
+	// The key still opens after the failures (a wrong PIN counts towards a lock).
+	if k, err := keystore.Open(hsmURI(token, "k", pin)); err != nil {
+		t.Errorf("after failures: %v", err)
+	} else {
+		k.Close()
 	}
 }
 
@@ -129,6 +215,18 @@ func TestSoftHSMSignsDCC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	data, err := os.ReadFile("../testdata/vaccination.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p dcc.Payload
+	if err := p.UnmarshalJSON(data); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := p.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, alg := range []keystore.Alg{keystore.ES256, keystore.PS256} {
 		hsm, err := keystore.Generate(hsmURI(token, "dcc-"+alg.String(), pin), alg)
 		if err != nil {
@@ -138,12 +236,6 @@ func TestSoftHSMSignsDCC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, _ := os.ReadFile("../testdata/vaccination.json")
-		var p dcc.Payload
-		if err := p.UnmarshalJSON(data); err != nil {
-			t.Fatal(err)
-		}
-		payload, _ := p.MarshalCBOR()
 		now := time.Now()
 		msg, err := hcert.Sign(hsm, dsc, hcert.Claims{Issuer: "ES", IssuedAt: now, Expires: now.AddDate(0, 6, 0)}, payload)
 		hsm.Close()
@@ -164,3 +256,16 @@ func TestSoftHSMSignsDCC(t *testing.T) {
 type trust []*x509.Certificate
 
 func (t trust) DSCs([]byte) []*x509.Certificate { return t }
+
+// go test -bench=Sign ./keystore
+func BenchmarkSignSoftHSM(b *testing.B) {
+	token, pin := softHSM(b)
+	for _, alg := range []keystore.Alg{keystore.ES256, keystore.PS256} {
+		k, err := keystore.Generate(hsmURI(token, alg.String(), pin), alg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(alg.String(), func(b *testing.B) { benchSign(b, k) })
+		k.Close()
+	}
+}

@@ -1,6 +1,7 @@
 package pki
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/sha1"
@@ -10,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -48,8 +50,15 @@ func checkCountry(cc string) error {
 	return nil
 }
 
+// serial is a random positive serial number of 128 bits (RFC 5280 §4.1.2.2
+// allows up to 20 octets; CA/Browser Forum asks for 64 bits of entropy).
 func serial() (*big.Int, error) {
-	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	b := make([]byte, 16)
+	if _, err := io.ReadFull(rand.Reader, b); err != nil {
+		return nil, fmt.Errorf("pki: serial number: %w", err)
+	}
+	b[0] |= 0x80 // exactly 128 bits, never zero
+	return new(big.Int).SetBytes(b), nil
 }
 
 // subjectKeyID is RFC 5280 §4.2.1.2 method 1: SHA-1 of the public key bits.
@@ -69,9 +78,14 @@ func subjectKeyID(pub crypto.PublicKey) ([]byte, error) {
 	return sum[:], nil
 }
 
-// NewCSCA creates a self-signed country signing CA: C=Country, a subject
-// key identifier, keyCertSign and cRLSign, a CA that signs DSCs only
-// (path length 0).
+// NewCSCA creates a self-signed country signing CA (HCERT §5.1.2): subject
+// C=Country (checked to be two upper-case letters, the ISO 3166-1 alpha-2
+// form; whether the code is assigned is not checked), CN=CommonName, a
+// random 128-bit serial number, a subject key identifier computed as RFC
+// 5280 §4.2.1.2 method 1, key usage keyCertSign and cRLSign (critical), and
+// basic constraints CA with path length 0 (critical): it signs DSCs only.
+// Certificates are signed with SHA-256 (ECDSA, or RSA PKCS#1 v1.5 for RSA
+// keys); NotBefore is Now less a minute of clock skew.
 func NewCSCA(key crypto.Signer, o CSCAOptions) (*x509.Certificate, error) {
 	if err := checkCountry(o.Country); err != nil {
 		return nil, err
@@ -115,10 +129,15 @@ func NewCSCA(key crypto.Signer, o CSCAOptions) (*x509.Certificate, error) {
 	return x509.ParseCertificate(der)
 }
 
-// NewDSC creates a document signer certificate for pub, signed by the
-// CSCA: AKI = the CSCA's SKI, digitalSignature, not a CA, and when Types
-// are given an extended key usage with their OIDs. Its validity is clipped
-// to the CSCA's: a DSC never outlives the CA that vouches for it.
+// NewDSC creates a document signer certificate for pub, signed by the CSCA
+// (HCERT §5.1.1): subject C=Country (which must be the CSCA's) and
+// CN=CommonName, authority key identifier = the CSCA's subject key
+// identifier, its own subject key identifier, key usage digitalSignature
+// (critical), basic constraints not a CA (critical), and when Types are
+// given an extended key usage extension listing their OIDs (without Types
+// there is no such extension and the DSC signs every type). Its NotAfter is
+// clipped to the CSCA's, so a DSC never outlives the CA that vouches for
+// it; a CSCA that is not valid at Now is refused.
 func NewDSC(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey, o DSCOptions) (*x509.Certificate, error) {
 	if err := checkCountry(o.Country); err != nil {
 		return nil, err
@@ -258,15 +277,38 @@ func ReadCertificates(path string) ([]*x509.Certificate, error) {
 	return out, nil
 }
 
+// MaxCertificateFile bounds each file ReadCertificates reads: a trust
+// list of a few thousand certificates fits many times over.
+const MaxCertificateFile = 16 << 20
+
 func readCertFile(path string) ([]*x509.Certificate, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("pki: %w", err)
 	}
-	if !strings.Contains(string(data), "-----BEGIN") {
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxCertificateFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("pki: %w", err)
+	}
+	if len(data) > MaxCertificateFile {
+		return nil, fmt.Errorf("pki: %s is larger than %d bytes: not a certificate file", path, MaxCertificateFile)
+	}
+	certs, err := ParseCertificates(data)
+	if err != nil {
+		return nil, fmt.Errorf("pki: %s: %w", path, err)
+	}
+	return certs, nil
+}
+
+// ParseCertificates reads every CERTIFICATE block of PEM data (other
+// blocks, such as a key kept beside the certificate, are skipped), or one
+// DER certificate.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	if !bytes.Contains(data, []byte("-----BEGIN")) {
 		c, err := x509.ParseCertificate(data)
 		if err != nil {
-			return nil, fmt.Errorf("pki: %s: neither PEM nor a DER certificate: %w", path, err)
+			return nil, fmt.Errorf("neither PEM nor a DER certificate: %w", err)
 		}
 		return []*x509.Certificate{c}, nil
 	}
@@ -278,16 +320,16 @@ func readCertFile(path string) ([]*x509.Certificate, error) {
 			break
 		}
 		if block.Type != "CERTIFICATE" {
-			continue // a key or other block next to the certificate
+			continue
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return nil, fmt.Errorf("pki: %s: %w", path, err)
+			return nil, fmt.Errorf("certificate %d: %w", len(out)+1, err)
 		}
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("pki: %s holds no CERTIFICATE block", path)
+		return nil, errors.New("no CERTIFICATE block in PEM data")
 	}
 	return out, nil
 }

@@ -5,62 +5,107 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	_ "image/jpeg" // photos of certificates
+	"image/color"
+	_ "image/jpeg" // phone photos and scans
 	_ "image/png"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 )
 
-// Limits on images to decode: a phone photo is a few megabytes; anything
-// far larger is refused before it is decompressed.
+// Limits on images to decode. A phone photo is a few megabytes and
+// megapixels; anything far larger is refused before it is decompressed.
 const (
 	MaxImageBytes  = 20 << 20
 	MaxImagePixels = 40_000_000
 )
 
-// ErrNotFound means no QR code could be read in the image.
+// ErrNotFound means that no QR code could be read in an image that was
+// otherwise valid.
 var ErrNotFound = errors.New("qr: no readable QR code in the image")
 
-// Decode reads the text of a QR code in a PNG or JPEG image.
+// Decode reads the text of the QR code in a PNG or JPEG image, such as a
+// phone photo, a scan or a rendering by Code.PNG.
 func Decode(data []byte) (string, error) {
 	if len(data) > MaxImageBytes {
-		return "", fmt.Errorf("qr: image of %d bytes is larger than %d", len(data), MaxImageBytes)
+		return "", fmt.Errorf("qr: image of %d bytes is larger than the limit of %d bytes", len(data), MaxImageBytes)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return "", fmt.Errorf("qr: not a PNG or JPEG image: %w", err)
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > MaxImagePixels {
-		return "", fmt.Errorf("qr: %s image of %d×%d pixels is too large", format, cfg.Width, cfg.Height)
+	if format != "png" && format != "jpeg" {
+		return "", fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
+	}
+	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+		return "", err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("qr: %s image: %w", format, err)
+		return "", fmt.Errorf("qr: decoding %s image: %w", format, err)
 	}
 	return DecodeImage(img)
 }
 
-// DecodeImage reads the text of a QR code in img: the normal detector
-// first, then harder, then the pure-barcode mode for clean renderings that
-// the detector misses.
+func checkSize(w, h int) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("qr: empty image (%d×%d pixels)", w, h)
+	}
+	if w > MaxImagePixels/h {
+		return fmt.Errorf("qr: image of %d×%d pixels is larger than the limit of %d megapixels; scale it down", w, h, MaxImagePixels/1_000_000)
+	}
+	return nil
+}
+
+// DecodeImage reads the text of the QR code in img: first with zxing's
+// normal detector, then trying harder, then in pure-barcode mode (a clean,
+// unrotated rendering such as a screenshot), then on rescaled copies, which
+// rescue renderings whose non-integer module size misleads the detector.
 func DecodeImage(img image.Image) (text string, err error) {
+	b := img.Bounds()
+	if err := checkSize(b.Dx(), b.Dy()); err != nil {
+		return "", err
+	}
 	defer func() {
-		// The decoder is third-party code fed untrusted images.
+		// zxing is a large third-party parser fed untrusted images; a
+		// panic in it is a failure to read, not a crash.
 		if r := recover(); r != nil {
 			text, err = "", fmt.Errorf("%w (decoder failure: %v)", ErrNotFound, r)
 		}
 	}()
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		return "", fmt.Errorf("qr: %w", err)
-	}
-	reader := qrcode.NewQRCodeReader()
-	attempts := []map[gozxing.DecodeHintType]any{
+	gray := luminance(img)
+	text, err = decodeGray(gray, []map[gozxing.DecodeHintType]any{
 		nil,
 		{gozxing.DecodeHintType_TRY_HARDER: true},
 		{gozxing.DecodeHintType_PURE_BARCODE: true},
+	})
+	if err == nil {
+		return text, nil
 	}
+	first := err
+	w, h := gray.Rect.Dx(), gray.Rect.Dy()
+	for _, s := range []struct{ num, den int }{{1, 2}, {2, 1}, {3, 4}} {
+		sw, sh := w*s.num/s.den, h*s.num/s.den
+		if min(sw, sh) < 21 || s.num > s.den && sw*sh > 4_000_000 {
+			continue // too small to hold a symbol, or a needlessly large upscale
+		}
+		if text, err := decodeGray(resize(gray, sw, sh), []map[gozxing.DecodeHintType]any{nil}); err == nil {
+			return text, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %v", ErrNotFound, first)
+}
+
+func decodeGray(g *image.Gray, attempts []map[gozxing.DecodeHintType]any) (string, error) {
+	src, err := gozxing.NewPlanarYUVLuminanceSource(g.Pix, g.Stride, g.Rect.Dy(), 0, 0, g.Rect.Dx(), g.Rect.Dy(), false)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrNotFound, err)
+	}
+	reader := qrcode.NewQRCodeReader()
 	var last error
 	for _, hints := range attempts {
 		res, err := reader.Decode(bmp, hints)
@@ -69,5 +114,94 @@ func DecodeImage(img image.Image) (text string, err error) {
 		}
 		last = err
 	}
-	return "", fmt.Errorf("%w: %v", ErrNotFound, last)
+	return "", last
+}
+
+// luminance converts img to grey, composited over white so that
+// transparent pixels read as light, with fast paths for the types that the
+// PNG and JPEG decoders return.
+func luminance(img image.Image) *image.Gray {
+	b := img.Bounds()
+	g := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := range b.Dy() {
+			copy(g.Pix[y*g.Stride:], m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:b.Dx()])
+		}
+	case *image.YCbCr:
+		for y := range b.Dy() {
+			copy(g.Pix[y*g.Stride:], m.Y[m.YOffset(b.Min.X, b.Min.Y+y):][:b.Dx()])
+		}
+	case *image.Paletted:
+		var lut [256]uint8
+		for i, c := range m.Palette {
+			lut[i] = grayOverWhite(c)
+		}
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:b.Dx()]
+			for x, p := range row {
+				g.Pix[y*g.Stride+x] = lut[p]
+			}
+		}
+	case *image.RGBA:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
+			for x := range b.Dx() {
+				p := row[4*x : 4*x+4]
+				w := 255 - uint32(p[3]) // premultiplied: add the white behind
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])+w, uint32(p[1])+w, uint32(p[2])+w)
+			}
+		}
+	case *image.NRGBA:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:4*b.Dx()]
+			for x := range b.Dx() {
+				p := row[4*x : 4*x+4]
+				a, w := uint32(p[3]), 255-uint32(p[3])
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])*a/255+w, uint32(p[1])*a/255+w, uint32(p[2])*a/255+w)
+			}
+		}
+	default:
+		for y := range b.Dy() {
+			for x := range b.Dx() {
+				g.Pix[y*g.Stride+x] = grayOverWhite(img.At(b.Min.X+x, b.Min.Y+y))
+			}
+		}
+	}
+	return g
+}
+
+// lum8 is the ITU-R BT.601 luma of 8-bit R, G, B, as in color.GrayModel.
+func lum8(r, g, b uint32) uint8 {
+	return uint8((19595*r + 38470*g + 7471*b + 1<<15) >> 16)
+}
+
+func grayOverWhite(c color.Color) uint8 {
+	r, g, b, a := c.RGBA()
+	w := 0xffff - a
+	return uint8((19595*(r+w) + 38470*(g+w) + 7471*(b+w) + 1<<15) >> 24)
+}
+
+// resize scales g to w×h by bilinear interpolation (averaging a 2×2
+// neighbourhood is enough for the factors DecodeImage uses).
+func resize(g *image.Gray, w, h int) *image.Gray {
+	sw, sh := g.Rect.Dx(), g.Rect.Dy()
+	out := image.NewGray(image.Rect(0, 0, w, h))
+	for y := range h {
+		// Source coordinates in 1/256 pixel, pixel centres aligned.
+		fy := max(0, ((2*y+1)*sh*256/(2*h))-128)
+		y0, ay := fy>>8, fy&0xff
+		y1 := min(y0+1, sh-1)
+		for x := range w {
+			fx := max(0, ((2*x+1)*sw*256/(2*w))-128)
+			x0, ax := fx>>8, fx&0xff
+			x1 := min(x0+1, sw-1)
+			p00, p10 := int(g.Pix[y0*g.Stride+x0]), int(g.Pix[y0*g.Stride+x1])
+			p01, p11 := int(g.Pix[y1*g.Stride+x0]), int(g.Pix[y1*g.Stride+x1])
+			top := p00*(256-ax) + p10*ax
+			bot := p01*(256-ax) + p11*ax
+			out.Pix[y*out.Stride+x] = uint8((top*(256-ay) + bot*ay + 1<<15) >> 16)
+		}
+	}
+	return out
 }

@@ -1,0 +1,125 @@
+//go:build cgo
+
+package pki_test
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"dcc/keystore"
+	"dcc/pki"
+)
+
+const softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
+
+// softHSM creates a fresh SoftHSM2 token labelled "T" in a temporary
+// directory and returns the URI of an object in it.
+func softHSM(t *testing.T) func(object string) string {
+	t.Helper()
+	if _, err := os.Stat(softhsmModule); err != nil {
+		t.Skipf("SoftHSM2 not installed (%s missing): apt-get install softhsm2 to run the HSM tests", softhsmModule)
+	}
+	util, err := exec.LookPath("softhsm2-util")
+	if err != nil {
+		t.Skip("softhsm2-util not found: apt-get install softhsm2 to run the HSM tests")
+	}
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	if err := os.Mkdir(tokens, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "softhsm2.conf")
+	if err := os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SOFTHSM2_CONF", conf)
+	if out, err := exec.Command(util, "--init-token", "--free", "--label", "T", "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
+		t.Fatalf("softhsm2-util: %v: %s", err, out)
+	}
+	pin := filepath.Join(dir, "pin")
+	if err := os.WriteFile(pin, []byte("1234\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return func(object string) string {
+		return "pkcs11:token=T;object=" + object + "?module-path=" + softhsmModule + "&pin-source=file:" + pin
+	}
+}
+
+// A DSC key generated in the token, certified by a CSCA whose key is a file
+// (and, the other way round, a CSCA key in the token): the certificate holds
+// the token's public key, chains to the CSCA, and verifies the token's
+// signatures.
+func TestSoftHSMCertificates(t *testing.T) {
+	uri := softHSM(t)
+	dir := t.TempDir()
+	fileCSCAKey, err := keystore.Generate("file:"+filepath.Join(dir, "csca.pem"), keystore.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, alg := range []keystore.Alg{keystore.ES256, keystore.PS256} {
+		t.Run("DSC key in token "+alg.String(), func(t *testing.T) {
+			csca, err := pki.NewCSCA(fileCSCAKey, pki.CSCAOptions{Country: "ES", Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			hsm, err := keystore.Generate(uri("dsc-"+alg.String()), alg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer hsm.Close()
+			dsc, err := pki.NewDSC(csca, fileCSCAKey, hsm.Public(), pki.DSCOptions{Country: "ES", Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !hsm.Public().(interface{ Equal(crypto.PublicKey) bool }).Equal(dsc.PublicKey) {
+				t.Fatal("the DSC's public key is not the token key")
+			}
+			if err := pki.CheckDSC(dsc, []*x509.Certificate{csca}, "ES", now); err != nil {
+				t.Fatal(err)
+			}
+			digest := sha256.Sum256([]byte("signed in the token"))
+			switch pub := dsc.PublicKey.(type) {
+			case *ecdsa.PublicKey:
+				sig, err := hsm.Sign(rand.Reader, digest[:], crypto.SHA256)
+				if err != nil || !ecdsa.VerifyASN1(pub, digest[:], sig) {
+					t.Errorf("token signature does not verify with the DSC: %v", err)
+				}
+			case *rsa.PublicKey:
+				opts := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: crypto.SHA256}
+				sig, err := hsm.Sign(rand.Reader, digest[:], opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := rsa.VerifyPSS(pub, crypto.SHA256, digest[:], sig, &rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}); err != nil {
+					t.Errorf("token signature does not verify with the DSC: %v", err)
+				}
+			}
+		})
+	}
+	t.Run("CSCA key in token", func(t *testing.T) {
+		hsm, err := keystore.Generate(uri("csca"), keystore.ES256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer hsm.Close()
+		csca, err := pki.NewCSCA(hsm, pki.CSCAOptions{Country: "ES", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dsc, err := pki.NewDSC(csca, hsm, key(t).Public(), pki.DSCOptions{Country: "ES", Types: []pki.Type{pki.Test}, Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pki.CheckDSC(dsc, []*x509.Certificate{csca}, "ES", now); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
