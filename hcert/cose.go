@@ -101,8 +101,9 @@ func SigStructure(protected, payload []byte) ([]byte, error) { return sigStructu
 // signer as the DSC dsc and returns the COSE_Sign1 message (tag 18) with alg
 // and kid (pki.KID(dsc)) in the protected header. The algorithm follows the
 // DSC's key: ES256 for ECDSA P-256, PS256 for RSA of at least 2048 bits;
-// other keys are refused. So are claims outside the DSC's validity and a
-// payload without exactly one of v, t, r. The signature is
+// other keys are refused. So are claims outside the DSC's validity, a
+// payload without exactly one of v, t, r, and a certificate type the DSC's
+// extended key usage does not allow. The signature is
 // verified with the DSC's public key before it is returned: a signer that
 // does not belong to the DSC never produces a certificate.
 func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte) ([]byte, error) {
@@ -122,11 +123,14 @@ func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte)
 		return nil, fmt.Errorf("hcert: validity %s…%s is not within the DSC's %s…%s: shorten --validity or use a newer DSC",
 			c.IssuedAt.UTC().Format(time.RFC3339), c.Expires.UTC().Format(time.RFC3339), dsc.NotBefore.UTC().Format(time.RFC3339), dsc.NotAfter.UTC().Format(time.RFC3339))
 	}
-	// The payload comes from our own encoder, but one of no certificate
-	// type is never signed. (The DSC's key usage is the caller's policy: a
-	// verifier reports a mismatch as the key-usage check.)
-	if _, err := payloadType(payload); err != nil {
+	// A payload of no certificate type, or of a type the DSC's extended key
+	// usage excludes, is never signed: every verifier would reject it.
+	typ, err := payloadType(payload)
+	if err != nil {
 		return nil, fmt.Errorf("hcert: %w", err)
+	}
+	if !pki.Allows(dsc, typ) {
+		return nil, fmt.Errorf("hcert: the DSC's extended key usage does not allow %s certificates: sign with a DSC issued for them", typ)
 	}
 	em, err := encMode()
 	if err != nil {

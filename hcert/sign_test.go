@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/asn1"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -263,5 +264,17 @@ func TestSigStructureMatchesGoCOSE(t *testing.T) {
 	}
 	if !verifyRaw(key, tbs, m.Signature) {
 		t.Errorf("go-cose's signature does not cover our Sig_structure %x", tbs)
+	}
+}
+
+// Sign never produces a certificate that the DSC's key usage forbids.
+func TestSignRefusesExcludedType(t *testing.T) {
+	key := ecKey(t, elliptic.P256())
+	testOnly := newCert(t, key, certOpts{eku: []asn1.ObjectIdentifier{pki.OID(pki.Test)}})
+	if _, err := hcert.Sign(key, testOnly, claims(), payload(t, "v")); err == nil || !strings.Contains(err.Error(), "does not allow vaccination") {
+		t.Errorf("vaccination with a test-only DSC: %v", err)
+	}
+	if _, err := hcert.Sign(key, testOnly, claims(), payload(t, "t")); err != nil {
+		t.Errorf("test with a test-only DSC: %v", err)
 	}
 }
