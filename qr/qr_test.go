@@ -501,13 +501,31 @@ func FuzzDecode(f *testing.F) {
 
 func BenchmarkEncodePNG(b *testing.B) {
 	text := hc1(600)
+	var r qr.Renderer // a service keeps one: it reuses the compressor
+	b.ReportAllocs()
 	for b.Loop() {
 		c, err := qr.Encode(text)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := c.PNG(0); err != nil {
+		if _, err := r.PNG(c, 0); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A Renderer gives the same PNG as the one-off method.
+func TestRendererReuse(t *testing.T) {
+	var r qr.Renderer
+	for _, n := range []int{20, 600, 300} {
+		c, err := qr.Encode(hc1(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err1 := r.PNG(c, 3)
+		b, err2 := c.PNG(3)
+		if err1 != nil || err2 != nil || !bytes.Equal(a, b) {
+			t.Fatalf("%d chars: Renderer and PNG differ (%v, %v)", n, err1, err2)
 		}
 	}
 }
