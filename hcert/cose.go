@@ -114,8 +114,11 @@ func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte)
 	if !publicKeysEqual(signer.Public(), dsc.PublicKey) {
 		return nil, errors.New("hcert: the signing key does not belong to the DSC")
 	}
-	if c.Issuer == "" || c.IssuedAt.IsZero() || !c.Expires.After(c.IssuedAt) {
-		return nil, errors.New("hcert: claims need an issuer and an expiry after the issuing time")
+	if len(c.Issuer) != 2 || c.Issuer[0] < 'A' || c.Issuer[0] > 'Z' || c.Issuer[1] < 'A' || c.Issuer[1] > 'Z' {
+		return nil, fmt.Errorf("hcert: iss %q: want the issuing country as ISO 3166-1 alpha-2, e.g. ES", c.Issuer)
+	}
+	if c.IssuedAt.IsZero() || !c.Expires.After(c.IssuedAt) {
+		return nil, errors.New("hcert: claims need an issuing time and an expiry after it")
 	}
 	// A certificate never outlives, nor predates, the DSC that signs it
 	// (HCERT §5.1.1: verifiers reject it).

@@ -155,7 +155,7 @@ func TestSignRefuses(t *testing.T) {
 		{"signer is not the DSC's key", ecKey(t, elliptic.P256()), fixed(dsc), claims(), payload(t, "v"), "does not belong"},
 		{"exp after the DSC", ec, fixed(dsc), longLived, payload(t, "v"), "not within the DSC"},
 		{"iat before the DSC", ec, fixed(dsc), early, payload(t, "v"), "not within the DSC"},
-		{"no issuer", ec, fixed(dsc), noIss, payload(t, "v"), "issuer"},
+		{"no issuer", ec, fixed(dsc), noIss, payload(t, "v"), "alpha-2"},
 		{"exp before iat", ec, fixed(dsc), backwards, payload(t, "v"), "expiry"},
 		{"payload not CBOR", ec, fixed(dsc), claims(), []byte{0xff}, "not a CBOR map"},
 		{"payload not a map", ec, fixed(dsc), claims(), []byte{0x80}, "not a CBOR map"},
@@ -276,5 +276,18 @@ func TestSignRefusesExcludedType(t *testing.T) {
 	}
 	if _, err := hcert.Sign(key, testOnly, claims(), payload(t, "t")); err != nil {
 		t.Errorf("test with a test-only DSC: %v", err)
+	}
+}
+
+// iss is the issuing country, ISO 3166-1 alpha-2 (HCERT §3.3.4).
+func TestSignRefusesBadIssuer(t *testing.T) {
+	key := ecKey(t, elliptic.P256())
+	dsc := newDSC(t, key)
+	for _, iss := range []string{"", "es", "ESP", "E1"} {
+		c := claims()
+		c.Issuer = iss
+		if _, err := hcert.Sign(key, dsc, c, payload(t, "v")); err == nil || !strings.Contains(err.Error(), "alpha-2") {
+			t.Errorf("iss %q: %v", iss, err)
+		}
 	}
 }
