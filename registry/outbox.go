@@ -1,0 +1,141 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Delivery retry schedule: the n-th failure waits between half and all of
+// min(OutboxBackoffBase·2ⁿ, OutboxBackoffMax). The jitter keeps authorities
+// from retrying in lockstep after a registry outage.
+const (
+	OutboxBackoffBase = 30 * time.Second
+	OutboxBackoffMax  = time.Hour
+)
+
+// OutboxEntry is a record awaiting delivery to the national registry.
+type OutboxEntry struct {
+	Record      Record // with its decrypted payload
+	Attempts    int    // failed deliveries so far
+	NextAttempt time.Time
+	LastError   string
+}
+
+// Due returns at most limit undelivered entries whose next attempt is at or
+// before now, oldest schedule first. Reading the outbox is delivery, not a
+// view by a person, so it is not audited.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxEntry, error) {
+	if limit <= 0 {
+		return nil, errors.New("registry: outbox limit must be positive")
+	}
+	// USING (uvci) leaves the other column names unambiguous.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+`, key_id, payload, attempts, next_attempt, last_error
+		FROM outbox JOIN certificates USING (uvci)
+		WHERE delivered_at IS NULL AND next_attempt <= $1
+		ORDER BY next_attempt, uvci LIMIT $2`, now.Unix(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("registry: read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxEntry
+	for rows.Next() {
+		var e OutboxEntry
+		var next int64
+		r, keyID, sealed, err := scanRecord(rows, true, &e.Attempts, &next, &e.LastError)
+		if err != nil {
+			return nil, fmt.Errorf("registry: read outbox: %w", err)
+		}
+		if r.Payload, err = s.keys.open(keyID, r.UVCI, sealed); err != nil {
+			return nil, err
+		}
+		e.Record, e.NextAttempt = r, time.Unix(next, 0).UTC()
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("registry: read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// MarkDelivered records that the registry accepted an entry. Marking a
+// delivered entry again is a no-op; an unknown UVCI is ErrNotFound.
+func (s *Store) MarkDelivered(ctx context.Context, uvci string, at time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE outbox SET delivered_at = $1, last_error = '' WHERE uvci = $2 AND delivered_at IS NULL`,
+		at.Unix(), uvci)
+	if err != nil {
+		return fmt.Errorf("registry: mark delivered: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("registry: mark delivered: %w", err)
+	} else if n == 0 {
+		return s.outboxExists(ctx, uvci)
+	}
+	return nil
+}
+
+func (s *Store) outboxExists(ctx context.Context, uvci string) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE uvci = $1`, uvci).Scan(&n); err != nil {
+		return fmt.Errorf("registry: read outbox: %w", err)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// MarkFailed records a failed delivery attempt at time at and schedules the
+// next one with capped, jittered exponential backoff, which it returns.
+// reason should describe the failure without personal data (an HTTP status,
+// "timeout"); it is cut to 200 bytes.
+func (s *Store) MarkFailed(ctx context.Context, uvci string, at time.Time, reason string) (time.Time, error) {
+	if len(reason) > 200 {
+		reason = reason[:200]
+	}
+	var next time.Time
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var attempts int
+		var delivered sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT attempts, delivered_at FROM outbox WHERE uvci = $1`, uvci).Scan(&attempts, &delivered)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if delivered.Valid {
+			return errors.New("registry: outbox entry already delivered; a late failure is ignored")
+		}
+		next = at.Add(Backoff(attempts)).Truncate(time.Second)
+		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = $1, next_attempt = $2, last_error = $3 WHERE uvci = $4`,
+			attempts+1, next.Unix(), reason, uvci)
+		return err
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("registry: mark failed: %w", err)
+	}
+	return next, nil
+}
+
+// Backoff returns the wait after a delivery that has failed attempts times
+// before: a random duration in [d/2, d] with d = min(base·2^attempts, max).
+func Backoff(attempts int) time.Duration {
+	d := OutboxBackoffMax
+	if attempts < 20 {
+		d = min(OutboxBackoffBase<<attempts, OutboxBackoffMax)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// OutboxPending counts the entries not yet delivered.
+func (s *Store) OutboxPending(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("registry: count outbox: %w", err)
+	}
+	return n, nil
+}
