@@ -147,20 +147,26 @@ func checkKeyID(id string) error {
 	return nil
 }
 
-// The UVCI is bound into the ciphertext as additional data, so a payload
-// copied onto another row fails to open.
-func additionalData(uvci string) []byte {
-	return append([]byte("dcc-registry-payload-v1\x00"), uvci...)
+// What a ciphertext holds, bound into it as additional data together with the
+// UVCI: a payload copied onto another row, or into the HC1 column, fails to
+// open.
+const (
+	purposePayload = "dcc-registry-payload-v1"
+	purposeHC1     = "dcc-registry-hc1-v1"
+)
+
+func additionalData(purpose, uvci string) []byte {
+	return append([]byte(purpose+"\x00"), uvci...)
 }
 
-// seal encrypts a payload with the current key: nonce || ciphertext.
-func (k *Keys) seal(uvci string, plaintext []byte) (keyID string, sealed []byte, err error) {
+// seal encrypts with the current key: nonce || ciphertext.
+func (k *Keys) seal(purpose, uvci string, plaintext []byte) (keyID string, sealed []byte, err error) {
 	aead := k.aeads[k.current]
 	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		return "", nil, fmt.Errorf("registry: random nonce: %w", err)
 	}
-	return k.current, aead.Seal(nonce, nonce, plaintext, additionalData(uvci)), nil
+	return k.current, aead.Seal(nonce, nonce, plaintext, additionalData(purpose, uvci)), nil
 }
 
 // ErrUnknownKey means a payload was sealed with a key that is not loaded.
@@ -170,7 +176,7 @@ var ErrUnknownKey = errors.New("registry: payload key not loaded")
 // not the one that sealed it, or the ciphertext was altered or moved.
 var ErrDecrypt = errors.New("registry: payload cannot be decrypted")
 
-func (k *Keys) open(keyID, uvci string, sealed []byte) ([]byte, error) {
+func (k *Keys) open(keyID, purpose, uvci string, sealed []byte) ([]byte, error) {
 	aead, ok := k.aeads[keyID]
 	if !ok {
 		return nil, fmt.Errorf("%w: key id %q; add its file <id>.key to the key directory", ErrUnknownKey, keyID)
@@ -179,7 +185,7 @@ func (k *Keys) open(keyID, uvci string, sealed []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: ciphertext too short", ErrDecrypt)
 	}
 	n := aead.NonceSize()
-	plain, err := aead.Open(nil, sealed[:n], sealed[n:], additionalData(uvci))
+	plain, err := aead.Open(nil, sealed[:n], sealed[n:], additionalData(purpose, uvci))
 	if err != nil {
 		return nil, fmt.Errorf("%w: key id %q does not authenticate it (wrong key material, or altered/moved ciphertext)", ErrDecrypt, keyID)
 	}

@@ -33,7 +33,7 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxEntr
 		return nil, errors.New("registry: outbox limit must be positive")
 	}
 	// USING (uvci) leaves the other column names unambiguous.
-	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+`, key_id, payload, attempts, next_attempt, last_error
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+`, key_id, payload, hc1, attempts, next_attempt, last_error
 		FROM outbox JOIN certificates USING (uvci)
 		WHERE delivered_at IS NULL AND next_attempt <= $1
 		ORDER BY next_attempt, uvci LIMIT $2`, now.Unix(), limit)
@@ -45,11 +45,11 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxEntr
 	for rows.Next() {
 		var e OutboxEntry
 		var next int64
-		r, keyID, sealed, err := scanRecord(rows, true, &e.Attempts, &next, &e.LastError)
+		r, sealed, err := scanRecord(rows, true, &e.Attempts, &next, &e.LastError)
 		if err != nil {
 			return nil, fmt.Errorf("registry: read outbox: %w", err)
 		}
-		if r.Payload, err = s.keys.open(keyID, r.UVCI, sealed); err != nil {
+		if err := s.unseal(&r, sealed); err != nil {
 			return nil, err
 		}
 		e.Record, e.NextAttempt = r, time.Unix(next, 0).UTC()

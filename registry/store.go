@@ -2,14 +2,12 @@ package registry
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"path"
 	"slices"
@@ -220,262 +218,6 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// Record is one certificate as the registry keeps it. Payload is the
-// plaintext JSON payload: it exists only in memory and is sealed at rest.
-type Record struct {
-	UVCI      string
-	Type      string // "v", "t" or "r"
-	Authority string // the issuing authority
-	Lab       string // the laboratory for test certificates, else empty
-	KID       string // the DSC key identifier (base64)
-	IssuedAt  time.Time
-	Expires   time.Time
-	EventDate string // vaccination date, sample date, or first positive test date
-	// PayloadHash identifies the content for idempotent delivery; when zero,
-	// Insert sets it to SHA-256 of Payload.
-	PayloadHash [32]byte
-	Payload     []byte
-
-	RevokedAt    *time.Time
-	RevokedBy    string
-	RevokeReason string
-	ReplacedBy   string // the UVCI of the certificate replacing this one
-}
-
-func (r *Record) check() error {
-	switch {
-	case r.UVCI == "":
-		return errors.New("registry: record field UVCI is empty")
-	case len(r.UVCI) > 128:
-		return errors.New("registry: record field UVCI is longer than 128 bytes")
-	case r.Type != "v" && r.Type != "t" && r.Type != "r":
-		return fmt.Errorf("registry: record field Type is %q; want v, t or r", r.Type)
-	case r.Authority == "":
-		return errors.New("registry: record field Authority is empty")
-	case r.KID == "":
-		return errors.New("registry: record field KID is empty")
-	case r.IssuedAt.IsZero():
-		return errors.New("registry: record field IssuedAt is zero")
-	case !r.Expires.After(r.IssuedAt):
-		return errors.New("registry: record field Expires is not after IssuedAt")
-	case r.EventDate == "":
-		return errors.New("registry: record field EventDate is empty")
-	case len(r.Payload) == 0:
-		return errors.New("registry: record field Payload is empty")
-	case !json.Valid(r.Payload):
-		return errors.New("registry: record field Payload is not valid JSON")
-	}
-	return nil
-}
-
-// Audit actions.
-const (
-	ActionIssue        = "issue"
-	ActionView         = "view"
-	ActionRevoke       = "revoke"
-	ActionSearch       = "search"
-	ActionSignIn       = "sign-in"
-	ActionSignInFailed = "sign-in-failed"
-)
-
-func audit(ctx context.Context, ex interface {
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
-}, actor, action, uvci, detail string) error {
-	_, err := ex.ExecContext(ctx, `INSERT INTO audit (at, actor, action, uvci, detail) VALUES ($1, $2, $3, $4, $5)`,
-		time.Now().Unix(), actor, action, uvci, detail)
-	if err != nil {
-		return fmt.Errorf("registry: write audit entry: %w", err)
-	}
-	return nil
-}
-
-func checkActor(actor string) error {
-	if actor == "" {
-		return errors.New("registry: actor is empty; every action is audited with who did it")
-	}
-	return nil
-}
-
-// Insert stores a record and its audit entry in one transaction. Inserting a
-// UVCI again with the same payload hash does nothing (delivery is
-// idempotent); with a different hash it fails with ErrConflict.
-func (s *Store) Insert(ctx context.Context, r Record, actor string) error {
-	return s.insert(ctx, r, actor, false)
-}
-
-// InsertWithOutbox is Insert for an issuing authority's local store: the
-// record, its audit entry and an outbox entry for delivery to the national
-// registry are written in one transaction, so an issued certificate is never
-// left undelivered.
-func (s *Store) InsertWithOutbox(ctx context.Context, r Record, actor string) error {
-	return s.insert(ctx, r, actor, true)
-}
-
-func (s *Store) insert(ctx context.Context, r Record, actor string, outbox bool) error {
-	if err := checkActor(actor); err != nil {
-		return err
-	}
-	if err := r.check(); err != nil {
-		return err
-	}
-	if r.PayloadHash == [32]byte{} {
-		r.PayloadHash = sha256.Sum256(r.Payload)
-	}
-	hash := hex.EncodeToString(r.PayloadHash[:])
-	keyID, sealed, err := s.keys.seal(r.UVCI, r.Payload)
-	if err != nil {
-		return err
-	}
-	var revokedAt any
-	if r.RevokedAt != nil {
-		revokedAt = r.RevokedAt.Unix()
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO certificates
-			(uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash, key_id, payload,
-			 revoked_at, revoked_by, revoke_reason, replaced_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-			ON CONFLICT (uvci) DO NOTHING`,
-			r.UVCI, r.Type, r.Authority, r.Lab, r.KID, r.IssuedAt.Unix(), r.Expires.Unix(), r.EventDate, hash, keyID, sealed,
-			revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy)
-		if err != nil {
-			return fmt.Errorf("registry: insert certificate: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("registry: insert certificate: %w", err)
-		} else if n == 0 {
-			var stored string
-			if err := tx.QueryRowContext(ctx, `SELECT payload_hash FROM certificates WHERE uvci = $1`, r.UVCI).Scan(&stored); err != nil {
-				return fmt.Errorf("registry: compare with stored certificate: %w", err)
-			}
-			if stored != hash {
-				return ErrConflict
-			}
-			return nil // the same record again: idempotent
-		}
-		if err := audit(ctx, tx, actor, ActionIssue, r.UVCI, "type="+r.Type+" authority="+r.Authority); err != nil {
-			return err
-		}
-		if outbox {
-			now := time.Now().Unix()
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uvci, created_at, attempts, next_attempt) VALUES ($1, $2, 0, $3)`,
-				r.UVCI, now, now); err != nil {
-				return fmt.Errorf("registry: insert outbox entry: %w", err)
-			}
-		}
-		return nil
-	})
-	return err
-}
-
-const recordColumns = `uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash,
-	revoked_at, revoked_by, revoke_reason, replaced_by`
-
-type scanner interface{ Scan(...any) error }
-
-// scanRecord reads recordColumns, then key_id and payload when withPayload.
-// extra receives the columns after those.
-func scanRecord(sc scanner, withPayload bool, extra ...any) (r Record, keyID string, sealed []byte, err error) {
-	var issued, expires int64
-	var revoked sql.NullInt64
-	var hash string
-	dest := []any{&r.UVCI, &r.Type, &r.Authority, &r.Lab, &r.KID, &issued, &expires, &r.EventDate, &hash,
-		&revoked, &r.RevokedBy, &r.RevokeReason, &r.ReplacedBy}
-	if withPayload {
-		dest = append(dest, &keyID, &sealed)
-	}
-	dest = append(dest, extra...)
-	if err := sc.Scan(dest...); err != nil {
-		return Record{}, "", nil, err
-	}
-	r.IssuedAt = time.Unix(issued, 0).UTC()
-	r.Expires = time.Unix(expires, 0).UTC()
-	if revoked.Valid {
-		t := time.Unix(revoked.Int64, 0).UTC()
-		r.RevokedAt = &t
-	}
-	h, err := hex.DecodeString(hash)
-	if err != nil || len(h) != len(r.PayloadHash) {
-		return Record{}, "", nil, errors.New("registry: stored payload hash is malformed")
-	}
-	copy(r.PayloadHash[:], h)
-	return r, keyID, sealed, nil
-}
-
-// Get returns a record with its decrypted payload and audits the view (also
-// when the UVCI is unknown, so look-ups of guessed UVCIs are visible).
-func (s *Store) Get(ctx context.Context, uvci, actor string) (Record, error) {
-	if err := checkActor(actor); err != nil {
-		return Record{}, err
-	}
-	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, key_id, payload FROM certificates WHERE uvci = $1`, uvci)
-	r, keyID, sealed, err := scanRecord(row, true)
-	if errors.Is(err, sql.ErrNoRows) {
-		if err := audit(ctx, s.db, actor, ActionView, uvci, "not found"); err != nil {
-			return Record{}, err
-		}
-		return Record{}, ErrNotFound
-	}
-	if err != nil {
-		return Record{}, fmt.Errorf("registry: read certificate: %w", err)
-	}
-	if err := audit(ctx, s.db, actor, ActionView, uvci, ""); err != nil {
-		return Record{}, err
-	}
-	if r.Payload, err = s.keys.open(keyID, uvci, sealed); err != nil {
-		return Record{}, err
-	}
-	return r, nil
-}
-
-// Revocation says why and when a certificate is revoked.
-type Revocation struct {
-	At         time.Time // zero means now
-	Reason     string    // required; kept in the record and the audit log
-	ReplacedBy string    // the UVCI of a replacing certificate, if any
-}
-
-// Revoke marks a certificate revoked and audits it in one transaction.
-// Revoking a revoked certificate fails with ErrAlreadyRevoked and changes
-// nothing; an unknown UVCI fails with ErrNotFound.
-func (s *Store) Revoke(ctx context.Context, uvci string, rv Revocation, actor string) error {
-	if err := checkActor(actor); err != nil {
-		return err
-	}
-	if rv.Reason == "" {
-		return errors.New("registry: revocation Reason is empty; say why the certificate is revoked")
-	}
-	if rv.At.IsZero() {
-		rv.At = time.Now()
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, replaced_by = $4
-			WHERE uvci = $5 AND revoked_at IS NULL`, rv.At.Unix(), actor, rv.Reason, rv.ReplacedBy, uvci)
-		if err != nil {
-			return fmt.Errorf("registry: revoke: %w", err)
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return fmt.Errorf("registry: revoke: %w", err)
-		}
-		if n == 0 {
-			var c int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM certificates WHERE uvci = $1`, uvci).Scan(&c); err != nil {
-				return fmt.Errorf("registry: revoke: %w", err)
-			}
-			if c == 0 {
-				return ErrNotFound
-			}
-			return ErrAlreadyRevoked
-		}
-		detail := "reason=" + rv.Reason
-		if rv.ReplacedBy != "" {
-			detail += " replaced-by=" + rv.ReplacedBy
-		}
-		return audit(ctx, tx, actor, ActionRevoke, uvci, detail)
-	})
-}
-
 // Query selects records for Search. Zero fields do not filter.
 type Query struct {
 	Authority, Type, Lab string
@@ -544,7 +286,7 @@ func (s *Store) Search(ctx context.Context, q Query, actor string) ([]Record, st
 	}
 	var out []Record
 	for rows.Next() {
-		r, _, _, err := scanRecord(rows, false)
+		r, _, err := scanRecord(rows, false)
 		if err != nil {
 			rows.Close()
 			return nil, "", fmt.Errorf("registry: search: %w", err)
@@ -565,6 +307,52 @@ func (s *Store) Search(ctx context.Context, q Query, actor string) ([]Record, st
 		return nil, "", err
 	}
 	return out, next, nil
+}
+
+// Stat counts the certificates of one authority and type.
+type Stat struct {
+	Authority string
+	Type      string
+	Issued    int // certificates issued in the period
+	Revoked   int // of which revoked
+}
+
+// Stats counts certificates issued in [from, to) (zero times do not bound)
+// by authority and type, in that order. Reading statistics is audited.
+func (s *Store) Stats(ctx context.Context, from, to time.Time, actor string) ([]Stat, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if !from.IsZero() {
+		lo = from.Unix()
+	}
+	if !to.IsZero() {
+		hi = to.Unix()
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT authority, type, COUNT(*),
+		SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END)
+		FROM certificates WHERE issued_at >= $1 AND issued_at < $2
+		GROUP BY authority, type ORDER BY authority, type`, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("registry: statistics: %w", err)
+	}
+	defer rows.Close()
+	var out []Stat
+	for rows.Next() {
+		var st Stat
+		if err := rows.Scan(&st.Authority, &st.Type, &st.Issued, &st.Revoked); err != nil {
+			return nil, fmt.Errorf("registry: statistics: %w", err)
+		}
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("registry: statistics: %w", err)
+	}
+	if err := audit(ctx, s.db, actor, ActionStats, "", ""); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AuditEntry is one line of the append-only audit log.

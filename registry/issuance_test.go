@@ -1,0 +1,347 @@
+package registry_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"dcc/registry"
+)
+
+func TestHC1SealedAtRest(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		r := record(1)
+		r.HC1 = "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH-R6IOOP-IHC1"
+		if err := s.Insert(ctx, r, "a"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get(ctx, r.UVCI, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.HC1 != r.HC1 {
+			t.Errorf("HC1 = %q, want %q", got.HC1, r.HC1)
+		}
+		raw := b.raw(t, dsn)
+		if stored := raw.Bytes(`SELECT hc1 FROM certificates WHERE uvci = $1`, r.UVCI); bytes.Contains(stored, []byte("HC1:")) {
+			t.Error("HC1 stored in clear")
+		}
+		// A payload ciphertext copied into the HC1 column does not open.
+		if err := raw.Exec(`UPDATE certificates SET hc1 = payload WHERE uvci = $1`, r.UVCI); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Get(ctx, r.UVCI, "a"); !errors.Is(err, registry.ErrDecrypt) {
+			t.Errorf("Get after swapping ciphertexts = %v, want ErrDecrypt", err)
+		}
+		// A record without HC1 (delivered from elsewhere) reads back without one.
+		r2 := record(2)
+		if err := s.Insert(ctx, r2, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Get(ctx, r2.UVCI, "a"); err != nil || got.HC1 != "" {
+			t.Errorf("Get = %q, %v; want no HC1", got.HC1, err)
+		}
+	})
+}
+
+func TestIdempotency(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		id := registry.Idempotency{Principal: "lab:L1", Key: "req-1", RequestHash: sha256.Sum256([]byte("body"))}
+		if err := s.Idempotent(ctx, id); err != nil {
+			t.Fatalf("unused key: %v", err)
+		}
+		r := record(3)
+		if err := s.InsertRecord(ctx, r, "lab:L1", registry.InsertOptions{Idempotency: &id}); err != nil {
+			t.Fatal(err)
+		}
+		var replay *registry.ReplayError
+		if err := s.Idempotent(ctx, id); !errors.As(err, &replay) || replay.UVCI != r.UVCI {
+			t.Errorf("Idempotent = %v, want replay of %s", err, r.UVCI)
+		}
+		// A second certificate under the same key is not written.
+		r2 := record(4)
+		err := s.InsertRecord(ctx, r2, "lab:L1", registry.InsertOptions{Idempotency: &id})
+		if !errors.As(err, &replay) || replay.UVCI != r.UVCI {
+			t.Errorf("InsertRecord with a used key = %v, want replay of %s", err, r.UVCI)
+		}
+		if _, err := s.Get(ctx, r2.UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("second certificate under a used key was stored: %v", err)
+		}
+		// The same key for another request is refused.
+		other := id
+		other.RequestHash = sha256.Sum256([]byte("other body"))
+		if err := s.Idempotent(ctx, other); !errors.Is(err, registry.ErrIdempotencyMismatch) {
+			t.Errorf("Idempotent(other request) = %v, want ErrIdempotencyMismatch", err)
+		}
+		// Keys belong to a principal: another may use the same key.
+		mine := id
+		mine.Principal = "lab:L2"
+		if err := s.InsertRecord(ctx, r2, "lab:L2", registry.InsertOptions{Idempotency: &mine}); err != nil {
+			t.Errorf("same key, other principal: %v", err)
+		}
+	})
+}
+
+// Concurrent requests with one key: exactly one certificate is stored and
+// every other request learns which.
+func TestIdempotencyRace(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		id := registry.Idempotency{Principal: "authority:AN", Key: "k", RequestHash: sha256.Sum256([]byte("x"))}
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = s.InsertRecord(ctx, record(100+i), "authority:AN", registry.InsertOptions{Idempotency: &id})
+			}()
+		}
+		wg.Wait()
+		winners := 0
+		var uvcis []string
+		for i, err := range errs {
+			var replay *registry.ReplayError
+			switch {
+			case err == nil:
+				winners++
+				uvcis = append(uvcis, record(100+i).UVCI)
+			case errors.As(err, &replay):
+				uvcis = append(uvcis, replay.UVCI)
+			default:
+				t.Errorf("request %d: %v", i, err)
+			}
+		}
+		if winners != 1 {
+			t.Fatalf("%d requests stored a certificate, want 1", winners)
+		}
+		slices.Sort(uvcis)
+		if uvcis = slices.Compact(uvcis); len(uvcis) != 1 {
+			t.Errorf("requests were told of different certificates: %v", uvcis)
+		}
+	})
+}
+
+func TestSupersede(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		old := record(0) // authority MD
+		if err := s.InsertWithOutbox(ctx, old, "authority:MD"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDelivered(ctx, old.UVCI, day0); err != nil {
+			t.Fatal(err)
+		}
+		nw := record(3) // also MD
+		nw.Replaces = old.UVCI
+		nw.IssuedAt = day0.Add(48 * time.Hour)
+		nw.Expires = nw.IssuedAt.AddDate(1, 0, 0)
+		if err := s.InsertRecord(ctx, nw, "authority:MD", registry.InsertOptions{
+			Outbox: true, Supersedes: old.UVCI, SupersedeReason: "wrong date of birth",
+		}); err != nil {
+			t.Fatal(err)
+		}
+		gotOld, _ := s.Get(ctx, old.UVCI, "a")
+		if gotOld.RevokedAt == nil || gotOld.ReplacedBy != nw.UVCI || gotOld.RevokeReason != "wrong date of birth" {
+			t.Errorf("old record = %+v, want revoked and replaced by %s", gotOld, nw.UVCI)
+		}
+		gotNew, _ := s.Get(ctx, nw.UVCI, "a")
+		if gotNew.Replaces != old.UVCI || gotNew.RevokedAt != nil {
+			t.Errorf("new record = %+v, want replacing %s", gotNew, old.UVCI)
+		}
+		// Both the new record and the old one's revocation await delivery.
+		due := uvcisOf(mustDue(t, s, time.Now().Add(time.Minute)))
+		slices.Sort(due)
+		want := []string{old.UVCI, nw.UVCI}
+		slices.Sort(want)
+		if !slices.Equal(due, want) {
+			t.Errorf("outbox due = %v, want %v", due, want)
+		}
+		// Superseding a revoked certificate fails and writes nothing.
+		again := record(6)
+		err := s.InsertRecord(ctx, again, "authority:MD", registry.InsertOptions{Supersedes: old.UVCI})
+		if !errors.Is(err, registry.ErrAlreadyRevoked) {
+			t.Errorf("supersede revoked = %v, want ErrAlreadyRevoked", err)
+		}
+		if _, err := s.Get(ctx, again.UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("a failed re-issue left its record: %v", err)
+		}
+		// Another authority's certificate cannot be superseded.
+		other := record(1) // AN
+		if err := s.Insert(ctx, other, "authority:AN"); err != nil {
+			t.Fatal(err)
+		}
+		err = s.InsertRecord(ctx, record(9), "authority:MD", registry.InsertOptions{Supersedes: other.UVCI})
+		if !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("supersede another authority's = %v, want ErrNotFound", err)
+		}
+		if got, _ := s.Get(ctx, other.UVCI, "a"); got.RevokedAt != nil {
+			t.Error("another authority's certificate was revoked")
+		}
+	})
+}
+
+func TestScopedAccess(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		r := record(1) // AN
+		if err := s.Insert(ctx, r, "authority:AN"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetAs(ctx, r.UVCI, "authority:MD", "MD"); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("GetAs(other authority) = %v, want ErrNotFound", err)
+		}
+		if got, err := s.GetAs(ctx, r.UVCI, "authority:AN", "AN"); err != nil || !bytes.Equal(got.Payload, r.Payload) {
+			t.Errorf("GetAs(own) = %v", err)
+		}
+		err := s.Revoke(ctx, r.UVCI, registry.Revocation{Reason: "x", Authority: "MD"}, "authority:MD")
+		if !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("Revoke(other authority) = %v, want ErrNotFound", err)
+		}
+		if got, _ := s.Get(ctx, r.UVCI, "a"); got.RevokedAt != nil {
+			t.Error("revoked by another authority")
+		}
+		denied := 0
+		es, _ := s.AuditByActor(ctx, "authority:MD")
+		for _, e := range es {
+			if e.UVCI == r.UVCI && e.Detail == "denied: certificate of another authority" {
+				denied++
+			}
+		}
+		if denied != 2 {
+			t.Errorf("%d denied attempts audited, want 2 (view, revoke): %+v", denied, es)
+		}
+	})
+}
+
+func TestRevokeRequeuesDelivery(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		r := record(2)
+		if err := s.InsertWithOutbox(ctx, r, "a"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.MarkDelivered(ctx, r.UVCI, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.OutboxPending(ctx); n != 0 {
+			t.Fatalf("pending = %d after delivery", n)
+		}
+		if err := s.Revoke(ctx, r.UVCI, registry.Revocation{Reason: "fraud"}, "a"); err != nil {
+			t.Fatal(err)
+		}
+		due := mustDue(t, s, time.Now().Add(time.Second))
+		if len(due) != 1 || due[0].Record.RevokedAt == nil || due[0].Record.RevokeReason != "fraud" {
+			t.Errorf("after revocation the outbox holds %+v, want the revoked record", due)
+		}
+	})
+}
+
+func TestApply(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		r := record(5)
+		r.HC1 = "HC1:ABC"
+		for i, want := range []registry.Applied{registry.AppliedNew, registry.AppliedUnchanged} {
+			got, err := s.Apply(ctx, r, "authority:CT")
+			if err != nil || got != want {
+				t.Errorf("Apply #%d = %v, %v; want %v", i+1, got, err, want)
+			}
+		}
+		at := day0.Add(72 * time.Hour)
+		r.RevokedAt, r.RevokedBy, r.RevokeReason = &at, "authority:CT", "holder request"
+		for i, want := range []registry.Applied{registry.AppliedRevoked, registry.AppliedUnchanged} {
+			got, err := s.Apply(ctx, r, "authority:CT")
+			if err != nil || got != want {
+				t.Errorf("Apply revoked #%d = %v, %v; want %v", i+1, got, err, want)
+			}
+		}
+		stored, err := s.Get(ctx, r.UVCI, "a")
+		if err != nil || stored.RevokedAt == nil || !stored.RevokedAt.Equal(at) || stored.RevokedBy != "authority:CT" || stored.HC1 != "HC1:ABC" {
+			t.Errorf("stored = %+v, %v", stored, err)
+		}
+		// A revocation of an unknown record stores it revoked.
+		r2 := record(8)
+		r2.RevokedAt, r2.RevokedBy, r2.RevokeReason = &at, "authority:CT", "x"
+		if got, err := s.Apply(ctx, r2, "authority:CT"); err != nil || got != registry.AppliedNew {
+			t.Errorf("Apply(new, revoked) = %v, %v", got, err)
+		}
+		// Another payload under a known UVCI is a conflict.
+		r3 := record(5)
+		r3.Payload = []byte(`{"other":true}`)
+		if _, err := s.Apply(ctx, r3, "authority:CT"); !errors.Is(err, registry.ErrConflict) {
+			t.Errorf("Apply(other payload) = %v, want ErrConflict", err)
+		}
+	})
+}
+
+func TestInsertBatch(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		var rs []registry.Record
+		for i := range 50 {
+			rs = append(rs, record(200+i))
+		}
+		if err := s.InsertBatch(ctx, rs, "authority:AN", true); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.OutboxPending(ctx); n != 50 {
+			t.Errorf("pending = %d, want 50", n)
+		}
+		// One bad record: nothing of the batch is written.
+		bad := []registry.Record{record(300), record(301)}
+		bad[1].Payload = []byte("{")
+		if err := s.InsertBatch(ctx, bad, "authority:AN", true); err == nil {
+			t.Fatal("batch with an invalid record accepted")
+		}
+		if _, err := s.Get(ctx, bad[0].UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("part of a failed batch was stored: %v", err)
+		}
+		// A conflict inside the batch rolls it back too.
+		conflict := []registry.Record{record(302), record(200)}
+		conflict[1].Payload = []byte(`{"changed":1}`)
+		if err := s.InsertBatch(ctx, conflict, "authority:AN", true); !errors.Is(err, registry.ErrConflict) {
+			t.Fatalf("batch with a conflict = %v, want ErrConflict", err)
+		}
+		if _, err := s.Get(ctx, conflict[0].UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("part of a conflicting batch was stored: %v", err)
+		}
+	})
+}
+
+func TestStats(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		for i := range 9 {
+			if err := s.Insert(ctx, record(i), "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Revoke(ctx, record(0).UVCI, registry.Revocation{Reason: "x"}, "a"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Stats(ctx, time.Time{}, time.Time{}, "operator:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []registry.Stat{{"AN", "t", 3, 0}, {"CT", "r", 3, 0}, {"MD", "v", 3, 1}}
+		if !slices.Equal(got, want) {
+			t.Errorf("Stats = %v, want %v", got, want)
+		}
+		// record(i) is issued at day0 + i hours: [day0+3h, day0+6h) holds 3, 4, 5.
+		got, _ = s.Stats(ctx, day0.Add(3*time.Hour), day0.Add(6*time.Hour), "operator:1")
+		want = []registry.Stat{{"AN", "t", 1, 0}, {"CT", "r", 1, 0}, {"MD", "v", 1, 0}}
+		if !slices.Equal(got, want) {
+			t.Errorf("Stats(window) = %v, want %v", got, want)
+		}
+		if es, _ := s.AuditByActor(ctx, "operator:1"); countAction(es, registry.ActionStats) != 2 {
+			t.Errorf("stats reads audited %d times, want 2", countAction(es, registry.ActionStats))
+		}
+	})
+}

@@ -1,0 +1,574 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Record is one certificate as the registry keeps it. Payload and HC1 are
+// plaintext in memory only: both are sealed at rest.
+type Record struct {
+	UVCI      string
+	Type      string // "v", "t" or "r"
+	Authority string // the issuing authority
+	Lab       string // the laboratory for test certificates, else empty
+	KID       string // the DSC key identifier (base64)
+	IssuedAt  time.Time
+	Expires   time.Time
+	EventDate string // vaccination date, sample date, or first positive test date
+	// PayloadHash identifies the content for idempotent delivery; when zero,
+	// Insert sets it to SHA-256 of Payload.
+	PayloadHash [32]byte
+	Payload     []byte
+	HC1         string // the signed certificate ("HC1:…"); may be empty for records from elsewhere
+
+	Replaces     string // the UVCI of the certificate this one re-issues
+	RevokedAt    *time.Time
+	RevokedBy    string
+	RevokeReason string
+	ReplacedBy   string // the UVCI of the certificate replacing this one
+}
+
+func (r *Record) check() error {
+	switch {
+	case r.UVCI == "":
+		return errors.New("registry: record field UVCI is empty")
+	case len(r.UVCI) > 128:
+		return errors.New("registry: record field UVCI is longer than 128 bytes")
+	case r.Type != "v" && r.Type != "t" && r.Type != "r":
+		return fmt.Errorf("registry: record field Type is %q; want v, t or r", r.Type)
+	case r.Authority == "":
+		return errors.New("registry: record field Authority is empty")
+	case r.KID == "":
+		return errors.New("registry: record field KID is empty")
+	case r.IssuedAt.IsZero():
+		return errors.New("registry: record field IssuedAt is zero")
+	case !r.Expires.After(r.IssuedAt):
+		return errors.New("registry: record field Expires is not after IssuedAt")
+	case r.EventDate == "":
+		return errors.New("registry: record field EventDate is empty")
+	case len(r.Payload) == 0:
+		return errors.New("registry: record field Payload is empty")
+	case !json.Valid(r.Payload):
+		return errors.New("registry: record field Payload is not valid JSON")
+	case len(r.HC1) > 8192:
+		return errors.New("registry: record field HC1 is longer than 8192 bytes")
+	}
+	return nil
+}
+
+// Audit actions.
+const (
+	ActionIssue        = "issue"
+	ActionView         = "view"
+	ActionRevoke       = "revoke"
+	ActionSearch       = "search"
+	ActionStats        = "stats"
+	ActionSignIn       = "sign-in"
+	ActionSignInFailed = "sign-in-failed"
+)
+
+type execer interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}
+
+func audit(ctx context.Context, ex execer, actor, action, uvci, detail string) error {
+	_, err := ex.ExecContext(ctx, `INSERT INTO audit (at, actor, action, uvci, detail) VALUES ($1, $2, $3, $4, $5)`,
+		time.Now().Unix(), actor, action, uvci, detail)
+	if err != nil {
+		return fmt.Errorf("registry: write audit entry: %w", err)
+	}
+	return nil
+}
+
+func checkActor(actor string) error {
+	if actor == "" {
+		return errors.New("registry: actor is empty; every action is audited with who did it")
+	}
+	return nil
+}
+
+// Idempotency ties a client's idempotency key to the certificate its request
+// produced, so that a retried request returns that certificate.
+type Idempotency struct {
+	Principal   string   // who sent the request: keys are per principal
+	Key         string   // the client's key (1–200 bytes)
+	RequestHash [32]byte // SHA-256 of what was asked, to refuse a key reused for another request
+}
+
+// ErrIdempotencyMismatch means an idempotency key was used before for a
+// different request.
+var ErrIdempotencyMismatch = errors.New("registry: idempotency key already used for a different request")
+
+// ReplayError means the idempotency key was already used for the same
+// request: UVCI is the certificate it produced.
+type ReplayError struct{ UVCI string }
+
+func (e *ReplayError) Error() string {
+	return "registry: idempotency key already used for this request; it produced " + e.UVCI
+}
+
+// Idempotent looks up an idempotency key: nil if unused, a *ReplayError
+// with the certificate it produced, or ErrIdempotencyMismatch.
+func (s *Store) Idempotent(ctx context.Context, id Idempotency) error {
+	return idempotent(ctx, s.db, id)
+}
+
+func idempotent(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, id Idempotency) error {
+	var hash, uvci string
+	err := q.QueryRowContext(ctx, `SELECT request_hash, uvci FROM idempotency WHERE principal = $1 AND idem_key = $2`,
+		id.Principal, id.Key).Scan(&hash, &uvci)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("registry: read idempotency key: %w", err)
+	case hash != hex.EncodeToString(id.RequestHash[:]):
+		return ErrIdempotencyMismatch
+	}
+	return &ReplayError{UVCI: uvci}
+}
+
+// InsertOptions are what an issuance writes besides the record, in the same
+// transaction.
+type InsertOptions struct {
+	// Outbox queues the record for delivery to the national registry (an
+	// issuing authority's local store).
+	Outbox bool
+	// Idempotency remembers the request's key; if the key is already taken
+	// nothing is written and the error is a *ReplayError or
+	// ErrIdempotencyMismatch.
+	Idempotency *Idempotency
+	// Supersedes revokes this UVCI as replaced by the new record (re-issue).
+	// It must exist, not be revoked, and belong to the same authority.
+	Supersedes      string
+	SupersedeReason string
+}
+
+// Insert stores a record and its audit entry in one transaction. Inserting a
+// UVCI again with the same payload hash does nothing (delivery is
+// idempotent); with a different hash it fails with ErrConflict.
+func (s *Store) Insert(ctx context.Context, r Record, actor string) error {
+	return s.InsertRecord(ctx, r, actor, InsertOptions{})
+}
+
+// InsertWithOutbox is Insert for an issuing authority's local store: the
+// record, its audit entry and an outbox entry for delivery to the national
+// registry are written in one transaction, so an issued certificate is never
+// left undelivered.
+func (s *Store) InsertWithOutbox(ctx context.Context, r Record, actor string) error {
+	return s.InsertRecord(ctx, r, actor, InsertOptions{Outbox: true})
+}
+
+// InsertRecord is Insert with options; everything is written in one
+// transaction or nothing is.
+func (s *Store) InsertRecord(ctx context.Context, r Record, actor string, o InsertOptions) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	sr, err := s.sealRecord(r)
+	if err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if o.Idempotency != nil {
+			if err := idempotent(ctx, tx, *o.Idempotency); err != nil {
+				return err
+			}
+		}
+		inserted, err := insertSealed(ctx, tx, sr)
+		if err != nil || !inserted {
+			return err
+		}
+		if err := s.afterInsert(ctx, tx, sr, actor, o.Outbox); err != nil {
+			return err
+		}
+		if o.Idempotency != nil {
+			id := o.Idempotency
+			if len(id.Key) == 0 || len(id.Key) > 200 {
+				return errors.New("registry: idempotency key must have 1 to 200 bytes")
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (principal, idem_key, request_hash, uvci, created_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (principal, idem_key) DO NOTHING`,
+				id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), r.UVCI, time.Now().Unix())
+			if err != nil {
+				return fmt.Errorf("registry: store idempotency key: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("registry: store idempotency key: %w", err)
+			} else if n == 0 {
+				// A concurrent request with the same key won the race.
+				return idempotent(ctx, tx, *id)
+			}
+		}
+		if o.Supersedes != "" {
+			reason := o.SupersedeReason
+			if reason == "" {
+				reason = "re-issued"
+			}
+			return revokeTx(ctx, tx, o.Supersedes, Revocation{
+				At: r.IssuedAt, Reason: reason, ReplacedBy: r.UVCI, Authority: r.Authority,
+			}, actor)
+		}
+		return nil
+	})
+}
+
+// InsertBatch stores many records in one transaction, each with its audit
+// entry (and outbox entry): all of them or none. It is the bulk path (mass
+// issuance, re-encoding); a UVCI already stored with the same payload is
+// skipped as in Insert.
+func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outbox bool) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	sealed := make([]sealedRecord, len(rs))
+	for i := range rs {
+		sr, err := s.sealRecord(rs[i])
+		if err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		sealed[i] = sr
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range sealed {
+			inserted, err := insertSealed(ctx, tx, sealed[i])
+			if err != nil {
+				return fmt.Errorf("record %d: %w", i, err)
+			}
+			if inserted {
+				if err := s.afterInsert(ctx, tx, sealed[i], actor, outbox); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// sealedRecord is a checked record with its columns ready to write.
+type sealedRecord struct {
+	Record
+	hash    string
+	keyID   string
+	payload []byte
+	hc1     []byte // nil when the record has no HC1
+}
+
+func (s *Store) sealRecord(r Record) (sealedRecord, error) {
+	if err := r.check(); err != nil {
+		return sealedRecord{}, err
+	}
+	if r.PayloadHash == [32]byte{} {
+		r.PayloadHash = sha256.Sum256(r.Payload)
+	}
+	sr := sealedRecord{Record: r, hash: hex.EncodeToString(r.PayloadHash[:])}
+	var err error
+	if sr.keyID, sr.payload, err = s.keys.seal(purposePayload, r.UVCI, r.Payload); err != nil {
+		return sealedRecord{}, err
+	}
+	if r.HC1 != "" {
+		if _, sr.hc1, err = s.keys.seal(purposeHC1, r.UVCI, []byte(r.HC1)); err != nil {
+			return sealedRecord{}, err
+		}
+	}
+	return sr, nil
+}
+
+// insertSealed writes the row; it reports false when the UVCI was already
+// stored with the same payload hash, and ErrConflict when with another.
+func insertSealed(ctx context.Context, tx *sql.Tx, r sealedRecord) (bool, error) {
+	var revokedAt any
+	if r.RevokedAt != nil {
+		revokedAt = r.RevokedAt.Unix()
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO certificates
+		(uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash, key_id, payload, hc1,
+		 revoked_at, revoked_by, revoke_reason, replaced_by, replaces)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (uvci) DO NOTHING`,
+		r.UVCI, r.Type, r.Authority, r.Lab, r.KID, r.IssuedAt.Unix(), r.Expires.Unix(), r.EventDate, r.hash, r.keyID,
+		r.payload, r.hc1, revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.Replaces)
+	if err != nil {
+		return false, fmt.Errorf("registry: insert certificate: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("registry: insert certificate: %w", err)
+	}
+	if n > 0 {
+		return true, nil
+	}
+	var stored string
+	if err := tx.QueryRowContext(ctx, `SELECT payload_hash FROM certificates WHERE uvci = $1`, r.UVCI).Scan(&stored); err != nil {
+		return false, fmt.Errorf("registry: compare with stored certificate: %w", err)
+	}
+	if stored != r.hash {
+		return false, ErrConflict
+	}
+	return false, nil // the same record again: idempotent
+}
+
+func (s *Store) afterInsert(ctx context.Context, tx *sql.Tx, r sealedRecord, actor string, outbox bool) error {
+	detail := "type=" + r.Type + " authority=" + r.Authority
+	if r.Lab != "" {
+		detail += " lab=" + r.Lab
+	}
+	if r.Replaces != "" {
+		detail += " replaces=" + r.Replaces
+	}
+	if err := audit(ctx, tx, actor, ActionIssue, r.UVCI, detail); err != nil {
+		return err
+	}
+	if outbox {
+		now := time.Now().Unix()
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uvci, created_at, attempts, next_attempt) VALUES ($1, $2, 0, $3)`,
+			r.UVCI, now, now); err != nil {
+			return fmt.Errorf("registry: insert outbox entry: %w", err)
+		}
+	}
+	return nil
+}
+
+const recordColumns = `uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash,
+	revoked_at, revoked_by, revoke_reason, replaced_by, replaces`
+
+type scanner interface{ Scan(...any) error }
+
+// scanRecord reads recordColumns, then key_id, payload and hc1 when
+// withPayload. extra receives the columns after those.
+func scanRecord(sc scanner, withPayload bool, extra ...any) (r Record, sealed sealedRecord, err error) {
+	var issued, expires int64
+	var revoked sql.NullInt64
+	var hash string
+	dest := []any{&r.UVCI, &r.Type, &r.Authority, &r.Lab, &r.KID, &issued, &expires, &r.EventDate, &hash,
+		&revoked, &r.RevokedBy, &r.RevokeReason, &r.ReplacedBy, &r.Replaces}
+	if withPayload {
+		dest = append(dest, &sealed.keyID, &sealed.payload, &sealed.hc1)
+	}
+	dest = append(dest, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return Record{}, sealedRecord{}, err
+	}
+	r.IssuedAt = time.Unix(issued, 0).UTC()
+	r.Expires = time.Unix(expires, 0).UTC()
+	if revoked.Valid {
+		t := time.Unix(revoked.Int64, 0).UTC()
+		r.RevokedAt = &t
+	}
+	h, err := hex.DecodeString(hash)
+	if err != nil || len(h) != len(r.PayloadHash) {
+		return Record{}, sealedRecord{}, errors.New("registry: stored payload hash is malformed")
+	}
+	copy(r.PayloadHash[:], h)
+	return r, sealed, nil
+}
+
+// unseal opens the payload and HC1 read by scanRecord into r.
+func (s *Store) unseal(r *Record, sealed sealedRecord) error {
+	var err error
+	if r.Payload, err = s.keys.open(sealed.keyID, purposePayload, r.UVCI, sealed.payload); err != nil {
+		return err
+	}
+	if len(sealed.hc1) > 0 {
+		hc1, err := s.keys.open(sealed.keyID, purposeHC1, r.UVCI, sealed.hc1)
+		if err != nil {
+			return err
+		}
+		r.HC1 = string(hc1)
+	}
+	return nil
+}
+
+// Get returns a record with its decrypted payload and audits the view (also
+// when the UVCI is unknown, so look-ups of guessed UVCIs are visible).
+func (s *Store) Get(ctx context.Context, uvci, actor string) (Record, error) {
+	return s.GetAs(ctx, uvci, actor, "")
+}
+
+// GetAs is Get on behalf of one issuing authority: a certificate of another
+// authority is ErrNotFound (the attempt is audited as denied), so an
+// authority cannot even learn that another's UVCI exists. An empty
+// authority means national scope.
+func (s *Store) GetAs(ctx context.Context, uvci, actor, authority string) (Record, error) {
+	if err := checkActor(actor); err != nil {
+		return Record{}, err
+	}
+	row := s.db.QueryRowContext(ctx, `SELECT `+recordColumns+`, key_id, payload, hc1 FROM certificates WHERE uvci = $1`, uvci)
+	r, sealed, err := scanRecord(row, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := audit(ctx, s.db, actor, ActionView, uvci, "not found"); err != nil {
+			return Record{}, err
+		}
+		return Record{}, ErrNotFound
+	}
+	if err != nil {
+		return Record{}, fmt.Errorf("registry: read certificate: %w", err)
+	}
+	if authority != "" && r.Authority != authority {
+		if err := audit(ctx, s.db, actor, ActionView, uvci, "denied: certificate of another authority"); err != nil {
+			return Record{}, err
+		}
+		return Record{}, ErrNotFound
+	}
+	if err := audit(ctx, s.db, actor, ActionView, uvci, ""); err != nil {
+		return Record{}, err
+	}
+	if err := s.unseal(&r, sealed); err != nil {
+		return Record{}, err
+	}
+	return r, nil
+}
+
+// Revocation says why and when a certificate is revoked.
+type Revocation struct {
+	At         time.Time // zero means now
+	Reason     string    // required; kept in the record and the audit log
+	ReplacedBy string    // the UVCI of a replacing certificate, if any
+	// Authority, when set, limits the revocation to that authority's
+	// certificates: another's is ErrNotFound.
+	Authority string
+}
+
+// Revoke marks a certificate revoked and audits it in one transaction.
+// Revoking a revoked certificate fails with ErrAlreadyRevoked and changes
+// nothing; an unknown UVCI fails with ErrNotFound. In an authority's local
+// store the record is queued again for delivery, so the national registry
+// learns of the revocation.
+func (s *Store) Revoke(ctx context.Context, uvci string, rv Revocation, actor string) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return revokeTx(ctx, tx, uvci, rv, actor) })
+	if errors.Is(err, errOtherAuthority) {
+		if err := audit(ctx, s.db, actor, ActionRevoke, uvci, "denied: certificate of another authority"); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// errOtherAuthority is ErrNotFound for a certificate that exists but belongs
+// to another authority; callers audit the denial outside the rolled-back
+// transaction.
+var errOtherAuthority = fmt.Errorf("%w (denied: certificate of another authority)", ErrNotFound)
+
+func revokeTx(ctx context.Context, tx *sql.Tx, uvci string, rv Revocation, actor string) error {
+	if rv.Reason == "" {
+		return errors.New("registry: revocation Reason is empty; say why the certificate is revoked")
+	}
+	if len(rv.Reason) > 500 {
+		return errors.New("registry: revocation Reason is longer than 500 bytes")
+	}
+	if rv.At.IsZero() {
+		rv.At = time.Now()
+	}
+	var authority string
+	var revoked sql.NullInt64
+	err := tx.QueryRowContext(ctx, `SELECT authority, revoked_at FROM certificates WHERE uvci = $1`, uvci).Scan(&authority, &revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case err != nil:
+		return fmt.Errorf("registry: revoke: %w", err)
+	case rv.Authority != "" && authority != rv.Authority:
+		return errOtherAuthority
+	case revoked.Valid:
+		return ErrAlreadyRevoked
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, replaced_by = $4
+		WHERE uvci = $5 AND revoked_at IS NULL`, rv.At.Unix(), actor, rv.Reason, rv.ReplacedBy, uvci)
+	if err != nil {
+		return fmt.Errorf("registry: revoke: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("registry: revoke: %w", err)
+	} else if n == 0 {
+		return ErrAlreadyRevoked
+	}
+	now := time.Now().Unix()
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = NULL, attempts = 0, next_attempt = $1, last_error = ''
+		WHERE uvci = $2`, now, uvci); err != nil {
+		return fmt.Errorf("registry: queue revocation for delivery: %w", err)
+	}
+	detail := "reason=" + rv.Reason
+	if rv.ReplacedBy != "" {
+		detail += " replaced-by=" + rv.ReplacedBy
+	}
+	return audit(ctx, tx, actor, ActionRevoke, uvci, detail)
+}
+
+// Applied says what Apply did with a delivered record.
+type Applied int
+
+const (
+	AppliedNew       Applied = iota + 1 // the record was stored
+	AppliedRevoked                      // a known record was marked revoked
+	AppliedUnchanged                    // the registry already had this state
+)
+
+func (a Applied) String() string {
+	switch a {
+	case AppliedNew:
+		return "stored"
+	case AppliedRevoked:
+		return "revoked"
+	case AppliedUnchanged:
+		return "unchanged"
+	}
+	return "unknown"
+}
+
+// Apply stores the current state of a record delivered by an issuing
+// authority: a new record is inserted; a known one (same payload hash) takes
+// the revocation the authority recorded since. Delivering the same state
+// again changes nothing, so delivery may be retried freely; a different
+// payload under a known UVCI is ErrConflict.
+func (s *Store) Apply(ctx context.Context, r Record, actor string) (Applied, error) {
+	if err := checkActor(actor); err != nil {
+		return 0, err
+	}
+	sr, err := s.sealRecord(r)
+	if err != nil {
+		return 0, err
+	}
+	var result Applied
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		inserted, err := insertSealed(ctx, tx, sr)
+		if err != nil {
+			return err
+		}
+		if inserted {
+			result = AppliedNew
+			return s.afterInsert(ctx, tx, sr, actor, false)
+		}
+		result = AppliedUnchanged
+		if r.RevokedAt == nil {
+			return nil
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, replaced_by = $4
+			WHERE uvci = $5 AND revoked_at IS NULL`, r.RevokedAt.Unix(), r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.UVCI)
+		if err != nil {
+			return fmt.Errorf("registry: apply revocation: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("registry: apply revocation: %w", err)
+		} else if n == 0 {
+			return nil
+		}
+		result = AppliedRevoked
+		return audit(ctx, tx, actor, ActionRevoke, r.UVCI, "reason="+r.RevokeReason+" by="+r.RevokedBy)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return result, nil
+}
