@@ -1,0 +1,198 @@
+package app
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"dcc"
+	"dcc/internal/config"
+	"dcc/internal/deployment"
+	"dcc/internal/issuance"
+	"dcc/internal/signer"
+	"dcc/keystore"
+	"dcc/pki"
+	"dcc/registry"
+	"dcc/valueset"
+)
+
+// App holds the running parts of one process.
+type App struct {
+	Config     *config.Config
+	Deployment *deployment.Deployment
+	ValueSets  *valueset.Store
+	Validator  *dcc.Validator
+	Store      *registry.Store
+	CSCAs      []*x509.Certificate
+	// Signer and Issuance exist where certificates are issued (roles all and
+	// authority).
+	Signer   *signer.Signer
+	Issuance *issuance.Service
+	Now      func() time.Time
+
+	closers []func() error
+}
+
+// Open builds the parts a configuration describes. now is the clock (nil:
+// time.Now).
+func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App, err error) {
+	if now == nil {
+		now = time.Now
+	}
+	a = &App{Config: cfg, Now: now}
+	defer func() {
+		if err != nil {
+			a.Close()
+			a = nil
+		}
+	}()
+	if a.Deployment, err = cfg.Deployment(); err != nil {
+		return nil, err
+	}
+	if a.ValueSets, err = valueset.Embedded(); err != nil {
+		return nil, err
+	}
+	if a.Validator, err = dcc.NewValidator(a.ValueSets); err != nil {
+		return nil, err
+	}
+	for _, f := range cfg.CSCAFiles {
+		certs, err := pki.ReadCertificates(cfg.Path(f))
+		if err != nil {
+			return nil, fmt.Errorf("cscaFiles: %w", err)
+		}
+		a.CSCAs = append(a.CSCAs, certs...)
+	}
+	keys, err := registry.LoadKeys(cfg.Path(cfg.Store.PayloadKeyDir))
+	if err != nil {
+		return nil, fmt.Errorf("store.payloadKeyDir: %w", err)
+	}
+	dsn, err := cfg.DSN()
+	if err != nil {
+		return nil, err
+	}
+	if a.Store, err = registry.Open(ctx, dsn, keys); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.Store.Close)
+
+	if cfg.Role == config.RoleRegistry {
+		return a, nil
+	}
+	if a.Signer, err = a.openSigner(); err != nil {
+		return nil, err
+	}
+	pol := cfg.DosePolicy()
+	a.Issuance, err = issuance.New(issuance.Config{
+		Deployment: a.Deployment,
+		Validator:  a.Validator,
+		Signer:     a.Signer,
+		Store:      a.Store,
+		Outbox:     cfg.Role == config.RoleAuthority,
+		Validity: issuance.Validity{
+			Vaccination: time.Duration(cfg.Validity.Vaccination),
+			Test:        time.Duration(cfg.Validity.Test),
+			Recovery:    time.Duration(cfg.Validity.Recovery),
+		},
+		Doses: &pol,
+		Now:   now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// openSigner opens the DSC keys of the authorities that issue in this
+// process and checks each DSC.
+func (a *App) openSigner() (*signer.Signer, error) {
+	cfg := a.Config
+	at := a.Now()
+	dscs := map[string][]signer.DSC{}
+	var errs []error
+	for i, au := range cfg.Authorities {
+		if cfg.Role == config.RoleAuthority && au.ID != cfg.Authority {
+			continue
+		}
+		for j, d := range au.DSCs {
+			where := fmt.Sprintf("authorities[%d].dscs[%d]", i, j)
+			certs, err := pki.ReadCertificates(cfg.Path(d.CertFile))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s.certFile: %w", where, err))
+				continue
+			}
+			cert := certs[0]
+			if len(a.CSCAs) > 0 {
+				if err := pki.CheckDSC(cert, a.CSCAs, cfg.Country, at); err != nil {
+					errs = append(errs, fmt.Errorf("%s.certFile: not a valid DSC of a CSCA of %s: %w", where, cfg.Country, err))
+					continue
+				}
+			}
+			key, err := keystore.Open(resolveKeyURI(cfg, d.Key))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s.key: %w", where, err))
+				continue
+			}
+			a.closers = append(a.closers, key.Close)
+			dscs[au.ID] = append(dscs[au.ID], signer.DSC{Cert: cert, Key: key})
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	s, err := signer.New(dscs)
+	if err != nil {
+		return nil, err
+	}
+	for i, au := range cfg.Authorities {
+		if _, ok := dscs[au.ID]; !ok {
+			continue
+		}
+		for _, t := range au.Types {
+			if !s.CanSign(au.ID, dcc.Type(t), at) {
+				errs = append(errs, fmt.Errorf("authorities[%d] %q issues %s certificates but none of its DSCs is valid now and allowed to sign them (extended key usage)",
+					i, au.ID, deployment.TypeName(dcc.Type(t))))
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// resolveKeyURI makes the paths of a file: key URI relative to the
+// configuration file's directory.
+func resolveKeyURI(cfg *config.Config, uri string) string {
+	rest, ok := strings.CutPrefix(uri, "file:")
+	if !ok {
+		return uri
+	}
+	path, query, hasQuery := strings.Cut(rest, "?")
+	out := "file:" + cfg.Path(path)
+	if !hasQuery {
+		return out
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return uri // keystore reports the malformed URI
+	}
+	if pf := q.Get("passphrase-file"); pf != "" && !filepath.IsAbs(pf) {
+		query = strings.Replace(query, "passphrase-file="+pf, "passphrase-file="+cfg.Path(pf), 1)
+	}
+	return out + "?" + query
+}
+
+// Close releases keys and the store.
+func (a *App) Close() error {
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}

@@ -1,0 +1,594 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"dcc"
+	"dcc/doses"
+	"dcc/internal/deployment"
+)
+
+// Roles of a process.
+const (
+	RoleAll       = "all"       // every authority and the national registry in one process
+	RoleAuthority = "authority" // one issuing authority with its own store and outbox
+	RoleRegistry  = "registry"  // the national registry
+)
+
+// Config is the whole file.
+type Config struct {
+	// Country is the ISO 3166-1 alpha-2 code of the deployment ("ES").
+	Country string `json:"country"`
+	// Role of this process: "all" (default), "authority" or "registry".
+	Role string `json:"role,omitempty"`
+	// Authority is, for role "authority", the id of the authority this
+	// process is.
+	Authority string `json:"authority,omitempty"`
+	// Demo marks a configuration generated as demo material.
+	Demo bool `json:"demo,omitempty"`
+
+	HTTP  HTTP  `json:"http"`
+	Store Store `json:"store"`
+	// CSCAFiles are the country's CSCA certificates (PEM), for checking the
+	// DSCs at start-up.
+	CSCAFiles   []string    `json:"cscaFiles,omitempty"`
+	Authorities []Authority `json:"authorities"`
+	Labs        []Lab       `json:"labs,omitempty"`
+	Operators   []Operator  `json:"operators,omitempty"`
+	Validity    Validity    `json:"validity"`
+	Doses       Doses       `json:"doses"`
+	// Delivery is, for role "authority", how records reach the registry.
+	Delivery Delivery `json:"delivery"`
+	// Registry is, for role "registry", whom it takes deliveries from.
+	Registry Registry `json:"registry"`
+
+	dir string // the file's directory, for relative paths
+}
+
+// HTTP is the listener.
+type HTTP struct {
+	Addr string `json:"addr,omitempty"` // default 127.0.0.1:8080
+	TLS  TLS    `json:"tls"`
+	// MaxBodyBytes bounds request bodies (413 beyond); default 64 KiB.
+	MaxBodyBytes int64 `json:"maxBodyBytes,omitempty"`
+	// RatePerSecond and Burst limit each credential (429 beyond); defaults
+	// 100 and 200.
+	RatePerSecond float64 `json:"ratePerSecond,omitempty"`
+	Burst         int     `json:"burst,omitempty"`
+	// SessionTTL is how long a web sign-in lasts; default "8h".
+	SessionTTL Duration `json:"sessionTTL,omitempty"`
+}
+
+// TLS of the listener. Without CertFile the server speaks plain HTTP, which
+// is refused on any address but loopback.
+type TLS struct {
+	CertFile string `json:"certFile,omitempty"`
+	KeyFile  string `json:"keyFile,omitempty"`
+	// ClientCAFile, for role "registry", verifies the client certificates of
+	// issuing authorities delivering records (mutual TLS).
+	ClientCAFile string `json:"clientCAFile,omitempty"`
+}
+
+// Store is the database.
+type Store struct {
+	// DSN is "sqlite:PATH" or "postgres://…"; default sqlite:dcc.db. A
+	// password belongs in DSNFile (or PGPASSFILE), not here.
+	DSN     string `json:"dsn,omitempty"`
+	DSNFile string `json:"dsnFile,omitempty"`
+	// PayloadKeyDir holds the AES-256 keys sealing payloads at rest
+	// (<id>.key, mode 0600); default "payload-keys".
+	PayloadKeyDir string `json:"payloadKeyDir,omitempty"`
+}
+
+// Authority is an issuing authority.
+type Authority struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	UVCIPrefix string   `json:"uvciPrefix"`
+	Types      []string `json:"types"` // "v", "t", "r"
+	DSCs       []DSC    `json:"dscs,omitempty"`
+	TokenFile  string   `json:"tokenFile,omitempty"`
+}
+
+// DSC is one document signer of an authority.
+type DSC struct {
+	Key      string `json:"key"`      // key URI: file:… or pkcs11:…
+	CertFile string `json:"certFile"` // PEM
+}
+
+// Lab is a laboratory.
+type Lab struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Authority string `json:"authority"`
+	TokenFile string `json:"tokenFile,omitempty"`
+}
+
+// Operator is a registry operator.
+type Operator struct {
+	ID        string `json:"id"`
+	Name      string `json:"name,omitempty"`
+	TokenFile string `json:"tokenFile,omitempty"`
+}
+
+// Validity of certificates by type; defaults 365d, 72h, 180d.
+type Validity struct {
+	Vaccination Duration `json:"vaccination,omitempty"`
+	Test        Duration `json:"test,omitempty"`
+	Recovery    Duration `json:"recovery,omitempty"`
+}
+
+// Doses is the national dose-numbering policy (Annex II §5).
+type Doses struct {
+	// CourseLength overrides the primary course length per product;
+	// products not listed use DefaultCourse (default 2) — except the
+	// single-dose products the embedded policy knows.
+	CourseLength   map[string]int `json:"courseLength,omitempty"`
+	DefaultCourse  int            `json:"defaultCourse,omitempty"`
+	AutoAdditional *bool          `json:"autoAdditional,omitempty"`
+}
+
+// Delivery sends an authority's records to the national registry.
+type Delivery struct {
+	RegistryURL string `json:"registryURL,omitempty"` // https://registry.example:8443
+	// CAFile verifies the registry's server certificate; CertFile and
+	// KeyFile are this authority's client certificate (mutual TLS).
+	CAFile   string   `json:"caFile,omitempty"`
+	CertFile string   `json:"certFile,omitempty"`
+	KeyFile  string   `json:"keyFile,omitempty"`
+	Interval Duration `json:"interval,omitempty"` // how often the outbox is polled; default 2s
+	Batch    int      `json:"batch,omitempty"`    // records per request; default 100
+}
+
+// Registry takes deliveries.
+type Registry struct {
+	// Authorities that may deliver: a client certificate whose common name
+	// is the authority id, issued by http.tls.clientCAFile. When empty,
+	// every authority of the file may deliver.
+	Authorities []string `json:"authorities,omitempty"`
+}
+
+// Duration is a time.Duration written as "72h", "90m" or "365d".
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) {
+	td := time.Duration(d)
+	if td%(24*time.Hour) == 0 && td != 0 {
+		return json.Marshal(strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d")
+	}
+	return json.Marshal(td.String())
+}
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return errors.New(`want a duration string such as "72h" or "365d"`)
+	}
+	v, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseDuration reads Go durations and whole days ("365d").
+func ParseDuration(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 36500 {
+			return 0, fmt.Errorf("%q: want a number of days such as 365d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q: want a duration such as 72h or 365d", s)
+	}
+	return d, nil
+}
+
+// Defaults.
+const (
+	DefaultAddr          = "127.0.0.1:8080"
+	DefaultMaxBodyBytes  = 64 << 10
+	DefaultRatePerSecond = 100
+	DefaultBurst         = 200
+	DefaultSessionTTL    = 8 * time.Hour
+	DefaultDSN           = "sqlite:dcc.db"
+	DefaultPayloadKeyDir = "payload-keys"
+	DefaultDeliveryEvery = 2 * time.Second
+	DefaultDeliveryBatch = 100
+	MaxFileSize          = 1 << 20
+)
+
+// Load reads, decodes strictly, defaults and validates a configuration
+// file. The error lists every problem.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("config: %s: larger than 1 MiB", path)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	c.dir = abs
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes a configuration strictly and applies the defaults; it does
+// not validate (Load does).
+func Parse(data []byte) (*Config, error) {
+	// The project's strict JSON reader refuses duplicate keys, which
+	// encoding/json silently merges.
+	if _, err := dcc.DecodeJSON(data); err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		return nil, err
+	}
+	c.applyDefaults()
+	return &c, nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.Role == "" {
+		c.Role = RoleAll
+	}
+	h := &c.HTTP
+	if h.Addr == "" {
+		h.Addr = DefaultAddr
+	}
+	if h.MaxBodyBytes == 0 {
+		h.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if h.RatePerSecond == 0 {
+		h.RatePerSecond = DefaultRatePerSecond
+	}
+	if h.Burst == 0 {
+		h.Burst = DefaultBurst
+	}
+	if h.SessionTTL == 0 {
+		h.SessionTTL = Duration(DefaultSessionTTL)
+	}
+	if c.Store.DSN == "" && c.Store.DSNFile == "" {
+		c.Store.DSN = DefaultDSN
+	}
+	if c.Store.PayloadKeyDir == "" {
+		c.Store.PayloadKeyDir = DefaultPayloadKeyDir
+	}
+	v := &c.Validity
+	if v.Vaccination == 0 {
+		v.Vaccination = Duration(365 * 24 * time.Hour)
+	}
+	if v.Test == 0 {
+		v.Test = Duration(72 * time.Hour)
+	}
+	if v.Recovery == 0 {
+		v.Recovery = Duration(180 * 24 * time.Hour)
+	}
+	if c.Delivery.Interval == 0 {
+		c.Delivery.Interval = Duration(DefaultDeliveryEvery)
+	}
+	if c.Delivery.Batch == 0 {
+		c.Delivery.Batch = DefaultDeliveryBatch
+	}
+}
+
+// SetDir sets the directory relative paths are resolved against (Load sets
+// it to the file's).
+func (c *Config) SetDir(dir string) { c.dir = dir }
+
+// Path resolves a path of the file.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Validate checks the whole configuration and reports every problem with
+// its path.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(path, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...)))
+	}
+	if len(c.Country) != 2 || strings.ToUpper(c.Country) != c.Country {
+		bad("country", "%q: want an ISO 3166-1 alpha-2 code in upper case, e.g. ES", c.Country)
+	}
+	switch c.Role {
+	case RoleAll, RoleRegistry:
+		if c.Authority != "" {
+			bad("authority", "only for role %q", RoleAuthority)
+		}
+	case RoleAuthority:
+		if c.Authority == "" {
+			bad("authority", "required for role %q: the id of the authority this process is", RoleAuthority)
+		}
+	default:
+		bad("role", "%q: want %q, %q or %q", c.Role, RoleAll, RoleAuthority, RoleRegistry)
+	}
+	host, _, err := net.SplitHostPort(c.HTTP.Addr)
+	if err != nil {
+		bad("http.addr", "%q: want host:port, e.g. 127.0.0.1:8080", c.HTTP.Addr)
+	} else if c.HTTP.TLS.CertFile == "" && !isLoopback(host) {
+		bad("http.addr", "%q is not a loopback address: set http.tls.certFile and keyFile (credentials and personal data must not cross a network in clear)", c.HTTP.Addr)
+	}
+	if (c.HTTP.TLS.CertFile == "") != (c.HTTP.TLS.KeyFile == "") {
+		bad("http.tls", "set both certFile and keyFile, or neither")
+	}
+	if c.HTTP.TLS.ClientCAFile != "" && c.HTTP.TLS.CertFile == "" {
+		bad("http.tls.clientCAFile", "needs TLS: set certFile and keyFile")
+	}
+	if c.HTTP.MaxBodyBytes < 1024 || c.HTTP.MaxBodyBytes > 16<<20 {
+		bad("http.maxBodyBytes", "%d: want 1024 to 16777216", c.HTTP.MaxBodyBytes)
+	}
+	if c.HTTP.RatePerSecond < 0 || c.HTTP.Burst < 1 {
+		bad("http", "ratePerSecond must be positive and burst at least 1")
+	}
+	if time.Duration(c.HTTP.SessionTTL) < time.Minute {
+		bad("http.sessionTTL", "at least 1m")
+	}
+	if c.Store.DSN != "" && c.Store.DSNFile != "" {
+		bad("store", "set dsn or dsnFile, not both")
+	}
+	if c.Store.DSN != "" && !strings.HasPrefix(c.Store.DSN, "sqlite:") && !strings.HasPrefix(c.Store.DSN, "postgres://") && !strings.HasPrefix(c.Store.DSN, "postgresql://") {
+		bad("store.dsn", "want sqlite:PATH or postgres://…")
+	}
+	if strings.Contains(c.Store.DSN, "password=") || hasURLPassword(c.Store.DSN) {
+		bad("store.dsn", "holds a password: put the DSN in a file named by store.dsnFile (mode 0600), or use PGPASSFILE")
+	}
+	ids := map[string]bool{}
+	for i, a := range c.Authorities {
+		p := fmt.Sprintf("authorities[%d]", i)
+		ids[a.ID] = true
+		for j, t := range a.Types {
+			if _, ok := deployment.ParseType(t); !ok {
+				bad(fmt.Sprintf("%s.types[%d]", p, j), "%q: want v, t or r", t)
+			}
+		}
+		signs := c.Role == RoleAll || (c.Role == RoleAuthority && a.ID == c.Authority)
+		if signs && len(a.DSCs) == 0 {
+			bad(p+".dscs", "authority %q issues here but has no DSC: add {\"key\": URI, \"certFile\": PEM}", a.ID)
+		}
+		for j, d := range a.DSCs {
+			if d.Key == "" || d.CertFile == "" {
+				bad(fmt.Sprintf("%s.dscs[%d]", p, j), "key and certFile are required")
+			}
+		}
+	}
+	if c.Role == RoleAuthority && c.Authority != "" && !ids[c.Authority] {
+		bad("authority", "%q is not among authorities", c.Authority)
+	}
+	if len(c.Authorities) == 0 {
+		bad("authorities", "at least one issuing authority is required")
+	}
+	for _, v := range []struct {
+		path string
+		d    Duration
+	}{{"validity.vaccination", c.Validity.Vaccination}, {"validity.test", c.Validity.Test}, {"validity.recovery", c.Validity.Recovery}} {
+		if time.Duration(v.d) < time.Hour {
+			bad(v.path, "at least 1h")
+		}
+	}
+	if c.Role == RoleAuthority {
+		d := c.Delivery
+		switch {
+		case d.RegistryURL == "":
+			bad("delivery.registryURL", "required for role %q: where the national registry takes records", RoleAuthority)
+		case !strings.HasPrefix(d.RegistryURL, "https://"):
+			bad("delivery.registryURL", "must be https:// (records carry personal data)")
+		}
+		if d.CertFile == "" || d.KeyFile == "" {
+			bad("delivery", "certFile and keyFile (this authority's client certificate) are required for mutual TLS")
+		}
+	}
+	if time.Duration(c.Delivery.Interval) < 100*time.Millisecond {
+		bad("delivery.interval", "at least 100ms")
+	}
+	if c.Delivery.Batch < 1 || c.Delivery.Batch > 1000 {
+		bad("delivery.batch", "%d: want 1 to 1000", c.Delivery.Batch)
+	}
+	if c.Role == RoleRegistry {
+		if c.HTTP.TLS.ClientCAFile == "" {
+			bad("http.tls.clientCAFile", "required for role %q: it verifies the authorities delivering records", RoleRegistry)
+		}
+		for i, id := range c.Registry.Authorities {
+			if !ids[id] {
+				bad(fmt.Sprintf("registry.authorities[%d]", i), "%q is not among authorities", id)
+			}
+		}
+	}
+	if c.Doses.DefaultCourse < 0 {
+		bad("doses.defaultCourse", "must be positive")
+	}
+	if err := c.DosePolicy().Validate(); err != nil {
+		bad("doses", "%v", err)
+	}
+	// The model's own rules (ids, prefixes, labs under regions that issue
+	// tests) are checked by Deployment with the same paths.
+	if _, err := c.deployment(nil); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func hasURLPassword(dsn string) bool {
+	rest, ok := strings.CutPrefix(dsn, "postgres://")
+	if !ok {
+		rest, ok = strings.CutPrefix(dsn, "postgresql://")
+	}
+	if !ok {
+		return false
+	}
+	userinfo, _, found := strings.Cut(rest, "@")
+	return found && strings.Contains(userinfo, ":")
+}
+
+// Types returns an authority's types.
+func (a Authority) types() []dcc.Type {
+	var out []dcc.Type
+	for _, t := range a.Types {
+		if d, ok := deployment.ParseType(t); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Deployment builds the model with the credentials read from the token
+// files. Principals without a token file cannot sign in.
+func (c *Config) Deployment() (*deployment.Deployment, error) {
+	var creds []deployment.Credential
+	read := func(role deployment.Role, id, file string) error {
+		if file == "" {
+			return nil
+		}
+		tok, err := ReadSecret(c.Path(file))
+		if err != nil {
+			return fmt.Errorf("token of %s %q: %w", role, id, err)
+		}
+		creds = append(creds, deployment.Credential{Role: role, ID: id, Token: tok})
+		return nil
+	}
+	var errs []error
+	for _, a := range c.Authorities {
+		errs = append(errs, read(deployment.RoleAuthority, a.ID, a.TokenFile))
+	}
+	for _, l := range c.Labs {
+		errs = append(errs, read(deployment.RoleLab, l.ID, l.TokenFile))
+	}
+	for _, o := range c.Operators {
+		errs = append(errs, read(deployment.RoleOperator, o.ID, o.TokenFile))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return c.deployment(creds)
+}
+
+func (c *Config) deployment(creds []deployment.Credential) (*deployment.Deployment, error) {
+	var auths []deployment.Authority
+	for _, a := range c.Authorities {
+		auths = append(auths, deployment.Authority{ID: a.ID, Name: a.Name, UVCIPrefix: a.UVCIPrefix, Types: a.types()})
+	}
+	var labs []deployment.Lab
+	for _, l := range c.Labs {
+		labs = append(labs, deployment.Lab{ID: l.ID, Name: l.Name, Authority: l.Authority})
+	}
+	var ops []deployment.Operator
+	for _, o := range c.Operators {
+		ops = append(ops, deployment.Operator{ID: o.ID, Name: o.Name})
+	}
+	return deployment.New(c.Country, auths, labs, ops, creds)
+}
+
+// ReadSecret reads a secret file: it must not be readable by group or
+// others, and its content is trimmed of surrounding whitespace.
+func ReadSecret(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("%s is readable by others (mode %v): chmod 600 it", path, st.Mode().Perm())
+	}
+	if st.Size() > 64<<10 {
+		return "", fmt.Errorf("%s is larger than 64 KiB: not a secret file", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	s := strings.TrimSpace(string(b))
+	if s == "" {
+		return "", fmt.Errorf("%s is empty", path)
+	}
+	return s, nil
+}
+
+// DSN returns the database DSN, read from DSNFile when set; a relative
+// sqlite path is resolved against the file's directory.
+func (c *Config) DSN() (string, error) {
+	dsn := c.Store.DSN
+	if c.Store.DSNFile != "" {
+		s, err := ReadSecret(c.Path(c.Store.DSNFile))
+		if err != nil {
+			return "", fmt.Errorf("config: store.dsnFile: %w", err)
+		}
+		dsn = s
+	}
+	if p, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		dsn = "sqlite:" + c.Path(p)
+	}
+	return dsn, nil
+}
+
+// Write writes a configuration file (mode 0600), as the demo set-up does.
+func Write(path string, c *Config) error {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+// DosePolicy is the dose-numbering policy: the embedded default with the
+// file's overrides.
+func (c *Config) DosePolicy() doses.Policy {
+	p := doses.DefaultPolicy()
+	if len(c.Doses.CourseLength) > 0 {
+		m := maps.Clone(p.CourseLength)
+		if m == nil {
+			m = map[string]int{}
+		}
+		maps.Copy(m, c.Doses.CourseLength)
+		p.CourseLength = m
+	}
+	if c.Doses.DefaultCourse > 0 {
+		p.DefaultCourse = c.Doses.DefaultCourse
+	}
+	if c.Doses.AutoAdditional != nil {
+		p.AutoAdditional = *c.Doses.AutoAdditional
+	}
+	return p
+}

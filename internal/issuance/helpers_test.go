@@ -1,0 +1,82 @@
+package issuance_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dcc/internal/app"
+	"dcc/internal/config"
+	"dcc/internal/demo"
+	"dcc/internal/deployment"
+)
+
+var ctx = context.Background()
+
+// fixture is the demo country, built the way `dcc serve` builds it.
+type fixture struct {
+	app   *app.App
+	creds *demo.Credentials
+	now   time.Time
+}
+
+func newFixture(t testing.TB, role string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	now := time.Now()
+	creds, err := demo.Create(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, demo.ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role == config.RoleAuthority {
+		cfg.Role, cfg.Authority = role, "AN"
+	}
+	a, err := app.Open(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return &fixture{app: a, creds: creds, now: now}
+}
+
+func (f *fixture) principal(t testing.TB, token string) deployment.Principal {
+	t.Helper()
+	p, ok := f.app.Deployment.Authenticate(token)
+	if !ok {
+		t.Fatal("demo token not accepted")
+	}
+	return p
+}
+
+func (f *fixture) lab(t testing.TB) deployment.Principal {
+	return f.principal(t, f.creds.Labs[0].Token)
+}
+
+// authority returns the demo authority with the id: AN (region), MD
+// (Defence), MS (Health).
+func (f *fixture) authority(t testing.TB, id string) deployment.Principal {
+	for _, a := range f.creds.Authorities {
+		if a.ID == id {
+			return f.principal(t, a.Token)
+		}
+	}
+	t.Fatalf("no demo authority %s", id)
+	return deployment.Principal{}
+}
+
+func (f *fixture) operator(t testing.TB) deployment.Principal {
+	return f.principal(t, f.creds.Operators[0].Token)
+}
+
+func recentDate(daysAgo int) string {
+	return time.Now().UTC().AddDate(0, 0, -daysAgo).Format(time.DateOnly)
+}
+
+func recentTime(hoursAgo int) string {
+	return time.Now().UTC().Add(-time.Duration(hoursAgo) * time.Hour).Truncate(time.Second).Format(time.RFC3339)
+}

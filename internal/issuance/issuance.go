@@ -1,0 +1,637 @@
+package issuance
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dcc"
+	"dcc/doses"
+	"dcc/hc1"
+	"dcc/hcert"
+	"dcc/internal/deployment"
+	"dcc/internal/signer"
+	"dcc/registry"
+	"dcc/translit"
+	"dcc/uvci"
+	"dcc/valueset"
+)
+
+// Store is the part of the registry store issuance uses.
+type Store interface {
+	InsertRecord(ctx context.Context, r registry.Record, actor string, o registry.InsertOptions) error
+	InsertBatch(ctx context.Context, rs []registry.Record, actor string, outbox bool) error
+	Idempotent(ctx context.Context, id registry.Idempotency) error
+	GetAs(ctx context.Context, uvci, actor string, scope registry.Scope) (registry.Record, error)
+	Revoke(ctx context.Context, uvci string, rv registry.Revocation, actor string) error
+}
+
+// Signer signs as an authority's DSC.
+type Signer interface {
+	Sign(authority string, t dcc.Type, c hcert.Claims, payload []byte) (signer.Signed, error)
+}
+
+// Validity is how long certificates stay valid (the CWT exp after iat), by
+// type. The signer cuts it to the DSC's validity.
+type Validity struct {
+	Vaccination, Test, Recovery time.Duration
+}
+
+// DefaultValidity: a year for vaccination and recovery, three days for a
+// test (a test result is short-lived; verifiers' rules decide acceptance).
+func DefaultValidity() Validity {
+	return Validity{Vaccination: 365 * 24 * time.Hour, Test: 72 * time.Hour, Recovery: 180 * 24 * time.Hour}
+}
+
+func (v Validity) of(t dcc.Type) time.Duration {
+	switch t {
+	case dcc.Vaccination:
+		return v.Vaccination
+	case dcc.Test:
+		return v.Test
+	}
+	return v.Recovery
+}
+
+// Config assembles a Service.
+type Config struct {
+	Deployment *deployment.Deployment
+	Validator  *dcc.Validator
+	Signer     Signer
+	Store      Store
+	// Outbox queues every record for delivery to the national registry: set
+	// it in an authority's own store, not in the registry's.
+	Outbox   bool
+	Validity Validity      // zero: DefaultValidity
+	Doses    *doses.Policy // nil: doses.DefaultPolicy
+	Now      func() time.Time
+}
+
+// Service issues, reads, revokes and re-issues certificates. It is safe for
+// concurrent use.
+type Service struct {
+	dep       *deployment.Deployment
+	validator *dcc.Validator
+	vs        *valueset.Store
+	signer    Signer
+	store     Store
+	outbox    bool
+	validity  Validity
+	doses     doses.Policy
+	now       func() time.Time
+	uvcis     map[string]*uvci.Generator // by authority
+	hc1       hc1.Encoder
+}
+
+// New builds a Service.
+func New(c Config) (*Service, error) {
+	if c.Deployment == nil || c.Validator == nil || c.Signer == nil || c.Store == nil {
+		return nil, errors.New("issuance: Deployment, Validator, Signer and Store are required")
+	}
+	s := &Service{
+		dep: c.Deployment, validator: c.Validator, vs: c.Validator.ValueSets(), signer: c.Signer, store: c.Store,
+		outbox: c.Outbox, validity: c.Validity, now: c.Now, uvcis: map[string]*uvci.Generator{},
+	}
+	if s.validity == (Validity{}) {
+		s.validity = DefaultValidity()
+	}
+	for _, d := range []time.Duration{s.validity.Vaccination, s.validity.Test, s.validity.Recovery} {
+		if d < time.Hour {
+			return nil, errors.New("issuance: every validity must be at least an hour")
+		}
+	}
+	if c.Doses != nil {
+		s.doses = *c.Doses
+	} else {
+		s.doses = doses.DefaultPolicy()
+	}
+	if err := s.doses.Validate(); err != nil {
+		return nil, fmt.Errorf("issuance: dose policy: %w", err)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, a := range c.Deployment.Authorities() {
+		g, err := uvci.NewGenerator(c.Deployment.Country(), a.UVCIPrefix, nil)
+		if err != nil {
+			return nil, fmt.Errorf("issuance: authority %s: %w", a.ID, err)
+		}
+		s.uvcis[a.ID] = g
+	}
+	return s, nil
+}
+
+// Request asks for one certificate.
+type Request struct {
+	Type dcc.Type
+	// Body is the JSON payload in the official field names: nam, dob and the
+	// one v, t or r entry, where what the authority fills in may be omitted;
+	// plus, for a vaccination, an optional "history" (a dose history, see
+	// doses.DecodeHistory) from which dn, sd, dt and mp are computed.
+	Body []byte
+	// IdempotencyKey, when set, makes a retried request with the same key
+	// and body return the certificate the first one produced.
+	IdempotencyKey string
+}
+
+// Issued is a certificate as issued (or found again for a retried request).
+type Issued struct {
+	UVCI      string
+	Type      dcc.Type
+	HC1       string
+	Payload   []byte // JSON
+	Authority string
+	Lab       string
+	KID       string // base64
+	IssuedAt  time.Time
+	Expires   time.Time
+	Replaces  string
+	Warnings  []dcc.Problem // corrections made (e.g. tc truncated)
+	Replayed  bool          // true when an idempotent retry returned an earlier certificate
+}
+
+// Issue runs the whole pipeline for one request.
+func (s *Service) Issue(ctx context.Context, p deployment.Principal, req Request) (*Issued, error) {
+	return s.issue(ctx, p, req, "", "")
+}
+
+func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request, supersedes, reason string) (*Issued, error) {
+	if err := s.dep.CanIssue(p, req.Type); err != nil {
+		return nil, err
+	}
+	var idem *registry.Idempotency
+	if req.IdempotencyKey != "" {
+		if len(req.IdempotencyKey) > 200 {
+			return nil, invalid("Idempotency-Key", "longer than 200 characters")
+		}
+		h := sha256.New()
+		fmt.Fprintf(h, "%s\x00%s\x00", req.Type, supersedes)
+		h.Write(req.Body)
+		idem = &registry.Idempotency{Principal: p.Actor(), Key: req.IdempotencyKey}
+		h.Sum(idem.RequestHash[:0])
+		if err := s.store.Idempotent(ctx, *idem); err != nil {
+			return s.replay(ctx, p, err)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		c, err := s.prepare(p, req)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.sign(c); err != nil {
+			return nil, err
+		}
+		c.record.Replaces = supersedes
+		err = s.store.InsertRecord(ctx, c.record, p.Actor(), registry.InsertOptions{
+			Outbox: s.outbox, Idempotency: idem, Supersedes: supersedes, SupersedeReason: reason,
+		})
+		// A UVCI collision is a 2^-100 event; a new identifier settles it.
+		if errors.Is(err, registry.ErrConflict) && attempt < 2 {
+			continue
+		}
+		if err != nil {
+			return s.replay(ctx, p, err)
+		}
+		return c.issued(), nil
+	}
+}
+
+// replay turns an idempotency outcome into the earlier certificate, or
+// passes other errors through.
+func (s *Service) replay(ctx context.Context, p deployment.Principal, err error) (*Issued, error) {
+	var r *registry.ReplayError
+	switch {
+	case errors.As(err, &r):
+		scope, serr := s.scope(p)
+		if serr != nil {
+			return nil, serr
+		}
+		rec, gerr := s.store.GetAs(ctx, r.UVCI, p.Actor(), scope)
+		if gerr != nil {
+			return nil, fmt.Errorf("issuance: read the certificate of an earlier request: %w", gerr)
+		}
+		out := fromRecord(rec)
+		out.Replayed = true
+		return out, nil
+	case errors.Is(err, registry.ErrIdempotencyMismatch):
+		return nil, &ConflictError{Reason: "Idempotency-Key was already used for a different request; use a new key for a new request"}
+	case errors.Is(err, registry.ErrNotFound):
+		return nil, ErrNotFound
+	case errors.Is(err, registry.ErrAlreadyRevoked):
+		return nil, &ConflictError{Reason: "the certificate is revoked already"}
+	}
+	return nil, err
+}
+
+// ConflictError is a request that contradicts the stored state.
+type ConflictError struct{ Reason string }
+
+func (e *ConflictError) Error() string { return "conflict: " + e.Reason }
+
+// ErrNotFound is a certificate that does not exist or that the caller may
+// not see: the two are not told apart.
+var ErrNotFound = errors.New("no such certificate")
+
+func invalid(path, reason string) error {
+	return &dcc.ValidationError{Problems: []dcc.Problem{{Path: path, Reason: reason}}}
+}
+
+// candidate is a request on its way through the pipeline.
+type candidate struct {
+	typ      dcc.Type
+	payload  *dcc.Payload
+	json     []byte
+	warnings []dcc.Problem
+	record   registry.Record
+	claims   hcert.Claims
+}
+
+func (c *candidate) issued() *Issued {
+	return &Issued{
+		UVCI: c.record.UVCI, Type: c.typ, HC1: c.record.HC1, Payload: c.json, Authority: c.record.Authority,
+		Lab: c.record.Lab, KID: c.record.KID, IssuedAt: c.record.IssuedAt, Expires: c.record.Expires,
+		Replaces: c.record.Replaces, Warnings: c.warnings,
+	}
+}
+
+func fromRecord(r registry.Record) *Issued {
+	return &Issued{
+		UVCI: r.UVCI, Type: dcc.Type(r.Type), HC1: r.HC1, Payload: r.Payload, Authority: r.Authority, Lab: r.Lab,
+		KID: r.KID, IssuedAt: r.IssuedAt, Expires: r.Expires, Replaces: r.Replaces,
+	}
+}
+
+// prepare completes, numbers, identifies and validates a request.
+func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, error) {
+	tree, err := dcc.DecodeJSON(req.Body)
+	if err != nil {
+		return nil, invalid("", "the body is not a JSON payload: "+err.Error())
+	}
+	body, ok := tree.(map[string]any)
+	if !ok {
+		return nil, invalid("", "the body must be a JSON object with nam, dob and one "+string(req.Type)+" entry")
+	}
+	auth, _ := s.dep.Authority(p.Authority)
+	var lab deployment.Lab
+	if p.Role == deployment.RoleLab {
+		lab, _ = s.dep.Lab(p.ID)
+	}
+	f := filler{s: s, t: req.Type, auth: auth, lab: lab}
+	f.fill(body)
+	if len(f.problems) > 0 {
+		return nil, &dcc.ValidationError{Problems: f.problems}
+	}
+	id, err := s.uvcis[auth.ID].New()
+	if err != nil {
+		return nil, fmt.Errorf("issuance: new UVCI: %w", err)
+	}
+	f.entry["ci"] = id
+
+	// The tree is validated, not the typed payload: it sees what the caller
+	// sent exactly ("dn": 0 is a wrong dose number, not a missing one).
+	payload, err := dcc.FromTree(body)
+	if err != nil {
+		return nil, s.validator.ValidateTree(body, dcc.Strict).Err()
+	}
+	warnings := append(f.warnings, dcc.PrepareForIssuance(payload)...)
+	if len(payload.T) == 1 && payload.T[0].TC != "" {
+		f.entry["tc"] = payload.T[0].TC // as truncated
+	}
+	report := s.validator.ValidateTree(body, dcc.Strict)
+	if err := report.Err(); err != nil {
+		return nil, err
+	}
+	warnings = append(warnings, report.Warnings()...)
+	js, err := payload.MarshalJSON()
+	if err != nil {
+		return nil, fmt.Errorf("issuance: encode payload: %w", err)
+	}
+	iat := s.now().UTC().Truncate(time.Second)
+	c := &candidate{
+		typ: req.Type, payload: payload, json: js, warnings: warnings,
+		claims: hcert.Claims{Issuer: s.dep.Country(), IssuedAt: iat, Expires: iat.Add(s.validity.of(req.Type))},
+		record: registry.Record{
+			UVCI: id, Type: string(req.Type), Authority: auth.ID, Lab: lab.ID,
+			EventDate: eventDate(payload), Payload: js,
+		},
+	}
+	return c, nil
+}
+
+// sign signs a prepared candidate and completes its record.
+func (s *Service) sign(c *candidate) error {
+	cb, err := c.payload.MarshalCBOR()
+	if err != nil {
+		return fmt.Errorf("issuance: encode payload: %w", err)
+	}
+	signed, err := s.signer.Sign(c.record.Authority, c.typ, c.claims, cb)
+	if err != nil {
+		return fmt.Errorf("issuance: %w", err)
+	}
+	h, err := s.hc1.Encode(signed.COSE)
+	if err != nil {
+		return fmt.Errorf("issuance: %w", err)
+	}
+	c.claims = signed.Claims
+	c.record.HC1 = h
+	c.record.KID = base64.StdEncoding.EncodeToString(signed.KID)
+	c.record.IssuedAt = signed.Claims.IssuedAt
+	c.record.Expires = signed.Claims.Expires
+	return nil
+}
+
+func eventDate(p *dcc.Payload) string {
+	switch {
+	case len(p.V) > 0:
+		return p.V[0].DT
+	case len(p.T) > 0:
+		return p.T[0].SC
+	case len(p.R) > 0:
+		return p.R[0].FR
+	}
+	return ""
+}
+
+// filler completes a request body in place and collects what is wrong with
+// what the caller gave.
+type filler struct {
+	s        *Service
+	t        dcc.Type
+	auth     deployment.Authority
+	lab      deployment.Lab
+	entry    map[string]any
+	problems []dcc.Problem
+	warnings []dcc.Problem
+}
+
+func (f *filler) bad(path, format string, a ...any) {
+	f.problems = append(f.problems, dcc.Problem{Path: path, Reason: fmt.Sprintf(format, a...)})
+}
+
+// preset sets key of obj to want, or checks that the caller's value is want.
+func (f *filler) preset(obj map[string]any, path, key, want, why string) {
+	v, ok := obj[key]
+	if !ok {
+		obj[key] = want
+		return
+	}
+	if s, isString := v.(string); !isString || s != want {
+		f.bad(path+key, "is filled in by the issuing system as %q (%s); omit it or send that value", want, why)
+	}
+}
+
+func (f *filler) fill(body map[string]any) {
+	group := string(f.t)
+	var history any
+	if h, ok := body["history"]; ok {
+		history = h
+		delete(body, "history")
+	}
+	for _, g := range []string{"v", "t", "r"} {
+		if _, ok := body[g]; ok && g != group {
+			f.bad(g, "not allowed in a %s certificate request; send only %q", deployment.TypeName(f.t), group)
+		}
+	}
+	f.preset(body, "", "ver", dcc.SchemaVersion, "the schema version this system writes")
+	f.fillNames(body)
+
+	entries, ok := body[group].([]any)
+	if !ok || len(entries) != 1 {
+		f.bad(group, "must be an array with exactly one %s entry", deployment.TypeName(f.t))
+		return
+	}
+	e, ok := entries[0].(map[string]any)
+	if !ok {
+		f.bad(group+"[0]", "must be an object")
+		return
+	}
+	f.entry = e
+	path := group + "[0]."
+	if _, ok := e["ci"]; ok {
+		f.bad(path+"ci", "the certificate identifier is allocated by the issuing system; omit it")
+	}
+	if _, ok := e["tg"]; !ok {
+		e["tg"] = "840539006" // COVID-19, the only disease of the DCC
+	}
+	if _, ok := e["co"]; !ok {
+		e["co"] = f.s.dep.Country()
+	}
+	f.preset(e, path, "is", f.auth.Name, "the name of the issuing authority")
+	if f.lab.ID != "" {
+		f.preset(e, path, "tc", f.lab.Name, "the name of the laboratory that sends the request")
+	}
+	if history != nil {
+		if f.t != dcc.Vaccination {
+			f.bad("history", "a dose history belongs to a vaccination request only")
+		} else {
+			f.fillDoses(e, path, history)
+		}
+	}
+	if f.t == dcc.Vaccination {
+		f.fillProduct(e, path)
+	}
+}
+
+// fillNames adds the ICAO 9303 transliteration of fn and gn when fnt and gnt
+// are absent (Annex V §3.2).
+func (f *filler) fillNames(body map[string]any) {
+	nam, ok := body["nam"].(map[string]any)
+	if !ok {
+		return // validation reports it
+	}
+	for _, k := range []string{"fn", "gn"} {
+		src, ok := nam[k].(string)
+		if _, has := nam[k+"t"]; has || !ok || src == "" {
+			continue
+		}
+		out, truncated, err := translit.ICAO(src)
+		if err != nil {
+			f.bad("nam."+k+"t", "cannot be derived from nam.%s (%v); send it transliterated as in the holder's travel document", k, err)
+			continue
+		}
+		nam[k+"t"] = out
+		if truncated {
+			f.warnings = append(f.warnings, dcc.Problem{Path: "nam." + k + "t", Severity: dcc.Warning,
+				Reason: fmt.Sprintf("transliteration of nam.%s cut to %d characters", k, translit.MaxLen)})
+		}
+	}
+}
+
+// fillDoses numbers the dose history (Annex II §5) and describes its last
+// dose: the certificate is for the latest vaccination.
+func (f *filler) fillDoses(e map[string]any, path string, history any) {
+	raw, err := json.Marshal(history)
+	if err != nil {
+		f.bad("history", "cannot be read: %v", err)
+		return
+	}
+	h, err := doses.DecodeHistory(raw)
+	if err != nil {
+		var fe *doses.FieldError
+		if errors.As(err, &fe) {
+			f.bad("history."+fe.Field, "%v", fe.Err)
+		} else {
+			f.bad("history", "%v", err)
+		}
+		return
+	}
+	numbered, err := doses.Number(h, f.s.doses)
+	if err != nil {
+		f.bad("history", "%v", err)
+		return
+	}
+	last := numbered[len(numbered)-1]
+	set := func(key string, want any, shown string) {
+		v, ok := e[key]
+		if !ok {
+			e[key] = want
+			return
+		}
+		if fmt.Sprint(v) != shown {
+			f.bad(path+key, "is %v but the dose history gives %s for the last dose; omit it or correct the history", v, shown)
+		}
+	}
+	set("dn", json.Number(fmt.Sprint(last.DN)), fmt.Sprint(last.DN))
+	set("sd", json.Number(fmt.Sprint(last.SD)), fmt.Sprint(last.SD))
+	set("dt", last.Date, last.Date)
+	set("mp", last.Product, last.Product)
+}
+
+// fillProduct adds v/ma and v/vp from the official encoding instructions of
+// the product (value-set guidelines, Annex A) when they are absent and the
+// instructions give one answer.
+func (f *filler) fillProduct(e map[string]any, path string) {
+	mp, ok := e["mp"].(string)
+	if !ok || mp == "" {
+		return
+	}
+	enc, ok := f.s.vs.Encoding(mp)
+	if !ok || enc.VaccineCode != mp {
+		return
+	}
+	if _, has := e["ma"]; !has && enc.Manufacturer != "" {
+		e["ma"] = enc.Manufacturer
+	}
+	if _, has := e["vp"]; !has {
+		if vp := specificCode(enc.SCTCodes); vp != "" {
+			e["vp"] = vp
+		}
+	}
+}
+
+// genericVaccine is SNOMED CT "COVID-19 vaccine": Annex A lists it beside
+// the code of the vaccine's kind (mRNA, viral vector, …), which says more.
+const genericVaccine = "28531000087107"
+
+// specificCode returns the one code of the vaccine's kind among the
+// acceptable v/vp codes, or the generic code if it is the only one.
+func specificCode(codes []string) string {
+	var specific []string
+	for _, c := range codes {
+		if c != genericVaccine {
+			specific = append(specific, c)
+		}
+	}
+	switch {
+	case len(specific) == 1:
+		return specific[0]
+	case len(specific) == 0 && len(codes) == 1:
+		return codes[0]
+	}
+	return ""
+}
+
+func (s *Service) scope(p deployment.Principal) (registry.Scope, error) {
+	sc, err := s.dep.Scope(p)
+	if err != nil {
+		return registry.Scope{}, err
+	}
+	return registry.Scope{Authority: sc.Authority, Lab: sc.Lab}, nil
+}
+
+// Get returns a certificate the principal may see.
+func (s *Service) Get(ctx context.Context, p deployment.Principal, id string) (*Issued, *registry.Record, error) {
+	scope, err := s.scope(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec, err := s.store.GetAs(ctx, id, p.Actor(), scope)
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return fromRecord(rec), &rec, nil
+}
+
+// Revoke revokes a certificate the principal may see.
+func (s *Service) Revoke(ctx context.Context, p deployment.Principal, id, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return invalid("reason", "required: say why the certificate is revoked")
+	}
+	if len(reason) > 500 {
+		return invalid("reason", "longer than 500 characters")
+	}
+	scope, err := s.scope(p)
+	if err != nil {
+		return err
+	}
+	err = s.store.Revoke(ctx, id, registry.Revocation{At: s.now(), Reason: reason, Scope: scope}, p.Actor())
+	if err != nil {
+		_, err = s.replay(ctx, p, err)
+	}
+	return err
+}
+
+// Reissue issues a new certificate replacing one the principal may see, and
+// revokes the old one as replaced, in one transaction. An empty body
+// re-issues the same content under a new UVCI (e.g. after a DSC change);
+// otherwise the body is a corrected request of the same type.
+func (s *Service) Reissue(ctx context.Context, p deployment.Principal, id string, req Request, reason string) (*Issued, error) {
+	old, _, err := s.Get(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if req.Type == "" {
+		req.Type = old.Type
+	}
+	if req.Type != old.Type {
+		return nil, invalid("type", fmt.Sprintf("a %s certificate is re-issued as a %s certificate, not %s",
+			deployment.TypeName(old.Type), deployment.TypeName(old.Type), deployment.TypeName(req.Type)))
+	}
+	if len(strings.TrimSpace(string(req.Body))) == 0 {
+		body, err := reissueBody(old)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = body
+	}
+	if strings.TrimSpace(reason) == "" {
+		reason = "re-issued"
+	}
+	return s.issue(ctx, p, req, id, reason)
+}
+
+// reissueBody is the old payload without what the issuing system fills in
+// afresh.
+func reissueBody(old *Issued) ([]byte, error) {
+	tree, err := dcc.DecodeJSON(old.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("issuance: stored payload: %w", err)
+	}
+	m, _ := tree.(map[string]any)
+	delete(m, "ver")
+	if es, ok := m[string(old.Type)].([]any); ok && len(es) == 1 {
+		if e, ok := es[0].(map[string]any); ok {
+			delete(e, "ci")
+		}
+	}
+	return json.Marshal(m)
+}
