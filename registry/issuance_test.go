@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -194,13 +195,21 @@ func TestScopedAccess(t *testing.T) {
 		if err := s.Insert(ctx, r, "authority:AN"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.GetAs(ctx, r.UVCI, "authority:MD", "MD"); !errors.Is(err, registry.ErrNotFound) {
+		if _, err := s.GetAs(ctx, r.UVCI, "authority:MD", registry.Scope{Authority: "MD"}); !errors.Is(err, registry.ErrNotFound) {
 			t.Errorf("GetAs(other authority) = %v, want ErrNotFound", err)
 		}
-		if got, err := s.GetAs(ctx, r.UVCI, "authority:AN", "AN"); err != nil || !bytes.Equal(got.Payload, r.Payload) {
+		if got, err := s.GetAs(ctx, r.UVCI, "authority:AN", registry.Scope{Authority: "AN"}); err != nil || !bytes.Equal(got.Payload, r.Payload) {
 			t.Errorf("GetAs(own) = %v", err)
 		}
-		err := s.Revoke(ctx, r.UVCI, registry.Revocation{Reason: "x", Authority: "MD"}, "authority:MD")
+		// record(1) is a test certificate of LAB-B: another laboratory of the
+		// same region does not see it.
+		if _, err := s.GetAs(ctx, r.UVCI, "authority:MD", registry.Scope{Authority: "AN", Lab: "LAB-A"}); !errors.Is(err, registry.ErrNotFound) {
+			t.Errorf("GetAs(other lab) = %v, want ErrNotFound", err)
+		}
+		if _, err := s.GetAs(ctx, r.UVCI, "lab:LAB-B", registry.Scope{Authority: "AN", Lab: "LAB-B"}); err != nil {
+			t.Errorf("GetAs(own lab) = %v", err)
+		}
+		err := s.Revoke(ctx, r.UVCI, registry.Revocation{Reason: "x", Scope: registry.Scope{Authority: "MD"}}, "authority:MD")
 		if !errors.Is(err, registry.ErrNotFound) {
 			t.Errorf("Revoke(other authority) = %v, want ErrNotFound", err)
 		}
@@ -210,12 +219,12 @@ func TestScopedAccess(t *testing.T) {
 		denied := 0
 		es, _ := s.AuditByActor(ctx, "authority:MD")
 		for _, e := range es {
-			if e.UVCI == r.UVCI && e.Detail == "denied: certificate of another authority" {
+			if e.UVCI == r.UVCI && strings.HasPrefix(e.Detail, "denied") {
 				denied++
 			}
 		}
-		if denied != 2 {
-			t.Errorf("%d denied attempts audited, want 2 (view, revoke): %+v", denied, es)
+		if denied != 3 {
+			t.Errorf("%d denied attempts audited, want 3 (view, lab view, revoke): %+v", denied, es)
 		}
 	})
 }

@@ -215,7 +215,7 @@ func (s *Store) InsertRecord(ctx context.Context, r Record, actor string, o Inse
 				reason = "re-issued"
 			}
 			return revokeTx(ctx, tx, o.Supersedes, Revocation{
-				At: r.IssuedAt, Reason: reason, ReplacedBy: r.UVCI, Authority: r.Authority,
+				At: r.IssuedAt, Reason: reason, ReplacedBy: r.UVCI, Scope: Scope{Authority: r.Authority},
 			}, actor)
 		}
 		return nil
@@ -391,14 +391,24 @@ func (s *Store) unseal(r *Record, sealed sealedRecord) error {
 // Get returns a record with its decrypted payload and audits the view (also
 // when the UVCI is unknown, so look-ups of guessed UVCIs are visible).
 func (s *Store) Get(ctx context.Context, uvci, actor string) (Record, error) {
-	return s.GetAs(ctx, uvci, actor, "")
+	return s.GetAs(ctx, uvci, actor, Scope{})
 }
 
-// GetAs is Get on behalf of one issuing authority: a certificate of another
-// authority is ErrNotFound (the attempt is audited as denied), so an
-// authority cannot even learn that another's UVCI exists. An empty
-// authority means national scope.
-func (s *Store) GetAs(ctx context.Context, uvci, actor, authority string) (Record, error) {
+// Scope limits reads and revocations to one authority's certificates, and
+// optionally to one laboratory's. The zero Scope is national.
+type Scope struct {
+	Authority string
+	Lab       string
+}
+
+func (sc Scope) allows(authority, lab string) bool {
+	return (sc.Authority == "" || sc.Authority == authority) && (sc.Lab == "" || sc.Lab == lab)
+}
+
+// GetAs is Get within a scope: a certificate outside it is ErrNotFound (the
+// attempt is audited as denied), so an authority cannot even learn that
+// another's UVCI exists.
+func (s *Store) GetAs(ctx context.Context, uvci, actor string, scope Scope) (Record, error) {
 	if err := checkActor(actor); err != nil {
 		return Record{}, err
 	}
@@ -413,8 +423,8 @@ func (s *Store) GetAs(ctx context.Context, uvci, actor, authority string) (Recor
 	if err != nil {
 		return Record{}, fmt.Errorf("registry: read certificate: %w", err)
 	}
-	if authority != "" && r.Authority != authority {
-		if err := audit(ctx, s.db, actor, ActionView, uvci, "denied: certificate of another authority"); err != nil {
+	if !scope.allows(r.Authority, r.Lab) {
+		if err := audit(ctx, s.db, actor, ActionView, uvci, deniedDetail); err != nil {
 			return Record{}, err
 		}
 		return Record{}, ErrNotFound
@@ -433,9 +443,8 @@ type Revocation struct {
 	At         time.Time // zero means now
 	Reason     string    // required; kept in the record and the audit log
 	ReplacedBy string    // the UVCI of a replacing certificate, if any
-	// Authority, when set, limits the revocation to that authority's
-	// certificates: another's is ErrNotFound.
-	Authority string
+	// Scope limits the revocation: a certificate outside it is ErrNotFound.
+	Scope Scope
 }
 
 // Revoke marks a certificate revoked and audits it in one transaction.
@@ -449,17 +458,18 @@ func (s *Store) Revoke(ctx context.Context, uvci string, rv Revocation, actor st
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error { return revokeTx(ctx, tx, uvci, rv, actor) })
 	if errors.Is(err, errOtherAuthority) {
-		if err := audit(ctx, s.db, actor, ActionRevoke, uvci, "denied: certificate of another authority"); err != nil {
+		if err := audit(ctx, s.db, actor, ActionRevoke, uvci, deniedDetail); err != nil {
 			return err
 		}
 	}
 	return err
 }
 
-// errOtherAuthority is ErrNotFound for a certificate that exists but belongs
-// to another authority; callers audit the denial outside the rolled-back
-// transaction.
-var errOtherAuthority = fmt.Errorf("%w (denied: certificate of another authority)", ErrNotFound)
+// errOtherAuthority is ErrNotFound for a certificate that exists outside the
+// caller's scope; the denial is audited outside the rolled-back transaction.
+var errOtherAuthority = fmt.Errorf("%w (%s)", ErrNotFound, deniedDetail)
+
+const deniedDetail = "denied: certificate outside the caller's scope"
 
 func revokeTx(ctx context.Context, tx *sql.Tx, uvci string, rv Revocation, actor string) error {
 	if rv.Reason == "" {
@@ -471,15 +481,15 @@ func revokeTx(ctx context.Context, tx *sql.Tx, uvci string, rv Revocation, actor
 	if rv.At.IsZero() {
 		rv.At = time.Now()
 	}
-	var authority string
+	var authority, lab string
 	var revoked sql.NullInt64
-	err := tx.QueryRowContext(ctx, `SELECT authority, revoked_at FROM certificates WHERE uvci = $1`, uvci).Scan(&authority, &revoked)
+	err := tx.QueryRowContext(ctx, `SELECT authority, lab, revoked_at FROM certificates WHERE uvci = $1`, uvci).Scan(&authority, &lab, &revoked)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
 	case err != nil:
 		return fmt.Errorf("registry: revoke: %w", err)
-	case rv.Authority != "" && authority != rv.Authority:
+	case !rv.Scope.allows(authority, lab):
 		return errOtherAuthority
 	case revoked.Valid:
 		return ErrAlreadyRevoked

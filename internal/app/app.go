@@ -29,6 +29,8 @@ type App struct {
 	Validator  *dcc.Validator
 	Store      *registry.Store
 	CSCAs      []*x509.Certificate
+	// Records reads, searches and revokes within each principal's scope.
+	Records *issuance.Records
 	// Signer and Issuance exist where certificates are issued (roles all and
 	// authority).
 	Signer   *signer.Signer
@@ -81,18 +83,24 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	a.closers = append(a.closers, a.Store.Close)
 
 	if cfg.Role == config.RoleRegistry {
+		a.Records = issuance.NewRecords(a.Deployment, a.Store, now)
 		return a, nil
 	}
 	if a.Signer, err = a.openSigner(); err != nil {
 		return nil, err
 	}
 	pol := cfg.DosePolicy()
+	var issuers []string
+	if cfg.Role == config.RoleAuthority {
+		issuers = []string{cfg.Authority}
+	}
 	a.Issuance, err = issuance.New(issuance.Config{
 		Deployment: a.Deployment,
 		Validator:  a.Validator,
 		Signer:     a.Signer,
 		Store:      a.Store,
 		Outbox:     cfg.Role == config.RoleAuthority,
+		Issuers:    issuers,
 		Validity: issuance.Validity{
 			Vaccination: time.Duration(cfg.Validity.Vaccination),
 			Test:        time.Duration(cfg.Validity.Test),
@@ -104,6 +112,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	if err != nil {
 		return nil, err
 	}
+	a.Records = a.Issuance.Records
 	return a, nil
 }
 

@@ -171,11 +171,88 @@ func Create(dir string, now time.Time) (*Credentials, error) {
 	if err := os.WriteFile(filepath.Join(dir, CredentialsFile), append(b, '\n'), 0o600); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
-	// The configuration goes last: its presence means the set-up is complete.
+	var ids []string
+	for _, a := range cfg.Authorities {
+		ids = append(ids, a.ID)
+	}
+	if err := writeTLS(dir, ids, now); err != nil {
+		return nil, fmt.Errorf("demo: TLS: %w", err)
+	}
+	for i, a := range cfg.Authorities {
+		if err := config.Write(filepath.Join(dir, AuthorityConfigFile(a.ID)), authorityConfig(cfg, i)); err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+	}
+	if err := config.Write(filepath.Join(dir, RegistryConfigFile), registryConfig(cfg)); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	// The all-in-one configuration goes last: its presence means the set-up
+	// is complete.
 	if err := config.Write(filepath.Join(dir, ConfigFile), cfg); err != nil {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	return creds, nil
+}
+
+// Configuration files of the demo's split deployment.
+const (
+	RegistryConfigFile = "registry.json"
+	RegistryAddr       = "127.0.0.1:8443"
+)
+
+// AuthorityConfigFile is the configuration of one authority's own process.
+func AuthorityConfigFile(id string) string { return "authority-" + id + ".json" }
+
+// AuthorityAddr is where the demo authority with index i listens alone.
+func AuthorityAddr(i int) string { return fmt.Sprintf("127.0.0.1:%d", 8081+i) }
+
+// registryConfig is the national registry alone: TLS with client
+// certificates for deliveries, its own database, operators' sign-ins.
+func registryConfig(all *config.Config) *config.Config {
+	c := *all
+	c.Role = config.RoleRegistry
+	c.HTTP = config.HTTP{Addr: RegistryAddr, TLS: config.TLS{CertFile: TLSServer, KeyFile: TLSServerKey, ClientCAFile: TLSCA}}
+	c.Store = config.Store{DSN: "sqlite:registry.db", PayloadKeyDir: config.DefaultPayloadKeyDir}
+	c.Authorities = nil
+	for _, a := range all.Authorities {
+		a.DSCs, a.TokenFile = nil, ""
+		c.Authorities = append(c.Authorities, a)
+	}
+	c.Labs = nil
+	for _, l := range all.Labs {
+		l.TokenFile = ""
+		c.Labs = append(c.Labs, l)
+	}
+	return &c
+}
+
+// authorityConfig is authority i alone: its keys, its laboratories' and its
+// own sign-ins, its own database with the outbox, and delivery to the
+// registry over mutual TLS.
+func authorityConfig(all *config.Config, i int) *config.Config {
+	c := *all
+	id := all.Authorities[i].ID
+	c.Role, c.Authority = config.RoleAuthority, id
+	c.HTTP = config.HTTP{Addr: AuthorityAddr(i)}
+	c.Store = config.Store{DSN: "sqlite:authority-" + id + ".db", PayloadKeyDir: config.DefaultPayloadKeyDir}
+	c.Operators = nil
+	c.Authorities = nil
+	for j, a := range all.Authorities {
+		if j != i {
+			a.DSCs, a.TokenFile = nil, ""
+		}
+		c.Authorities = append(c.Authorities, a)
+	}
+	c.Labs = nil
+	for _, l := range all.Labs {
+		if l.Authority != id {
+			l.TokenFile = ""
+		}
+		c.Labs = append(c.Labs, l)
+	}
+	cert, key := TLSClient(id)
+	c.Delivery = config.Delivery{RegistryURL: "https://" + RegistryAddr, CAFile: TLSCA, CertFile: cert, KeyFile: key}
+	return &c
 }
 
 // newToken writes a new random token to secrets/<role>-<id>.token (0600)

@@ -79,7 +79,7 @@ func (s *Service) prepareAndSign(p deployment.Principal, req Request) (*candidat
 	if req.IdempotencyKey != "" {
 		return nil, errors.New("issuance: idempotency keys are not taken in a batch")
 	}
-	if err := s.dep.CanIssue(p, req.Type); err != nil {
+	if err := s.canIssue(p, req.Type); err != nil {
 		return nil, err
 	}
 	c, err := s.prepare(p, req)

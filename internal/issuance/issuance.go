@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,11 +25,10 @@ import (
 
 // Store is the part of the registry store issuance uses.
 type Store interface {
+	RecordStore
 	InsertRecord(ctx context.Context, r registry.Record, actor string, o registry.InsertOptions) error
 	InsertBatch(ctx context.Context, rs []registry.Record, actor string, outbox bool) error
 	Idempotent(ctx context.Context, id registry.Idempotency) error
-	GetAs(ctx context.Context, uvci, actor string, scope registry.Scope) (registry.Record, error)
-	Revoke(ctx context.Context, uvci string, rv registry.Revocation, actor string) error
 }
 
 // Signer signs as an authority's DSC.
@@ -66,7 +66,10 @@ type Config struct {
 	Store      Store
 	// Outbox queues every record for delivery to the national registry: set
 	// it in an authority's own store, not in the registry's.
-	Outbox   bool
+	Outbox bool
+	// Issuers are the authorities that issue through this service (an
+	// authority's own process serves only itself); nil means all.
+	Issuers  []string
 	Validity Validity      // zero: DefaultValidity
 	Doses    *doses.Policy // nil: doses.DefaultPolicy
 	Now      func() time.Time
@@ -75,6 +78,7 @@ type Config struct {
 // Service issues, reads, revokes and re-issues certificates. It is safe for
 // concurrent use.
 type Service struct {
+	*Records
 	dep       *deployment.Deployment
 	validator *dcc.Validator
 	vs        *valueset.Store
@@ -84,7 +88,7 @@ type Service struct {
 	validity  Validity
 	doses     doses.Policy
 	now       func() time.Time
-	uvcis     map[string]*uvci.Generator // by authority
+	uvcis     map[string]*uvci.Generator // by authority that issues here
 	hc1       hc1.Encoder
 }
 
@@ -94,7 +98,8 @@ func New(c Config) (*Service, error) {
 		return nil, errors.New("issuance: Deployment, Validator, Signer and Store are required")
 	}
 	s := &Service{
-		dep: c.Deployment, validator: c.Validator, vs: c.Validator.ValueSets(), signer: c.Signer, store: c.Store,
+		Records: NewRecords(c.Deployment, c.Store, c.Now),
+		dep:     c.Deployment, validator: c.Validator, vs: c.Validator.ValueSets(), signer: c.Signer, store: c.Store,
 		outbox: c.Outbox, validity: c.Validity, now: c.Now, uvcis: map[string]*uvci.Generator{},
 	}
 	if s.validity == (Validity{}) {
@@ -117,6 +122,9 @@ func New(c Config) (*Service, error) {
 		s.now = time.Now
 	}
 	for _, a := range c.Deployment.Authorities() {
+		if c.Issuers != nil && !slices.Contains(c.Issuers, a.ID) {
+			continue
+		}
 		g, err := uvci.NewGenerator(c.Deployment.Country(), a.UVCIPrefix, nil)
 		if err != nil {
 			return nil, fmt.Errorf("issuance: authority %s: %w", a.ID, err)
@@ -161,7 +169,7 @@ func (s *Service) Issue(ctx context.Context, p deployment.Principal, req Request
 }
 
 func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request, supersedes, reason string) (*Issued, error) {
-	if err := s.dep.CanIssue(p, req.Type); err != nil {
+	if err := s.canIssue(p, req.Type); err != nil {
 		return nil, err
 	}
 	var idem *registry.Idempotency
@@ -201,41 +209,31 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 	}
 }
 
+// canIssue is the deployment's rule, and that p's authority issues here.
+func (s *Service) canIssue(p deployment.Principal, t dcc.Type) error {
+	if err := s.dep.CanIssue(p, t); err != nil {
+		return err
+	}
+	if _, ok := s.uvcis[p.Authority]; !ok {
+		return &deployment.ForbiddenError{Reason: "this issuing system does not issue for authority " + p.Authority}
+	}
+	return nil
+}
+
 // replay turns an idempotency outcome into the earlier certificate, or
-// passes other errors through.
+// passes other errors through mapErr.
 func (s *Service) replay(ctx context.Context, p deployment.Principal, err error) (*Issued, error) {
 	var r *registry.ReplayError
-	switch {
-	case errors.As(err, &r):
-		scope, serr := s.scope(p)
-		if serr != nil {
-			return nil, serr
-		}
-		rec, gerr := s.store.GetAs(ctx, r.UVCI, p.Actor(), scope)
+	if errors.As(err, &r) {
+		out, _, gerr := s.Get(ctx, p, r.UVCI)
 		if gerr != nil {
 			return nil, fmt.Errorf("issuance: read the certificate of an earlier request: %w", gerr)
 		}
-		out := fromRecord(rec)
 		out.Replayed = true
 		return out, nil
-	case errors.Is(err, registry.ErrIdempotencyMismatch):
-		return nil, &ConflictError{Reason: "Idempotency-Key was already used for a different request; use a new key for a new request"}
-	case errors.Is(err, registry.ErrNotFound):
-		return nil, ErrNotFound
-	case errors.Is(err, registry.ErrAlreadyRevoked):
-		return nil, &ConflictError{Reason: "the certificate is revoked already"}
 	}
-	return nil, err
+	return nil, mapErr(err)
 }
-
-// ConflictError is a request that contradicts the stored state.
-type ConflictError struct{ Reason string }
-
-func (e *ConflictError) Error() string { return "conflict: " + e.Reason }
-
-// ErrNotFound is a certificate that does not exist or that the caller may
-// not see: the two are not told apart.
-var ErrNotFound = errors.New("no such certificate")
 
 func invalid(path, reason string) error {
 	return &dcc.ValidationError{Problems: []dcc.Problem{{Path: path, Reason: reason}}}
@@ -544,50 +542,6 @@ func specificCode(codes []string) string {
 		return codes[0]
 	}
 	return ""
-}
-
-func (s *Service) scope(p deployment.Principal) (registry.Scope, error) {
-	sc, err := s.dep.Scope(p)
-	if err != nil {
-		return registry.Scope{}, err
-	}
-	return registry.Scope{Authority: sc.Authority, Lab: sc.Lab}, nil
-}
-
-// Get returns a certificate the principal may see.
-func (s *Service) Get(ctx context.Context, p deployment.Principal, id string) (*Issued, *registry.Record, error) {
-	scope, err := s.scope(p)
-	if err != nil {
-		return nil, nil, err
-	}
-	rec, err := s.store.GetAs(ctx, id, p.Actor(), scope)
-	if errors.Is(err, registry.ErrNotFound) {
-		return nil, nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return fromRecord(rec), &rec, nil
-}
-
-// Revoke revokes a certificate the principal may see.
-func (s *Service) Revoke(ctx context.Context, p deployment.Principal, id, reason string) error {
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return invalid("reason", "required: say why the certificate is revoked")
-	}
-	if len(reason) > 500 {
-		return invalid("reason", "longer than 500 characters")
-	}
-	scope, err := s.scope(p)
-	if err != nil {
-		return err
-	}
-	err = s.store.Revoke(ctx, id, registry.Revocation{At: s.now(), Reason: reason, Scope: scope}, p.Actor())
-	if err != nil {
-		_, err = s.replay(ctx, p, err)
-	}
-	return err
 }
 
 // Reissue issues a new certificate replacing one the principal may see, and

@@ -381,8 +381,10 @@ func TestAuthorityRoleUsesOutbox(t *testing.T) {
 		t.Error("the authority process holds another authority's DSC")
 	}
 	health := f.authority(t, "MS")
-	if _, err := f.app.Issuance.Issue(ctx, health, issuance.Request{Type: dcc.Vaccination, Body: []byte(vaccinationBody())}); err == nil {
-		t.Error("another authority issued through this authority's process")
+	_, err := f.app.Issuance.Issue(ctx, health, issuance.Request{Type: dcc.Vaccination, Body: []byte(vaccinationBody())})
+	var fe *deployment.ForbiddenError
+	if !errors.As(err, &fe) {
+		t.Errorf("another authority issuing through this authority's process: %v, want ForbiddenError", err)
 	}
 }
 

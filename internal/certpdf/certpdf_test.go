@@ -1,0 +1,576 @@
+package certpdf_test
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	"image/png"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+
+	"dcc"
+	"dcc/hc1"
+	"dcc/hcert"
+	"dcc/internal/certpdf"
+	"dcc/pki"
+	"dcc/qr"
+)
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+func vaccination() *dcc.Payload {
+	return &dcc.Payload{
+		Ver: "1.3.0",
+		Nam: dcc.Name{FN: "Musterfrau-Gößinger", FNT: "MUSTERFRAU<GOESSINGER", GN: "Gabriele", GNT: "GABRIELE"},
+		DOB: "1998-02-26",
+		V: []dcc.VaccinationEntry{{
+			TG: "840539006", VP: "1119349007", MP: "EU/1/20/1528", MA: "ORG-100030215",
+			DN: 2, SD: 2, DT: "2021-06-11", CO: "ES", IS: "Ministerio de Sanidad",
+			CI: "URN:UVCI:01:ES:MSND/7KQ2X9VW4HT8RM3F#G",
+		}},
+	}
+}
+
+func test() *dcc.Payload {
+	return &dcc.Payload{
+		Ver: "1.3.0",
+		Nam: dcc.Name{FN: "Παπαδόπουλος", FNT: "PAPADOPOULOS", GN: "Ευάγγελος", GNT: "EVANGELOS"},
+		DOB: "1975-09-03",
+		T: []dcc.TestEntry{{
+			TG: "840539006", TT: "LP217198-3", MA: "1232", SC: "2026-11-21T10:27:15+01:00",
+			TR: "260415000", TC: "Laboratorio Central de Salud Pública", CO: "GR",
+			IS: "Ministerio de Sanidad", CI: "URN:UVCI:01:ES:LAB1/3RK8W2QZ7MN5TX4H#K",
+		}},
+	}
+}
+
+func recovery() *dcc.Payload {
+	return &dcc.Payload{
+		Ver: "1.3.0",
+		Nam: dcc.Name{FN: "Фёдоров", FNT: "FEDOROV", GN: "Пётр", GNT: "PETR"},
+		DOB: "1964-01",
+		R: []dcc.RecoveryEntry{{
+			TG: "840539006", FR: "2026-10-01", DF: "2026-10-12", DU: "2027-03-30", CO: "UNHCR",
+			IS: "Ministerio de Sanidad", CI: "URN:UVCI:01:ES:MSND/9WQ4T7ZK2RX8HV3M#P",
+		}},
+	}
+}
+
+// sign issues p as a real DCC with a fresh CSCA and DSC, so that the QR code
+// is of the size a real certificate has.
+func sign(t testing.TB, p *dcc.Payload) certpdf.Certificate {
+	t.Helper()
+	key := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	cscaKey, dscKey := key(), key()
+	csca, err := pki.NewCSCA(cscaKey, pki.CSCAOptions{Country: "ES", Now: now.AddDate(-1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsc, err := pki.NewDSC(csca, cscaKey, dscKey.Public(), pki.DSCOptions{Country: "ES", Now: now.AddDate(-1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := p.MarshalCBOR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claims := hcert.Claims{Issuer: "ES", IssuedAt: now, Expires: now.AddDate(0, 6, 0)}
+	msg, err := hcert.Sign(dscKey, dsc, claims, payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := hc1.Encode(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return certpdf.Certificate{HC1: s, Payload: p, IssuedAt: claims.IssuedAt, Expires: claims.Expires, Authority: "Consejería de Sanidad, Comunidad de Madrid"}
+}
+
+func renderer(t testing.TB) *certpdf.Renderer {
+	t.Helper()
+	r, err := certpdf.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// render writes c to a PDF file in a temporary directory.
+func render(t *testing.T, r *certpdf.Renderer, c certpdf.Certificate) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := r.Render(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(buf.Bytes(), []byte("%PDF-")) {
+		t.Fatalf("output starts with %q, not a PDF header", buf.Bytes()[:min(8, buf.Len())])
+	}
+	path := filepath.Join(t.TempDir(), "cert.pdf")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// poppler runs a poppler-utils command, skipping the test if it is missing.
+func poppler(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		t.Skipf("%s not found: install the Debian package poppler-utils to run this test", name)
+	}
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// text extracts the page's text with whitespace runs (line breaks included)
+// made single spaces.
+func text(t *testing.T, pdf string) string {
+	t.Helper()
+	return strings.Join(strings.Fields(poppler(t, "pdftotext", "-enc", "UTF-8", pdf, "-")), " ")
+}
+
+var labels = []string{
+	"Certificado COVID Digital de la UE", "EU Digital COVID Certificate",
+	"Titular / Holder",
+	"Apellido(s) / Surname(s)", "Apellido(s) normalizado(s) / Standardised surname(s)",
+	"Nombre(s) / Forename(s)", "Nombre(s) normalizado(s) / Standardised forename(s)",
+	"Fecha de nacimiento / Date of birth",
+	"Enfermedad o agente objetivo / Disease or agent targeted",
+	"Identificador único del certificado / Unique certificate identifier",
+	"Emisor del certificado / Certificate issuer",
+	"Autoridad emisora / Issuing authority", "Consejería de Sanidad, Comunidad de Madrid",
+	"Emitido el / Issued on", "2026-11-22 12:00 UTC",
+	"Caduca el / Expires on", "2027-05-22 12:00 UTC",
+	"Este certificado no es un documento de viaje. / This certificate is not a travel document.",
+}
+
+func TestText(t *testing.T) {
+	r := renderer(t)
+	for _, tc := range []struct {
+		name    string
+		payload *dcc.Payload
+		want    []string
+	}{
+		{"vaccination", vaccination(), []string{
+			"Musterfrau-Gößinger", "MUSTERFRAU<GOESSINGER", "Gabriele", "GABRIELE", "1998-02-26",
+			"URN:UVCI:01:ES:MSND/7KQ2X9VW4HT8RM3F#G", "Ministerio de Sanidad",
+			"Certificado de vacunación / Vaccination certificate", "Vacunación / Vaccination",
+			"COVID-19", "SARS-CoV-2 mRNA vaccine", "Comirnaty", "Biontech Manufacturing GmbH", "2/2", "2021-06-11", "Spain",
+			"Vacuna o profilaxis / Vaccine or prophylaxis",
+			"Producto de la vacuna / Vaccine product",
+			"Titular de la autorización de comercialización o fabricante de la vacuna / Vaccine marketing authorisation holder or manufacturer",
+			"Número en una serie de dosis / Number in a series of doses",
+			"Fecha de la vacunación / Date of vaccination",
+			"Estado miembro o tercer país en que se administró la vacuna / Member State or third country in which the vaccine was administered",
+		}},
+		{"test", test(), []string{
+			"Παπαδόπουλος", "PAPADOPOULOS", "Ευάγγελος", "EVANGELOS", "1975-09-03",
+			"URN:UVCI:01:ES:LAB1/3RK8W2QZ7MN5TX4H#K",
+			"Certificado de prueba diagnóstica / Test certificate",
+			"Rapid immunoassay", "Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test", "Not detected",
+			"2026-11-21 10:27 UTC+01:00", "Laboratorio Central de Salud Pública", "Greece",
+			"Tipo de prueba / Type of test", "Fabricante de la prueba / Test manufacturer",
+			"Fecha y hora de recogida de la muestra / Date and time of the test sample collection",
+			"Resultado de la prueba / Result of the test",
+			"Centro o instalación de realización de pruebas / Testing centre or facility",
+			"Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out",
+		}},
+		{"recovery", recovery(), []string{
+			"Фёдоров", "FEDOROV", "Пётр", "PETR", "1964-01",
+			"URN:UVCI:01:ES:MSND/9WQ4T7ZK2RX8HV3M#P",
+			"Certificado de recuperación / Certificate of recovery",
+			"United Nations High Commissioner for Refugees", "2026-10-01", "2026-10-12", "2027-03-30",
+			"Fecha del primer resultado positivo de la prueba NAAT / Date of first positive NAAT test result",
+			"Certificado válido desde / Certificate valid from",
+			"Certificado válido hasta / Certificate valid until",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pdf := render(t, r, sign(t, tc.payload))
+			got := text(t, pdf)
+			for _, want := range append(tc.want, labels...) {
+				if !strings.Contains(got, want) {
+					t.Errorf("the text lacks %q", want)
+				}
+			}
+			if t.Failed() {
+				t.Logf("text: %s", got)
+			}
+			info := poppler(t, "pdfinfo", pdf)
+			if !strings.Contains(info, "(A4)") || !regexp.MustCompile(`(?m)^Pages:\s+1$`).MatchString(info) {
+				t.Errorf("not one A4 page:\n%s", info)
+			}
+		})
+	}
+}
+
+// The QR code on the printed page reads back as the HC1 string, and its size
+// is what HCERT §4.2.2 recommends: a diagonal of 35–60 mm, for the symbol
+// and for the symbol with its quiet zone. At 300 dpi, a printer's resolution,
+// every module is the same whole number of pixels.
+func TestQRCode(t *testing.T) {
+	r := renderer(t)
+	vacc := sign(t, vaccination())
+	for _, tc := range []struct {
+		name string
+		dpi  int
+		cert certpdf.Certificate
+	}{
+		{"vaccination", 200, vacc},
+		{"vaccination at 300 dpi", 300, vacc},
+		{"test", 200, sign(t, test())},
+		{"recovery", 200, sign(t, recovery())},
+		// The extremes: the smallest symbol (version 1), the largest code
+		// with its quiet zone (version 34), and the smallest modules
+		// (version 40: 0.17 mm, too small to read at 200 dpi).
+		{"version 1", 200, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination()}},
+		{"version 34", 200, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6", 1706), Payload: vaccination()}},
+		{"version 40", 300, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6BF", 805), Payload: vaccination()}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, err := qr.Encode(tc.cert.HC1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pdf := render(t, r, tc.cert)
+			prefix := filepath.Join(t.TempDir(), "page")
+			poppler(t, "pdftoppm", "-r", strconv.Itoa(tc.dpi), "-png", "-singlefile", pdf, prefix)
+			data, err := os.ReadFile(prefix + ".png")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := qr.Decode(data)
+			if err != nil {
+				t.Fatalf("QR code of version %d: %v", code.Version(), err)
+			}
+			if got != tc.cert.HC1 {
+				t.Fatalf("QR code reads %.40q… (%d chars), want %.40q… (%d chars)", got, len(got), tc.cert.HC1, len(tc.cert.HC1))
+			}
+
+			decoded, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			img := gray(decoded)
+			box := symbolBounds(t, img)
+			w, h := box.Dx(), box.Dy()
+			if math.Abs(float64(w-h)) > 2 {
+				t.Errorf("QR code is %d×%d px: not square", w, h)
+			}
+			mm := func(px float64) float64 { return px / float64(tc.dpi) * 25.4 }
+			diag := mm(math.Hypot(float64(w), float64(h)))
+			n := float64(code.Size())
+			withQuiet := diag * (n + 2*qr.QuietZone) / n
+			t.Logf("HC1 of %d characters, version %d (%d modules): symbol %.1f mm wide, diagonal %.1f mm, %.1f mm with the quiet zone; module %.2f mm",
+				len(tc.cert.HC1), code.Version(), code.Size(), mm(float64(w)), diag, withQuiet, mm(float64(w))/n)
+			for _, d := range []float64{diag, withQuiet} {
+				if d < 35 || d > 60 {
+					t.Errorf("diagonal %.1f mm, want 35–60 mm (HCERT §4.2.2)", d)
+				}
+			}
+			if tc.dpi == 300 && (w%code.Size() != 0 || h%code.Size() != 0) {
+				t.Errorf("%d×%d px for %d modules: not a whole number of pixels per module", w, h, code.Size())
+			}
+			// The quiet zone is light: 4 modules around the symbol, less a
+			// pixel for anti-aliasing.
+			qz := int(float64(w)/n*qr.QuietZone) - 1
+			if dark := countDark(img, box.Inset(-qz)) - countDark(img, box); dark != 0 {
+				t.Errorf("%d dark pixels in the quiet zone", dark)
+			}
+		})
+	}
+}
+
+// gray converts a page raster (RGB, even with pdftoppm -gray) to grey.
+func gray(img image.Image) *image.Gray {
+	g := image.NewGray(img.Bounds())
+	if rgba, ok := img.(*image.RGBA); ok { // the usual case, 40 times faster than At
+		for i := range len(g.Pix) {
+			p := rgba.Pix[4*i : 4*i+3]
+			g.Pix[i] = uint8((299*int(p[0]) + 587*int(p[1]) + 114*int(p[2])) / 1000)
+		}
+		return g
+	}
+	draw.Draw(g, g.Rect, img, img.Bounds().Min, draw.Src)
+	return g
+}
+
+// countDark counts the dark pixels of img in box.
+func countDark(img *image.Gray, box image.Rectangle) int {
+	n := 0
+	box = box.Intersect(img.Rect)
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		for x := box.Min.X; x < box.Max.X; x++ {
+			if img.GrayAt(x, y).Y < 0x80 {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// symbolBounds finds the bounding box of the QR code's dark modules: zxing
+// locates the three finder patterns, then the box grows from their centres
+// while the row or column just outside it has dark pixels. It stops at the
+// quiet zone, since the finder patterns are the symbol's corners.
+func symbolBounds(t *testing.T, img *image.Gray) image.Rectangle {
+	t.Helper()
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	src, err := gozxing.NewPlanarYUVLuminanceSource(img.Pix, img.Stride, h, 0, 0, w, h, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, err := gozxing.NewBinaryBitmap(gozxing.NewHybridBinarizer(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := qrcode.NewQRCodeReader().Decode(bmp, map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true})
+	if err != nil {
+		t.Fatalf("locating the QR code: %v", err)
+	}
+	box := image.Rectangle{Min: image.Pt(math.MaxInt, math.MaxInt), Max: image.Pt(math.MinInt, math.MinInt)}
+	for _, p := range res.GetResultPoints()[:3] { // finder patterns; a fourth is an alignment pattern
+		x, y := int(p.GetX()), int(p.GetY())
+		box.Min.X, box.Min.Y = min(box.Min.X, x), min(box.Min.Y, y)
+		box.Max.X, box.Max.Y = max(box.Max.X, x+1), max(box.Max.Y, y+1)
+	}
+	bounds := img.Rect
+	line := func(x0, y0, x1, y1 int) bool { // any dark pixel in [x0,x1)×[y0,y1)
+		return countDark(img, image.Rect(x0, y0, x1, y1)) > 0
+	}
+	for grown := true; grown; {
+		grown = false
+		if box.Min.X > bounds.Min.X && line(box.Min.X-1, box.Min.Y, box.Min.X, box.Max.Y) {
+			box.Min.X, grown = box.Min.X-1, true
+		}
+		if box.Max.X < bounds.Max.X && line(box.Max.X, box.Min.Y, box.Max.X+1, box.Max.Y) {
+			box.Max.X, grown = box.Max.X+1, true
+		}
+		if box.Min.Y > bounds.Min.Y && line(box.Min.X, box.Min.Y-1, box.Max.X, box.Min.Y) {
+			box.Min.Y, grown = box.Min.Y-1, true
+		}
+		if box.Max.Y < bounds.Max.Y && line(box.Min.X, box.Max.Y, box.Max.X, box.Max.Y+1) {
+			box.Max.Y, grown = box.Max.Y+1, true
+		}
+	}
+	return box
+}
+
+// Absent optional fields are left out, not printed blank; an empty dob says
+// the date of birth is unknown (Annex V).
+func TestOptionalFields(t *testing.T) {
+	p := test()
+	p.Nam = dcc.Name{GN: "Ωρίων", GNT: "ORION"} // schema 1.3.1+: a given name alone
+	p.DOB = ""
+	p.T[0].MA, p.T[0].TC = "", ""
+	p.T[0].TT, p.T[0].NM = "LP6464-4", "Roche LightCycler qPCR"
+	got := text(t, render(t, renderer(t), certpdf.Certificate{HC1: "HC1:0123", Payload: p}))
+	for _, want := range []string{"Ωρίων", "ORION", "desconocida / unknown", "Nucleic acid amplification with probe detection", "Roche LightCycler qPCR"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the text lacks %q", want)
+		}
+	}
+	for _, absent := range []string{"Apellido(s)", "Fabricante de la prueba", "Centro o instalación", "Autoridad emisora", "Emitido el", "Caduca el"} {
+		if strings.Contains(got, absent) {
+			t.Errorf("the text has %q", absent)
+		}
+	}
+	if t.Failed() {
+		t.Logf("text: %s", got)
+	}
+}
+
+// Values as long as the schema allows wrap or shrink inside the page's
+// margins, and are all there.
+func TestLongValues(t *testing.T) {
+	// long repeats s to the schema's maximum of 80 characters.
+	long := func(s string) string {
+		r := []rune(strings.Repeat(s+" ", 80))
+		return strings.TrimSpace(string(r[:80]))
+	}
+	p := test()
+	p.Nam = dcc.Name{
+		FN:  long("Gößinger-Παπαδόπουλος"),
+		FNT: strings.Repeat("ABCDEFGHIJ", 8), // no space at all
+		GN:  long("Фёдоров Пётр"),
+		GNT: strings.Repeat("W", 80), // the widest letter
+	}
+	e := &p.T[0]
+	e.NM = long("Nucleic acid amplification, real-time PCR")
+	e.TC = long("Centro de Salud Virgen de la Macarena,")
+	e.IS = long("Consejería de Salud y Familias, Junta de Andalucía,")
+	e.CI = "URN:UVCI:01:ES:" + strings.Repeat("X", 63) + "#Q"
+	c := sign(t, p)
+	c.Authority = strings.Repeat("Servicio Andaluz de Salud ", 4)
+	pdf := render(t, renderer(t), c)
+
+	// Wrapping breaks lines, at spaces or inside a word: compare without
+	// whitespace.
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	got := squash(text(t, pdf))
+	for _, want := range []string{p.Nam.FN, p.Nam.FNT, p.Nam.GN, p.Nam.GNT, e.NM, e.TC, e.IS, e.CI, c.Authority} {
+		if !strings.Contains(got, squash(want)) {
+			t.Errorf("the text lacks %q", want)
+		}
+	}
+
+	// Every word lies within the page's 15 mm margins (less a point for
+	// glyph side bearings); A4 is 595.28 × 841.89 points.
+	const left, right, top, bottom = 15*72/25.4 - 1, (210-15)*72/25.4 + 1, 15*72/25.4 - 1, (297-15)*72/25.4 + 1
+	words := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`).
+		FindAllStringSubmatch(poppler(t, "pdftotext", "-bbox", pdf, "-"), -1)
+	if len(words) < 100 {
+		t.Fatalf("pdftotext -bbox found %d words", len(words))
+	}
+	for _, m := range words {
+		var f [4]float64
+		for i := range f {
+			f[i], _ = strconv.ParseFloat(m[i+1], 64)
+		}
+		if f[0] < left || f[2] > right || f[1] < top || f[3] > bottom {
+			t.Errorf("%q at x %.0f–%.0f, y %.0f–%.0f pt: outside the margins", m[5], f[0], f[2], f[1], f[3])
+		}
+	}
+}
+
+// Values far beyond the schema's limits are refused rather than drawn off
+// the page.
+func TestTooLong(t *testing.T) {
+	p := vaccination()
+	p.V[0].IS = strings.Repeat("Ministerio de Sanidad ", 200)
+	err := renderer(t).Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123", Payload: p})
+	if !errors.Is(err, certpdf.ErrTooLong) || !strings.Contains(err.Error(), "is is too long") {
+		t.Errorf("got %v, want ErrTooLong naming is", err)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	r := renderer(t)
+	two := vaccination()
+	two.V = append(two.V, two.V[0])
+	both := vaccination()
+	both.R = recovery().R
+	none := vaccination()
+	none.V = nil
+	symbol := vaccination()
+	symbol.Nam.GN = "Ana 🚀"
+	arabic := vaccination()
+	arabic.Nam.FN = "عبد الله"
+	for _, tc := range []struct {
+		name string
+		cert certpdf.Certificate
+		want string
+	}{
+		{"nil payload", certpdf.Certificate{HC1: "HC1:0123"}, "no payload"},
+		{"empty HC1", certpdf.Certificate{Payload: vaccination()}, "empty HC1"},
+		{"no prefix", certpdf.Certificate{HC1: "6BFOXN", Payload: vaccination()}, `does not start with "HC1:"`},
+		{"not alphanumeric", certpdf.Certificate{HC1: "HC1:abc", Payload: vaccination()}, "cannot be encoded as a QR code"},
+		{"too long for a QR code", certpdf.Certificate{HC1: "HC1:" + strings.Repeat("A", 5000), Payload: vaccination()}, "cannot be encoded as a QR code"},
+		{"two entries", certpdf.Certificate{HC1: "HC1:0123", Payload: two}, "2 v entries"},
+		{"two groups", certpdf.Certificate{HC1: "HC1:0123", Payload: both}, "exactly one of v, t or r"},
+		{"no group", certpdf.Certificate{HC1: "HC1:0123", Payload: none}, "exactly one of v, t or r"},
+		{"glyph missing", certpdf.Certificate{HC1: "HC1:0123", Payload: symbol}, `nam.gn: the character '🚀' (U+1F680) is not in the embedded font`},
+		{"right to left", certpdf.Certificate{HC1: "HC1:0123", Payload: arabic}, `nam.fn: the character 'ع' (U+0639) is in a script this document cannot print`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := r.Render(&buf, tc.cert)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got error %v, want one containing %q", err, tc.want)
+			}
+			if buf.Len() != 0 {
+				t.Errorf("wrote %d bytes despite the error", buf.Len())
+			}
+		})
+	}
+	var charErr *qr.CharError
+	if err := r.Render(io.Discard, certpdf.Certificate{HC1: "HC1:abc", Payload: vaccination()}); !errors.As(err, &charErr) {
+		t.Errorf("got %v, want a wrapped *qr.CharError", err)
+	}
+	if err := r.Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123"}); !errors.Is(err, certpdf.ErrNoPayload) {
+		t.Errorf("got %v, want ErrNoPayload", err)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteError(t *testing.T) {
+	err := renderer(t).Render(failWriter{}, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination()})
+	if err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Errorf("got %v, want the writer's error", err)
+	}
+}
+
+// One Renderer serves many goroutines (run with -race), and the same
+// certificate renders to the same bytes.
+func TestConcurrent(t *testing.T) {
+	r := renderer(t)
+	certs := []certpdf.Certificate{sign(t, vaccination()), sign(t, test()), sign(t, recovery())}
+	want := make([][]byte, len(certs))
+	for i, c := range certs {
+		var buf bytes.Buffer
+		if err := r.Render(&buf, c); err != nil {
+			t.Fatal(err)
+		}
+		want[i] = buf.Bytes()
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*len(certs))
+	for range 4 {
+		for i, c := range certs {
+			wg.Go(func() {
+				var buf bytes.Buffer
+				if err := r.Render(&buf, c); err != nil {
+					errs <- err
+				} else if !bytes.Equal(buf.Bytes(), want[i]) {
+					errs <- fmt.Errorf("certificate %d: output differs between renderings", i)
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	r := renderer(b)
+	c := sign(b, vaccination())
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.Render(io.Discard, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

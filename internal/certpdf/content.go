@@ -1,0 +1,166 @@
+package certpdf
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"dcc"
+	"dcc/valueset"
+)
+
+// The labels are the field names of Annex V in its Spanish text and of the
+// Annex to Regulation (EU) 2021/953 in English, shortened where they describe
+// the content ("Producto de la vacuna contra la COVID-19").
+const (
+	titleES = "Certificado COVID Digital de la UE"
+	titleEN = "EU Digital COVID Certificate"
+	notice  = "Este certificado no es un documento de viaje. / This certificate is not a travel document."
+
+	labelDisease = "Enfermedad o agente objetivo / Disease or agent targeted"
+)
+
+// field is one labelled value. what names it in errors ("nam.fn").
+type field struct {
+	what, label, value string
+}
+
+type section struct {
+	title  string
+	fields []field
+}
+
+// content is the page before layout.
+type content struct {
+	kind   string // the certificate type, as a heading
+	holder section
+	entry  section
+	cert   section
+}
+
+// content builds the page's text from c, naming coded values from the value
+// sets.
+func (r *Renderer) content(c Certificate) (*content, error) {
+	p := c.Payload
+	out := &content{holder: section{title: "Titular / Holder"}}
+
+	n := p.Nam
+	out.holder.add("nam.fn", "Apellido(s) / Surname(s)", n.FN)
+	out.holder.add("nam.fnt", "Apellido(s) normalizado(s) / Standardised surname(s)", n.FNT)
+	out.holder.add("nam.gn", "Nombre(s) / Forename(s)", n.GN)
+	out.holder.add("nam.gnt", "Nombre(s) normalizado(s) / Standardised forename(s)", n.GNT)
+	dob := p.DOB
+	if dob == "" {
+		// Annex V: an empty dob means the date of birth is unknown.
+		dob = "desconocida / unknown"
+	}
+	out.holder.add("dob", "Fecha de nacimiento / Date of birth", dob)
+
+	var is, ci string
+	switch p.Type() {
+	case dcc.Vaccination:
+		if len(p.V) != 1 {
+			return nil, entries("v", len(p.V))
+		}
+		v := p.V[0]
+		out.kind = "Certificado de vacunación / Vaccination certificate"
+		e := section{title: "Vacunación / Vaccination"}
+		e.add("v[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, v.TG))
+		e.add("v[0].vp", "Vacuna o profilaxis / Vaccine or prophylaxis", r.vs.Display(valueset.VaccineProphylaxis, v.VP))
+		e.add("v[0].mp", "Producto de la vacuna / Vaccine product", r.vs.Display(valueset.VaccineProduct, v.MP))
+		e.add("v[0].ma", "Titular de la autorización de comercialización o fabricante de la vacuna / Vaccine marketing authorisation holder or manufacturer",
+			r.vs.Display(valueset.VaccineMAH, v.MA))
+		e.add("v[0].dn", "Número en una serie de dosis / Number in a series of doses", strconv.Itoa(v.DN)+"/"+strconv.Itoa(v.SD))
+		e.add("v[0].dt", "Fecha de la vacunación / Date of vaccination", v.DT)
+		e.add("v[0].co", "Estado miembro o tercer país en que se administró la vacuna / Member State or third country in which the vaccine was administered", r.country(v.CO))
+		out.entry, is, ci = e, v.IS, v.CI
+	case dcc.Test:
+		if len(p.T) != 1 {
+			return nil, entries("t", len(p.T))
+		}
+		t := p.T[0]
+		out.kind = "Certificado de prueba diagnóstica / Test certificate"
+		e := section{title: "Prueba diagnóstica / Test"}
+		e.add("t[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, t.TG))
+		e.add("t[0].tt", "Tipo de prueba / Type of test", r.vs.Display(valueset.TestType, t.TT))
+		e.add("t[0].nm", "Nombre de la prueba / Test name", t.NM)
+		if t.MA != "" {
+			e.add("t[0].ma", "Fabricante de la prueba / Test manufacturer", r.vs.Display(valueset.TestManf, t.MA))
+		}
+		e.add("t[0].sc", "Fecha y hora de recogida de la muestra / Date and time of the test sample collection", dateTime(t.SC))
+		e.add("t[0].tr", "Resultado de la prueba / Result of the test", r.vs.Display(valueset.TestResult, t.TR))
+		e.add("t[0].tc", "Centro o instalación de realización de pruebas / Testing centre or facility", t.TC)
+		e.add("t[0].co", "Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out", r.country(t.CO))
+		out.entry, is, ci = e, t.IS, t.CI
+	case dcc.Recovery:
+		if len(p.R) != 1 {
+			return nil, entries("r", len(p.R))
+		}
+		rec := p.R[0]
+		out.kind = "Certificado de recuperación / Certificate of recovery"
+		e := section{title: "Recuperación / Recovery"}
+		e.add("r[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, rec.TG))
+		e.add("r[0].fr", "Fecha del primer resultado positivo de la prueba NAAT / Date of first positive NAAT test result", rec.FR)
+		e.add("r[0].co", "Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out", r.country(rec.CO))
+		e.add("r[0].df", "Certificado válido desde / Certificate valid from", rec.DF)
+		e.add("r[0].du", "Certificado válido hasta / Certificate valid until", rec.DU)
+		out.entry, is, ci = e, rec.IS, rec.CI
+	default:
+		return nil, fmt.Errorf("certpdf: the payload must hold exactly one of v, t or r (has v: %d, t: %d, r: %d)", len(p.V), len(p.T), len(p.R))
+	}
+
+	out.cert = section{title: "Certificado / Certificate"}
+	out.cert.add("ci", "Identificador único del certificado / Unique certificate identifier", ci)
+	out.cert.add("is", "Emisor del certificado / Certificate issuer", is)
+	if c.Authority != is {
+		out.cert.add("Authority", "Autoridad emisora / Issuing authority", c.Authority)
+	}
+	if !c.IssuedAt.IsZero() {
+		out.cert.add("IssuedAt", "Emitido el / Issued on", utc(c.IssuedAt))
+	}
+	if !c.Expires.IsZero() {
+		out.cert.add("Expires", "Caduca el / Expires on", utc(c.Expires))
+	}
+	return out, nil
+}
+
+// add appends a field unless its value is empty: optional fields that are
+// absent are left out rather than printed blank.
+func (s *section) add(what, label, value string) {
+	if value != "" {
+		s.fields = append(s.fields, field{what: what, label: label, value: value})
+	}
+}
+
+func entries(group string, n int) error {
+	return fmt.Errorf("certpdf: the payload has %d %s entries; a certificate holds exactly one", n, group)
+}
+
+// country names a v/co, t/co or r/co code, including the international
+// organisations that valueset accepts besides the country value set.
+func (r *Renderer) country(code string) string {
+	if name, ok := r.vs.Country(code); ok && name != "" {
+		return name
+	}
+	return code
+}
+
+func utc(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04") + " UTC"
+}
+
+// dateTime shows t/sc to the minute with its UTC offset. Forms it cannot read
+// (Lenient validation accepts a few) are shown as they are.
+func dateTime(s string) string {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05Z07"} {
+		t, err := time.Parse(layout, s)
+		if err != nil {
+			continue
+		}
+		if _, off := t.Zone(); off == 0 {
+			return t.Format("2006-01-02 15:04") + " UTC"
+		}
+		return t.Format("2006-01-02 15:04 UTC-07:00")
+	}
+	return s
+}
