@@ -89,10 +89,16 @@ func (s *Store) outboxExists(ctx context.Context, uvci string) error {
 }
 
 // MarkFailed records a failed delivery attempt at time at and schedules the
-// next one with capped, jittered exponential backoff, which it returns.
-// reason should describe the failure without personal data (an HTTP status,
-// "timeout"); it is cut to 200 bytes.
+// next one with capped, jittered exponential backoff (Backoff), which it
+// returns. reason should describe the failure without personal data (an
+// HTTP status, "timeout"); it is cut to 200 bytes.
 func (s *Store) MarkFailed(ctx context.Context, uvci string, at time.Time, reason string) (time.Time, error) {
+	return s.MarkFailedAfter(ctx, uvci, at, Backoff, reason)
+}
+
+// MarkFailedAfter is MarkFailed with another schedule: wait returns the wait
+// after a delivery that has failed attempts times before.
+func (s *Store) MarkFailedAfter(ctx context.Context, uvci string, at time.Time, wait func(attempts int) time.Duration, reason string) (time.Time, error) {
 	if len(reason) > 200 {
 		reason = reason[:200]
 	}
@@ -110,7 +116,7 @@ func (s *Store) MarkFailed(ctx context.Context, uvci string, at time.Time, reaso
 		if delivered.Valid {
 			return errors.New("registry: outbox entry already delivered; a late failure is ignored")
 		}
-		next = at.Add(Backoff(attempts)).Truncate(time.Second)
+		next = at.Add(wait(attempts)).Truncate(time.Second)
 		_, err = tx.ExecContext(ctx, `UPDATE outbox SET attempts = $1, next_attempt = $2, last_error = $3 WHERE uvci = $4`,
 			attempts+1, next.Unix(), reason, uvci)
 		return err
@@ -122,13 +128,21 @@ func (s *Store) MarkFailed(ctx context.Context, uvci string, at time.Time, reaso
 }
 
 // Backoff returns the wait after a delivery that has failed attempts times
-// before: a random duration in [d/2, d] with d = min(base·2^attempts, max).
+// before: a random duration in [d/2, d] with d = min(base·2^attempts, max),
+// for the default base and max.
 func Backoff(attempts int) time.Duration {
-	d := OutboxBackoffMax
-	if attempts < 20 {
-		d = min(OutboxBackoffBase<<attempts, OutboxBackoffMax)
+	return BackoffSchedule(OutboxBackoffBase, OutboxBackoffMax)(attempts)
+}
+
+// BackoffSchedule returns the schedule of Backoff for another base and max.
+func BackoffSchedule(base, maxWait time.Duration) func(attempts int) time.Duration {
+	return func(attempts int) time.Duration {
+		d := maxWait
+		if attempts < 40 && base<<attempts > 0 {
+			d = min(base<<attempts, maxWait)
+		}
+		return d/2 + rand.N(d/2+1)
 	}
-	return d/2 + rand.N(d/2+1)
 }
 
 // OutboxPending counts the entries not yet delivered.

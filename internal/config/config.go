@@ -149,6 +149,11 @@ type Delivery struct {
 	KeyFile  string   `json:"keyFile,omitempty"`
 	Interval Duration `json:"interval,omitempty"` // how often the outbox is polled; default 2s
 	Batch    int      `json:"batch,omitempty"`    // records per request; default 100
+	// RetryBase and RetryMax shape the retry schedule after a failed
+	// delivery: RetryBase doubling per failure up to RetryMax, jittered;
+	// defaults 30s and 1h.
+	RetryBase Duration `json:"retryBase,omitempty"`
+	RetryMax  Duration `json:"retryMax,omitempty"`
 }
 
 // Registry takes deliveries.
@@ -303,6 +308,12 @@ func (c *Config) applyDefaults() {
 	if c.Delivery.Batch == 0 {
 		c.Delivery.Batch = DefaultDeliveryBatch
 	}
+	if c.Delivery.RetryBase == 0 {
+		c.Delivery.RetryBase = Duration(30 * time.Second)
+	}
+	if c.Delivery.RetryMax == 0 {
+		c.Delivery.RetryMax = Duration(time.Hour)
+	}
 }
 
 // SetDir sets the directory relative paths are resolved against (Load sets
@@ -416,6 +427,9 @@ func (c *Config) Validate() error {
 	}
 	if time.Duration(c.Delivery.Interval) < 100*time.Millisecond {
 		bad("delivery.interval", "at least 100ms")
+	}
+	if time.Duration(c.Delivery.RetryBase) < 100*time.Millisecond || c.Delivery.RetryMax < c.Delivery.RetryBase {
+		bad("delivery", "retryBase must be at least 100ms and retryMax at least retryBase")
 	}
 	if c.Delivery.Batch < 1 || c.Delivery.Batch > 1000 {
 		bad("delivery.batch", "%d: want 1 to 1000", c.Delivery.Batch)

@@ -22,7 +22,7 @@ import (
 type Outbox interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]registry.OutboxEntry, error)
 	MarkDelivered(ctx context.Context, uvci string, at time.Time) error
-	MarkFailed(ctx context.Context, uvci string, at time.Time, reason string) (time.Time, error)
+	MarkFailedAfter(ctx context.Context, uvci string, at time.Time, wait func(attempts int) time.Duration, reason string) (time.Time, error)
 }
 
 // Config of a Worker.
@@ -32,8 +32,11 @@ type Config struct {
 	Client      *http.Client // with the authority's client certificate
 	Interval    time.Duration
 	Batch       int
-	Log         *slog.Logger
-	Now         func() time.Time
+	// Backoff is the retry schedule after failures; nil means
+	// registry.Backoff (30 s doubling up to an hour, jittered).
+	Backoff func(attempts int) time.Duration
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Worker delivers the outbox to the national registry.
@@ -55,6 +58,9 @@ func NewWorker(c Config) (*Worker, error) {
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Backoff == nil {
+		c.Backoff = registry.Backoff
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -111,7 +117,7 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	now := w.c.Now()
 	if err != nil {
 		for _, e := range due {
-			if _, merr := w.c.Outbox.MarkFailed(ctx, e.Record.UVCI, now, err.Error()); merr != nil {
+			if _, merr := w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, err.Error()); merr != nil {
 				return len(due), errors.Join(err, merr)
 			}
 		}
@@ -129,9 +135,9 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 			err = w.c.Outbox.MarkDelivered(ctx, e.Record.UVCI, now)
 		case ok:
 			rejected++
-			_, err = w.c.Outbox.MarkFailed(ctx, e.Record.UVCI, now, "rejected by the registry: "+r.Error)
+			_, err = w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, "rejected by the registry: "+r.Error)
 		default:
-			_, err = w.c.Outbox.MarkFailed(ctx, e.Record.UVCI, now, "no result from the registry")
+			_, err = w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, "no result from the registry")
 		}
 		if err != nil {
 			return len(due), err

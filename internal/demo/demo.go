@@ -251,7 +251,10 @@ func authorityConfig(all *config.Config, i int) *config.Config {
 		c.Labs = append(c.Labs, l)
 	}
 	cert, key := TLSClient(id)
-	c.Delivery = config.Delivery{RegistryURL: "https://" + RegistryAddr, CAFile: TLSCA, CertFile: cert, KeyFile: key}
+	// A demo retries sooner than the production default (30s doubling up to
+	// an hour), so that a registry restarted by hand catches up quickly.
+	c.Delivery = config.Delivery{RegistryURL: "https://" + RegistryAddr, CAFile: TLSCA, CertFile: cert, KeyFile: key,
+		Interval: config.Duration(time.Second), RetryBase: config.Duration(time.Second), RetryMax: config.Duration(10 * time.Second)}
 	return &c
 }
 

@@ -2,9 +2,15 @@ package issuance_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"dcc/internal/app"
 	"dcc/internal/config"
@@ -22,6 +28,50 @@ type fixture struct {
 }
 
 func newFixture(t testing.TB, role string) *fixture {
+	return newFixtureOn(t, role, "")
+}
+
+// forEachStore runs fn on SQLite, and on PostgreSQL when
+// DCC_TEST_POSTGRES_DSN is set (in a fresh schema).
+func forEachStore(t *testing.T, role string, fn func(t *testing.T, f *fixture)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newFixtureOn(t, role, "")) })
+	base := os.Getenv("DCC_TEST_POSTGRES_DSN")
+	if base == "" {
+		return
+	}
+	t.Run("postgres", func(t *testing.T) { fn(t, newFixtureOn(t, role, pgSchema(t, base))) })
+}
+
+// pgSchema creates a schema for one test and returns a DSN that uses it.
+func pgSchema(t testing.TB, base string) string {
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("DCC_TEST_POSTGRES_DSN: %v", err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "issuance_test_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close(ctx)
+		conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
+
+func newFixtureOn(t testing.TB, role, dsn string) *fixture {
 	t.Helper()
 	dir := t.TempDir()
 	now := time.Now()
@@ -29,12 +79,16 @@ func newFixture(t testing.TB, role string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(dir, demo.ConfigFile))
+	file := demo.ConfigFile
+	if role == config.RoleAuthority {
+		file = demo.AuthorityConfigFile("AN")
+	}
+	cfg, err := config.Load(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if role == config.RoleAuthority {
-		cfg.Role, cfg.Authority = role, "AN"
+	if dsn != "" {
+		cfg.Store.DSN = dsn
 	}
 	a, err := app.Open(ctx, cfg, nil)
 	if err != nil {

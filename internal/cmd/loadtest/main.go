@@ -1,0 +1,203 @@
+// Command loadtest measures `dcc serve` under HTTP load on loopback
+// (docs/benchmarks.md): it builds dcc, creates a demo deployment with the
+// per-credential rate limit lifted, starts `dcc serve`, drives it with
+// keep-alive clients issuing test certificates for a while, and prints the
+// throughput, the latency percentiles, and the server's peak memory.
+//
+//	go run ./internal/cmd/loadtest -c 32 -d 20s
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"dcc/internal/config"
+	"dcc/internal/demo"
+)
+
+func main() {
+	conns := flag.Int("c", 32, "concurrent keep-alive connections")
+	dur := flag.Duration("d", 20*time.Second, "duration of the measurement")
+	warm := flag.Duration("warmup", 3*time.Second, "warm-up before measuring")
+	kind := flag.String("type", "test", "certificate type to issue: test or vaccination")
+	dsn := flag.String("dsn", "", "store DSN (default SQLite in the temporary data directory)")
+	flag.Parse()
+	if err := run(*conns, *dur, *warm, *kind, *dsn); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(conns int, dur, warm time.Duration, kind, dsn string) error {
+	dir, err := os.MkdirTemp("", "dcc-load-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "dcc")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/dcc")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build (run from the repository root): %w", err)
+	}
+	data := filepath.Join(dir, "data")
+	creds, err := demo.Create(data, time.Now())
+	if err != nil {
+		return err
+	}
+	cfgPath := filepath.Join(data, demo.ConfigFile)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		return err
+	}
+	// The load comes from few credentials: lift their rate limit.
+	cfg.HTTP.RatePerSecond, cfg.HTTP.Burst = 1e9, 1e9
+	if dsn != "" {
+		cfg.Store.DSN = dsn
+	}
+	if err := config.Write(cfgPath, cfg); err != nil {
+		return err
+	}
+	srv := exec.Command(bin, "serve", "--data", data, "--addr", "127.0.0.1:0", "--log", "json")
+	out, err := srv.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	srv.Stderr = io.Discard // one access-log line per request
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer srv.Process.Kill()
+	base, err := waitBanner(out)
+	if err != nil {
+		return err
+	}
+	go io.Copy(io.Discard, out)
+
+	token, body := creds.Labs[0].Token, testBody()
+	if kind == "vaccination" {
+		token, body = creds.Authorities[0].Token, vaccinationBody()
+	}
+	url := base + "/api/v1/certificates/" + kind
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+
+	var measuring atomic.Bool
+	var errs, non201 atomic.Int64
+	lat := make([][]time.Duration, conns)
+	ctx, cancel := context.WithTimeout(context.Background(), warm+dur)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if !measuring.Load() {
+					continue
+				}
+				if res.StatusCode != 201 {
+					non201.Add(1)
+				}
+				lat[i] = append(lat[i], time.Since(t0))
+			}
+		}()
+	}
+	time.Sleep(warm)
+	measuring.Store(true)
+	start := time.Now()
+	wg.Wait()
+	elapsed := time.Since(start)
+	hwm := peakRSS(srv.Process.Pid)
+
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	fmt.Printf("machine: %d CPUs, %s; server and load generator share them\n", runtime.NumCPU(), runtime.Version())
+	fmt.Printf("POST %s, %d keep-alive connections, %v after %v warm-up\n", strings.TrimPrefix(url, base), conns, dur, warm)
+	fmt.Printf("requests: %d in %.1fs = %.0f/s (non-201: %d, errors: %d)\n",
+		len(all), elapsed.Seconds(), float64(len(all))/elapsed.Seconds(), non201.Load(), errs.Load())
+	fmt.Printf("latency: p50 %v  p90 %v  p99 %v  max %v\n",
+		pct(0.50).Round(100*time.Microsecond), pct(0.90).Round(100*time.Microsecond),
+		pct(0.99).Round(100*time.Microsecond), pct(1).Round(100*time.Microsecond))
+	fmt.Printf("server peak memory (VmHWM): %s\n", hwm)
+	return nil
+}
+
+func waitBanner(r io.Reader) (string, error) {
+	re := regexp.MustCompile(` on (https?://\S+)$`)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			return m[1], nil
+		}
+	}
+	return "", fmt.Errorf("dcc serve exited before serving")
+}
+
+func peakRSS(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:"))
+		}
+	}
+	return "unknown"
+}
+
+func testBody() []byte {
+	b, _ := json.Marshal(map[string]any{
+		"nam": map[string]string{"fn": "Musterfrau-Gößinger", "gn": "Gabriele"}, "dob": "1998-02-26",
+		"t": []map[string]string{{"tt": "LP6464-4", "sc": time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), "tr": "260415000"}},
+	})
+	return b
+}
+
+func vaccinationBody() []byte {
+	b, _ := json.Marshal(map[string]any{
+		"nam": map[string]string{"fn": "Фёдоров", "gn": "Пётр"}, "dob": "1964-01-01",
+		"v": []map[string]any{{"vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215", "dn": 2, "sd": 2,
+			"dt": time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly)}},
+	})
+	return b
+}

@@ -1,0 +1,191 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"dcc"
+	"dcc/internal/delivery"
+	"dcc/internal/deployment"
+	"dcc/internal/issuance"
+	"dcc/registry"
+)
+
+// Deliveries applies records delivered by authorities.
+type Deliveries interface {
+	Apply(ctx context.Context, r registry.Record, actor string) (registry.Applied, error)
+}
+
+// SearchResult is a page of the registry.
+type SearchResult struct {
+	Items []Certificate `json:"items"`
+	Next  string        `json:"next,omitempty"` // cursor for the next page
+}
+
+func (s *Server) search(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
+	q := r.URL.Query()
+	var probs []FieldProblem
+	bad := func(field, reason string) { probs = append(probs, FieldProblem{Field: field, Reason: reason}) }
+	query := registry.Query{Authority: q.Get("authority"), Lab: q.Get("lab"), After: q.Get("after")}
+	if t := q.Get("type"); t != "" {
+		if tt, ok := deployment.ParseType(t); ok {
+			query.Type = string(tt)
+		} else {
+			bad("type", "want vaccination, test or recovery")
+		}
+	}
+	query.IssuedFrom = parseTime(q.Get("issuedFrom"), "issuedFrom", bad)
+	query.IssuedTo = parseTime(q.Get("issuedTo"), "issuedTo", bad)
+	if v := q.Get("revoked"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad("revoked", "want true or false")
+		}
+		query.Revoked = &b
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad("limit", "want 1 to 1000")
+		}
+		query.Limit = n
+	}
+	if len(probs) > 0 {
+		writeProblem(w, Problem{Type: probInvalid, Title: "The query is invalid", Status: http.StatusUnprocessableEntity, Errors: probs})
+		return
+	}
+	recs, next, err := s.Records.Search(r.Context(), p, query)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := SearchResult{Items: []Certificate{}, Next: next}
+	for i := range recs {
+		rec := &recs[i]
+		out.Items = append(out.Items, view(&issuance.Issued{
+			UVCI: rec.UVCI, Type: dcc.Type(rec.Type), Authority: rec.Authority, Lab: rec.Lab, KID: rec.KID,
+			IssuedAt: rec.IssuedAt, Expires: rec.Expires, Replaces: rec.Replaces,
+		}, rec))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func parseTime(v, field string, bad func(string, string)) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t
+	}
+	bad(field, "want a date (YYYY-MM-DD) or an RFC 3339 time")
+	return time.Time{}
+}
+
+// Stats is the registry's statistics.
+type Stats struct {
+	From  *time.Time `json:"from,omitempty"`
+	To    *time.Time `json:"to,omitempty"`
+	Items []Stat     `json:"items"`
+}
+
+// Stat counts one authority's certificates of one type.
+type Stat struct {
+	Authority string `json:"authority"`
+	Type      string `json:"type"`
+	Issued    int    `json:"issued"`
+	Revoked   int    `json:"revoked"`
+}
+
+func (s *Server) stats(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
+	var probs []FieldProblem
+	bad := func(field, reason string) { probs = append(probs, FieldProblem{Field: field, Reason: reason}) }
+	from := parseTime(r.URL.Query().Get("from"), "from", bad)
+	to := parseTime(r.URL.Query().Get("to"), "to", bad)
+	if len(probs) > 0 {
+		writeProblem(w, Problem{Type: probInvalid, Title: "The query is invalid", Status: http.StatusUnprocessableEntity, Errors: probs})
+		return
+	}
+	st, err := s.Records.Stats(r.Context(), p, from, to)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := Stats{Items: []Stat{}}
+	if !from.IsZero() {
+		out.From = &from
+	}
+	if !to.IsZero() {
+		out.To = &to
+	}
+	for _, x := range st {
+		out.Items = append(out.Items, Stat{Authority: x.Authority, Type: typeName(x.Type), Issued: x.Issued, Revoked: x.Revoked})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// deliver takes records from an issuing authority, identified by the common
+// name of its verified TLS client certificate. An authority delivers only
+// its own records.
+func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
+	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
+		problem(w, http.StatusUnauthorized, probUnauth, "Client certificate required",
+			"Deliveries are taken over mutual TLS with the authority's client certificate.")
+		return
+	}
+	authority := r.TLS.VerifiedChains[0][0].Subject.CommonName
+	if _, ok := s.Deployment.Authority(authority); !ok ||
+		(len(s.DeliveryAuthorities) > 0 && !slices.Contains(s.DeliveryAuthorities, authority)) {
+		problem(w, http.StatusForbidden, probForbidden, "Not allowed",
+			"The client certificate does not name an authority that may deliver here.")
+		return
+	}
+	actor := string(deployment.RoleAuthority) + ":" + authority
+	setActor(w, actor)
+	body, ok := readJSON(w, r)
+	if !ok {
+		return
+	}
+	var batch delivery.Batch
+	if err := json.Unmarshal(body, &batch); err != nil {
+		problem(w, http.StatusBadRequest, probInvalid, "Not a delivery batch", err.Error())
+		return
+	}
+	if len(batch.Records) > delivery.MaxBatch {
+		problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Too many records", "At most 1000 records per request.")
+		return
+	}
+	resp := delivery.Response{Results: make([]delivery.Result, 0, len(batch.Records))}
+	for _, rec := range batch.Records {
+		res := delivery.Result{UVCI: rec.UVCI}
+		rr, err := rec.ToRegistry()
+		switch {
+		case err != nil:
+			res.Status, res.Error = delivery.StatusRejected, err.Error()
+		case rr.Authority != authority:
+			res.Status, res.Error = delivery.StatusRejected, "record of another authority"
+		default:
+			applied, err := s.Registry.Apply(r.Context(), rr, actor)
+			switch err {
+			case nil:
+				res.Status = map[registry.Applied]string{
+					registry.AppliedNew: delivery.StatusStored, registry.AppliedRevoked: delivery.StatusRevoked,
+					registry.AppliedUnchanged: delivery.StatusUnchanged,
+				}[applied]
+			case registry.ErrConflict:
+				res.Status, res.Error = delivery.StatusRejected, "the registry holds another payload under this UVCI"
+			default:
+				s.log.Error("delivery", "authority", authority, "err", err.Error())
+				res.Status, res.Error = delivery.StatusRejected, "not stored: "+err.Error()
+			}
+		}
+		resp.Results = append(resp.Results, res)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

@@ -1,0 +1,264 @@
+package server
+
+import (
+	_ "embed"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"dcc"
+	"dcc/internal/certpdf"
+	"dcc/internal/deployment"
+	"dcc/internal/issuance"
+	"dcc/valueset"
+)
+
+// PDF renders the holder's printable certificate.
+type PDF interface {
+	Render(w io.Writer, c certpdf.Certificate) error
+}
+
+// Config assembles a Server.
+type Config struct {
+	Deployment *deployment.Deployment
+	// Issuance issues certificates; nil where nothing is issued (registry).
+	Issuance *issuance.Service
+	// Records reads, searches and revokes; required.
+	Records *issuance.Records
+	// Registry takes deliveries from authorities; nil outside the registry
+	// role.
+	Registry Deliveries
+	// DeliveryAuthorities may deliver (by client certificate common name);
+	// empty means every authority of the deployment.
+	DeliveryAuthorities []string
+	ValueSets           *valueset.Store
+	PDF                 PDF
+	MaxBodyBytes        int64
+	RatePerSecond       float64
+	Burst               int
+	Log                 *slog.Logger
+	Now                 func() time.Time
+}
+
+// Server is the HTTP API.
+type Server struct {
+	Config
+	log      *slog.Logger
+	qr       qrRenderer
+	limiters sync.Map // actor → *rate.Limiter
+	failures sync.Map // remote IP → *rate.Limiter, for failed sign-ins
+}
+
+// New builds a Server.
+func New(c Config) *Server {
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 64 << 10
+	}
+	if c.RatePerSecond == 0 {
+		c.RatePerSecond, c.Burst = 100, 200
+	}
+	return &Server{Config: c, log: c.Log}
+}
+
+// Mux is where routes are registered (an *http.ServeMux).
+type Mux interface {
+	Handle(pattern string, h http.Handler)
+	HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request))
+}
+
+// Routes registers the API on mux.
+func (s *Server) Routes(mux Mux) {
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	if s.Issuance != nil {
+		for _, t := range []dcc.Type{dcc.Vaccination, dcc.Test, dcc.Recovery} {
+			mux.Handle("POST /api/v1/certificates/"+deployment.TypeName(t), s.authed(s.issue(t)))
+		}
+		mux.Handle("POST /api/v1/certificates/{uvci}/reissue", s.authed(s.reissue))
+	}
+	mux.Handle("GET /api/v1/certificates/{uvci}", s.authed(s.get))
+	mux.Handle("GET /api/v1/certificates/{uvci}/qr.png", s.authed(s.qrPNG))
+	mux.Handle("GET /api/v1/certificates/{uvci}/qr.svg", s.authed(s.qrSVG))
+	mux.Handle("GET /api/v1/certificates/{uvci}/pdf", s.authed(s.pdf))
+	mux.Handle("POST /api/v1/certificates/{uvci}/revoke", s.authed(s.revoke))
+	mux.Handle("GET /api/v1/registry/certificates", s.authed(s.search))
+	mux.Handle("GET /api/v1/registry/stats", s.authed(s.stats))
+	if s.Registry != nil {
+		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)
+	}
+}
+
+// Handler is the API alone, wrapped in the common middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	return s.Wrap(mux)
+}
+
+// Wrap adds what every response needs: security headers, the body limit
+// and an access log line without personal data.
+func (s *Server) Wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil {
+			hd.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		if r.ContentLength > s.MaxBodyBytes {
+			problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Request body too large",
+				"The limit is "+strconv.FormatInt(s.MaxBodyBytes, 10)+" bytes.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		sw := &statusWriter{ResponseWriter: w}
+		h.ServeHTTP(sw, r)
+		// The route pattern, not the path: a path may hold a UVCI.
+		s.log.Info("http", "method", r.Method, "route", r.Pattern, "status", sw.status(),
+			"ms", time.Since(start).Milliseconds(), "actor", sw.actor)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	actor string
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) status() int {
+	if w.code == 0 {
+		return http.StatusOK
+	}
+	return w.code
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// setActor tells the access log who made the request.
+func setActor(w http.ResponseWriter, actor string) {
+	for {
+		switch x := w.(type) {
+		case *statusWriter:
+			x.actor = actor
+			return
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = x.Unwrap()
+		default:
+			return
+		}
+	}
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, p deployment.Principal)
+
+// authed authenticates the bearer token, applies the credential's rate
+// limit, and passes the principal on. Failed attempts are audited by the
+// caller's address (never the token) and slowed down per address.
+func (s *Server) authed(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc"`)
+			problem(w, http.StatusUnauthorized, probUnauth, "Credentials required",
+				"Send the credential as 'Authorization: Bearer <token>'.")
+			return
+		}
+		p, ok := s.Authenticate(r, token)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc", error="invalid_token"`)
+			problem(w, http.StatusUnauthorized, probUnauth, "Credentials not accepted",
+				"The token is unknown or revoked.")
+			return
+		}
+		setActor(w, p.Actor())
+		if !s.allow(p.Actor()) {
+			w.Header().Set("Retry-After", "1")
+			problem(w, http.StatusTooManyRequests, probRateLimited, "Too many requests",
+				"This credential's rate limit is exceeded; retry after a second.")
+			return
+		}
+		h(w, r, p)
+	})
+}
+
+// Authenticate checks a token and, when it fails, limits further attempts
+// from the same address. It is shared with the web UI.
+func (s *Server) Authenticate(r *http.Request, token string) (deployment.Principal, bool) {
+	ip := remoteIP(r)
+	if l := s.failureLimiter(ip); l.Tokens() < 1 {
+		return deployment.Principal{}, false
+	}
+	p, ok := s.Deployment.Authenticate(token)
+	if !ok {
+		s.failureLimiter(ip).Allow()
+		s.log.Warn("authentication failed", "remote", ip)
+		return deployment.Principal{}, false
+	}
+	return p, true
+}
+
+func (s *Server) failureLimiter(ip string) *rate.Limiter {
+	if l, ok := s.failures.Load(ip); ok {
+		return l.(*rate.Limiter)
+	}
+	// 10 failures at once, then one every 6 seconds.
+	l, _ := s.failures.LoadOrStore(ip, rate.NewLimiter(rate.Every(6*time.Second), 10))
+	return l.(*rate.Limiter)
+}
+
+func (s *Server) allow(actor string) bool {
+	l, ok := s.limiters.Load(actor)
+	if !ok {
+		l, _ = s.limiters.LoadOrStore(actor, rate.NewLimiter(rate.Limit(s.RatePerSecond), s.Burst))
+	}
+	return l.(*rate.Limiter).Allow()
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
