@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	_ "embed"
 	"io"
 	"log/slog"
@@ -39,12 +40,18 @@ type Config struct {
 	// empty means every authority of the deployment.
 	DeliveryAuthorities []string
 	ValueSets           *valueset.Store
-	PDF                 PDF
-	MaxBodyBytes        int64
-	RatePerSecond       float64
-	Burst               int
-	Log                 *slog.Logger
-	Now                 func() time.Time
+	// Role is reported by /healthz; Outbox, when set (role authority),
+	// makes /healthz report the records not yet delivered to the registry.
+	Role   string
+	Outbox interface {
+		OutboxPending(ctx context.Context) (int, error)
+	}
+	PDF           PDF
+	MaxBodyBytes  int64
+	RatePerSecond float64
+	Burst         int
+	Log           *slog.Logger
+	Now           func() time.Time
 }
 
 // Server is the HTTP API.
@@ -82,9 +89,7 @@ type Mux interface {
 // Routes registers the API on mux.
 func (s *Server) Routes(mux Mux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
+	mux.HandleFunc("GET /healthz", s.health)
 	if s.Issuance != nil {
 		for _, t := range []dcc.Type{dcc.Vaccination, dcc.Test, dcc.Recovery} {
 			mux.Handle("POST /api/v1/certificates/"+deployment.TypeName(t), s.authed(s.issue(t)))
@@ -101,6 +106,29 @@ func (s *Server) Routes(mux Mux) {
 	if s.Registry != nil {
 		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)
 	}
+}
+
+// Health is the body of /healthz.
+type Health struct {
+	Status        string `json:"status"` // "ok" or "unavailable"
+	Role          string `json:"role,omitempty"`
+	OutboxPending *int   `json:"outboxPending,omitempty"`
+}
+
+// health answers liveness and, for an authority, the delivery backlog: a
+// growing outboxPending means the registry has not confirmed records.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	h := Health{Status: "ok", Role: s.Role}
+	if s.Outbox != nil {
+		n, err := s.Outbox.OutboxPending(r.Context())
+		if err != nil {
+			s.log.Error("health: store unavailable", "err", err.Error())
+			writeJSON(w, http.StatusServiceUnavailable, Health{Status: "unavailable", Role: s.Role})
+			return
+		}
+		h.OutboxPending = &n
+	}
+	writeJSON(w, http.StatusOK, h)
 }
 
 // Handler is the API alone, wrapped in the common middleware.
