@@ -78,9 +78,48 @@ type execer interface {
 	ExecContext(context.Context, string, ...any) (sql.Result, error)
 }
 
+// Statements of the issuance path, prepared once at Open (SQLite would
+// otherwise parse each again for every certificate).
+const (
+	sqlAudit      = `INSERT INTO audit (at, actor, action, uvci, detail) VALUES ($1, $2, $3, $4, $5)`
+	sqlIdem       = `SELECT request_hash, uvci FROM idempotency WHERE principal = $1 AND idem_key = $2`
+	sqlInsertIdem = `INSERT INTO idempotency (principal, idem_key, request_hash, uvci, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (principal, idem_key) DO NOTHING`
+	sqlInsert = `INSERT INTO certificates
+		(uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash, key_id, payload, hc1,
+		 revoked_at, revoked_by, revoke_reason, replaced_by, replaces)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (uvci) DO NOTHING`
+	sqlInsertOutbox = `INSERT INTO outbox (uvci, created_at, attempts, next_attempt) VALUES ($1, $2, 0, $3)`
+)
+
+var preparedStatements = []string{sqlAudit, sqlIdem, sqlInsertIdem, sqlInsert, sqlInsertOutbox}
+
+// prepare prepares the hot statements; call it before any transaction
+// holds SQLite's one connection.
+func (s *Store) prepare(ctx context.Context) error {
+	s.stmts = make(map[string]*sql.Stmt, len(preparedStatements))
+	for _, q := range preparedStatements {
+		st, err := s.db.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("registry: prepare: %w", err)
+		}
+		s.stmts[q] = st
+	}
+	return nil
+}
+
+// txExec runs a prepared statement in tx (or, for a statement not prepared
+// at Open, the query text).
+func (s *Store) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st, ok := s.stmts[q]; ok {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return tx.ExecContext(ctx, q, args...)
+}
+
 func audit(ctx context.Context, ex execer, actor, action, uvci, detail string) error {
-	_, err := ex.ExecContext(ctx, `INSERT INTO audit (at, actor, action, uvci, detail) VALUES ($1, $2, $3, $4, $5)`,
-		time.Now().Unix(), actor, action, uvci, detail)
+	_, err := ex.ExecContext(ctx, sqlAudit, time.Now().Unix(), actor, action, uvci, detail)
 	if err != nil {
 		return fmt.Errorf("registry: write audit entry: %w", err)
 	}
@@ -124,8 +163,7 @@ func idempotent(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, id Idempotency) error {
 	var hash, uvci string
-	err := q.QueryRowContext(ctx, `SELECT request_hash, uvci FROM idempotency WHERE principal = $1 AND idem_key = $2`,
-		id.Principal, id.Key).Scan(&hash, &uvci)
+	err := q.QueryRowContext(ctx, sqlIdem, id.Principal, id.Key).Scan(&hash, &uvci)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil
@@ -184,7 +222,7 @@ func (s *Store) InsertRecord(ctx context.Context, r Record, actor string, o Inse
 				return err
 			}
 		}
-		inserted, err := insertSealed(ctx, tx, sr)
+		inserted, err := s.insertSealed(ctx, tx, sr)
 		if err != nil || !inserted {
 			return err
 		}
@@ -196,8 +234,7 @@ func (s *Store) InsertRecord(ctx context.Context, r Record, actor string, o Inse
 			if len(id.Key) == 0 || len(id.Key) > 200 {
 				return errors.New("registry: idempotency key must have 1 to 200 bytes")
 			}
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency (principal, idem_key, request_hash, uvci, created_at)
-				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (principal, idem_key) DO NOTHING`,
+			res, err := s.txExec(ctx, tx, sqlInsertIdem,
 				id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), r.UVCI, time.Now().Unix())
 			if err != nil {
 				return fmt.Errorf("registry: store idempotency key: %w", err)
@@ -240,7 +277,7 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outb
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range sealed {
-			inserted, err := insertSealed(ctx, tx, sealed[i])
+			inserted, err := s.insertSealed(ctx, tx, sealed[i])
 			if err != nil {
 				return fmt.Errorf("record %d: %w", i, err)
 			}
@@ -285,16 +322,12 @@ func (s *Store) sealRecord(r Record) (sealedRecord, error) {
 
 // insertSealed writes the row; it reports false when the UVCI was already
 // stored with the same payload hash, and ErrConflict when with another.
-func insertSealed(ctx context.Context, tx *sql.Tx, r sealedRecord) (bool, error) {
+func (s *Store) insertSealed(ctx context.Context, tx *sql.Tx, r sealedRecord) (bool, error) {
 	var revokedAt any
 	if r.RevokedAt != nil {
 		revokedAt = r.RevokedAt.Unix()
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO certificates
-		(uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash, key_id, payload, hc1,
-		 revoked_at, revoked_by, revoke_reason, replaced_by, replaces)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-		ON CONFLICT (uvci) DO NOTHING`,
+	res, err := s.txExec(ctx, tx, sqlInsert,
 		r.UVCI, r.Type, r.Authority, r.Lab, r.KID, r.IssuedAt.Unix(), r.Expires.Unix(), r.EventDate, r.hash, r.keyID,
 		r.payload, r.hc1, revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.Replaces)
 	if err != nil {
@@ -325,13 +358,12 @@ func (s *Store) afterInsert(ctx context.Context, tx *sql.Tx, r sealedRecord, act
 	if r.Replaces != "" {
 		detail += " replaces=" + r.Replaces
 	}
-	if err := audit(ctx, tx, actor, ActionIssue, r.UVCI, detail); err != nil {
-		return err
+	if _, err := s.txExec(ctx, tx, sqlAudit, time.Now().Unix(), actor, ActionIssue, r.UVCI, detail); err != nil {
+		return fmt.Errorf("registry: write audit entry: %w", err)
 	}
 	if outbox {
 		now := time.Now().Unix()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (uvci, created_at, attempts, next_attempt) VALUES ($1, $2, 0, $3)`,
-			r.UVCI, now, now); err != nil {
+		if _, err := s.txExec(ctx, tx, sqlInsertOutbox, r.UVCI, now, now); err != nil {
 			return fmt.Errorf("registry: insert outbox entry: %w", err)
 		}
 	}
@@ -552,7 +584,7 @@ func (s *Store) Apply(ctx context.Context, r Record, actor string) (Applied, err
 	}
 	var result Applied
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		inserted, err := insertSealed(ctx, tx, sr)
+		inserted, err := s.insertSealed(ctx, tx, sr)
 		if err != nil {
 			return err
 		}

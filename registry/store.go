@@ -43,6 +43,7 @@ type Store struct {
 	db      *sql.DB
 	dialect dialect
 	keys    *Keys
+	stmts   map[string]*sql.Stmt // prepared at Open, read-only after
 }
 
 // Open opens "sqlite:PATH" or "postgres://…" ("postgresql://…"), applies the
@@ -88,6 +89,10 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		return nil, fmt.Errorf("registry: connect to %s: %w", s.dialect, err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}

@@ -24,6 +24,12 @@ var exampleJSON []byte
 const usage = `dcc: the EU Digital COVID Certificate system
 
 Usage:
+  dcc serve [--data DIR] [--addr HOST:PORT] [--role all|authority|registry] [--authority ID]
+                                                       the issuing system, registry, API and web UI;
+                                                       on first run creates a demo country in ./dcc-data
+  dcc serve --config FILE                              a configured deployment (docs/operations.md)
+  dcc issue (--data DIR | --config FILE) --authority ID --batch FILE.jsonl [--out RESULTS.jsonl]
+                                                       bulk issuance, one request per line
   dcc validate [--lenient] [--valuesets DIR] FILE...   check payloads (JSON; - for stdin)
   dcc validate --example                               check the bundled example payload
   dcc example                                          print the bundled example payload
@@ -75,6 +81,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"decode":      e.decode,
 		"verify":      e.verify,
 		"conformance": e.conformance,
+		"serve":       e.serve,
+		"issue":       e.issue,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

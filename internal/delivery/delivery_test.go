@@ -258,5 +258,7 @@ func TestDeliveryIsIdempotentAndAuthenticated(t *testing.T) {
 	if _, _, err := s.registry.Records.Get(ctx, op, is.UVCI); err != nil {
 		t.Error(err)
 	}
-	var _ deployment.Principal = op
+	if op.Role != deployment.RoleOperator {
+		t.Errorf("operator token authenticates as %+v", op)
+	}
 }

@@ -147,7 +147,7 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := string(deployment.RoleAuthority) + ":" + authority
-	setActor(w, actor)
+	SetActor(w, actor)
 	body, ok := readJSON(w, r)
 	if !ok {
 		return

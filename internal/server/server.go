@@ -145,7 +145,10 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		start := time.Now()
 		hd := w.Header()
 		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: browsers then send Origin on same-site
+		// form posts, which the UI's cross-origin check reads; other sites
+		// still learn nothing (a path may hold a UVCI).
+		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
 		if r.TLS != nil {
 			hd.Set("Strict-Transport-Security", "max-age=31536000")
@@ -193,8 +196,9 @@ func (w *statusWriter) status() int {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// setActor tells the access log who made the request.
-func setActor(w http.ResponseWriter, actor string) {
+// SetActor tells the access log who made the request (the web UI's
+// session handler calls it too).
+func SetActor(w http.ResponseWriter, actor string) {
 	for {
 		switch x := w.(type) {
 		case *statusWriter:
@@ -229,7 +233,7 @@ func (s *Server) authed(h authedHandler) http.Handler {
 				"The token is unknown or revoked.")
 			return
 		}
-		setActor(w, p.Actor())
+		SetActor(w, p.Actor())
 		if !s.allow(p.Actor()) {
 			w.Header().Set("Retry-After", "1")
 			problem(w, http.StatusTooManyRequests, probRateLimited, "Too many requests",

@@ -1,0 +1,274 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"dcc"
+	"dcc/internal/deployment"
+	"dcc/internal/issuance"
+	"dcc/internal/server"
+	"dcc/registry"
+)
+
+// certificatePath is the UI's page of a certificate: the UVCI is one
+// percent-encoded path segment, as in server.CertificatePath.
+func certificatePath(uvci string) string {
+	return "/certificates/" + url.PathEscape(uvci)
+}
+
+type certificatePage struct {
+	UVCI      string
+	Path      string // of the page; the QR image and the PDF are below it
+	Type      string
+	Holder    []kv
+	Entry     []kv
+	Record    []kv
+	HC1       string
+	Issued    bool // just issued
+	Revoked   []kv // empty while valid
+	CanRevoke bool
+	Reason    string // typed in the revoke form
+	Problems  []string
+}
+
+// lookup opens a certificate by its UVCI typed in a form.
+func (u *UI) lookup(w http.ResponseWriter, r *http.Request, s *session) {
+	id := strings.TrimSpace(r.URL.Query().Get("uvci"))
+	if id == "" {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, certificatePath(id), http.StatusSeeOther)
+}
+
+func (u *UI) certificate(w http.ResponseWriter, r *http.Request, s *session) {
+	is, rec, err := u.c.Records.Get(r.Context(), s.principal, r.PathValue("uvci"))
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	pg, err := u.certificateView(is, rec)
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	pg.Issued = r.URL.Query().Get("issued") != ""
+	u.render(w, r, s, http.StatusOK, "certificate", "Certificado / Certificate", pg)
+}
+
+func (u *UI) certificateView(is *issuance.Issued, rec *registry.Record) (*certificatePage, error) {
+	var p dcc.Payload
+	if err := p.UnmarshalJSON(is.Payload); err != nil {
+		return nil, fmt.Errorf("web: stored payload: %w", err)
+	}
+	pg := &certificatePage{UVCI: is.UVCI, Path: certificatePath(is.UVCI), Type: typeLabel(is.Type), HC1: is.HC1}
+	pg.Holder, pg.Entry = u.describe(&p)
+	authority := is.Authority
+	if a, ok := u.c.Deployment.Authority(is.Authority); ok {
+		authority = a.Name + " (" + a.ID + ")"
+	}
+	pg.Record = []kv{
+		{"Identificador (UVCI) / Unique certificate identifier", is.UVCI},
+		{"Autoridad emisora / Issuing authority", authority},
+	}
+	if is.Lab != "" {
+		lab := is.Lab
+		if l, ok := u.c.Deployment.Lab(is.Lab); ok {
+			lab = l.Name + " (" + l.ID + ")"
+		}
+		pg.Record = append(pg.Record, kv{"Laboratorio / Laboratory", lab})
+	}
+	pg.Record = append(pg.Record,
+		kv{"Emitido el / Issued on", u.when(is.IssuedAt)},
+		kv{"Caduca el / Expires on", u.when(is.Expires)})
+	if is.Replaces != "" {
+		pg.Record = append(pg.Record, kv{"Sustituye a / Replaces", is.Replaces})
+	}
+	if rec != nil && rec.RevokedAt != nil {
+		pg.Revoked = []kv{
+			{"Revocado el / Revoked on", u.when(*rec.RevokedAt)},
+			{"Por / By", rec.RevokedBy},
+			{"Motivo / Reason", rec.RevokeReason},
+		}
+		if rec.ReplacedBy != "" {
+			pg.Revoked = append(pg.Revoked, kv{"Sustituido por / Replaced by", rec.ReplacedBy})
+		}
+	} else {
+		pg.CanRevoke = true
+	}
+	return pg, nil
+}
+
+func (u *UI) when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(u.c.Location).Format("2006-01-02 15:04 MST")
+}
+
+// describe names the payload's fields and their coded values in people's
+// words: the value sets' display names.
+func (u *UI) describe(p *dcc.Payload) (holder, entry []kv) {
+	add := func(list *[]kv, key, value string) {
+		if value != "" {
+			*list = append(*list, kv{label(key), value})
+		}
+	}
+	vs := u.c.ValueSets
+	add(&holder, "nam.fn", p.Nam.FN)
+	add(&holder, "nam.gn", p.Nam.GN)
+	add(&holder, "nam.fnt", p.Nam.FNT)
+	add(&holder, "nam.gnt", p.Nam.GNT)
+	dob := p.DOB
+	if dob == "" {
+		dob = "desconocida / unknown" // Annex V: an empty dob is an unknown date of birth
+	}
+	add(&holder, "dob", dob)
+	country := func(code string) string {
+		if name, ok := vs.Country(code); ok && name != "" {
+			return name + " (" + code + ")"
+		}
+		return code
+	}
+	switch {
+	case len(p.V) == 1:
+		v := p.V[0]
+		add(&entry, "v.tg", vs.Display(setDisease, v.TG))
+		add(&entry, "v.vp", vs.Display(setProphylaxis, v.VP))
+		add(&entry, "v.mp", vs.Display(setProduct, v.MP))
+		add(&entry, "v.ma", vs.Display(setMAH, v.MA))
+		entry = append(entry, kv{"Dosis / Doses (dn/sd)", strconv.Itoa(v.DN) + "/" + strconv.Itoa(v.SD)})
+		add(&entry, "v.dt", v.DT)
+		add(&entry, "v.co", country(v.CO))
+		add(&entry, "v.is", v.IS)
+	case len(p.T) == 1:
+		t := p.T[0]
+		add(&entry, "t.tg", vs.Display(setDisease, t.TG))
+		add(&entry, "t.tt", vs.Display(setTestType, t.TT))
+		add(&entry, "t.nm", t.NM)
+		if t.MA != "" {
+			add(&entry, "t.ma", vs.Display(setTestDevice, t.MA))
+		}
+		add(&entry, "t.sc", u.sampleShown(t.SC))
+		add(&entry, "t.tr", vs.Display(setTestResult, t.TR))
+		add(&entry, "t.tc", t.TC)
+		add(&entry, "t.co", country(t.CO))
+		add(&entry, "t.is", t.IS)
+	case len(p.R) == 1:
+		rc := p.R[0]
+		add(&entry, "r.tg", vs.Display(setDisease, rc.TG))
+		add(&entry, "r.fr", rc.FR)
+		add(&entry, "r.df", rc.DF)
+		add(&entry, "r.du", rc.DU)
+		add(&entry, "r.co", country(rc.CO))
+		add(&entry, "r.is", rc.IS)
+	}
+	return holder, entry
+}
+
+// sampleShown shows t/sc in the UI's location, and as stored when it is
+// not an RFC 3339 time.
+func (u *UI) sampleShown(sc string) string {
+	if t, err := time.Parse(time.RFC3339, sc); err == nil {
+		return u.when(t)
+	}
+	return sc
+}
+
+// signed returns a certificate with its HC1 string, or answers the request.
+func (u *UI) signed(w http.ResponseWriter, r *http.Request, s *session) (*issuance.Issued, bool) {
+	is, _, err := u.c.Records.Get(r.Context(), s.principal, r.PathValue("uvci"))
+	if err != nil {
+		u.fail(w, r, s, err)
+		return nil, false
+	}
+	if is.HC1 == "" {
+		u.notFound(w, r, s, "Este registro llegó sin el certificado firmado; la autoridad emisora puede volver a emitirlo. / "+
+			"This record came without its signed certificate; the issuing authority can re-issue it.")
+		return nil, false
+	}
+	return is, true
+}
+
+func (u *UI) qrPNG(w http.ResponseWriter, r *http.Request, s *session) {
+	is, ok := u.signed(w, r, s)
+	if !ok {
+		return
+	}
+	b, err := server.RenderQR(&u.qr, is.HC1, "png")
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	writeFile(w, "image/png", "", b)
+}
+
+func (u *UI) pdf(w http.ResponseWriter, r *http.Request, s *session) {
+	is, ok := u.signed(w, r, s)
+	if !ok {
+		return
+	}
+	b, err := u.c.API.RenderPDF(is)
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	writeFile(w, "application/pdf", "certificado-covid-"+deployment.TypeName(is.Type)+".pdf", b)
+}
+
+// writeFile sends a rendering of a certificate: personal data, not cached.
+func writeFile(w http.ResponseWriter, contentType, filename string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	if filename != "" {
+		h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+func (u *UI) revoke(w http.ResponseWriter, r *http.Request, s *session) {
+	id := r.PathValue("uvci")
+	reason := r.PostForm.Get("reason")
+	err := u.c.Records.Revoke(r.Context(), s.principal, id, reason)
+	if err == nil {
+		http.Redirect(w, r, certificatePath(id), http.StatusSeeOther)
+		return
+	}
+	var ve *dcc.ValidationError
+	var ce *issuance.ConflictError
+	status := http.StatusUnprocessableEntity
+	var problems []string
+	switch {
+	case errors.As(err, &ve):
+		for _, p := range ve.Problems {
+			problems = append(problems, label(p.Path)+": "+p.Reason)
+		}
+	case errors.As(err, &ce):
+		status = http.StatusConflict
+		problems = append(problems, ce.Reason)
+	default:
+		u.fail(w, r, s, err)
+		return
+	}
+	is, rec, err := u.c.Records.Get(r.Context(), s.principal, id)
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	pg, err := u.certificateView(is, rec)
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	pg.Reason, pg.Problems = reason, problems
+	u.render(w, r, s, status, "certificate", "Certificado / Certificate", pg)
+}

@@ -1,0 +1,216 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"dcc"
+	"dcc/internal/deployment"
+	"dcc/registry"
+)
+
+type searchPage struct {
+	Filters  []field
+	Problems []string
+	Rows     []searchRow
+	Next     string // link to the next page, if any
+	Searched bool
+}
+
+type searchRow struct {
+	UVCI, Path, Type, Authority, Lab, Issued, Event, Revoked string
+}
+
+// allowRegistry answers for everyone but registry operators.
+func (u *UI) allowRegistry(w http.ResponseWriter, r *http.Request, s *session) bool {
+	if err := u.c.Deployment.CanSearch(s.principal); err != nil {
+		u.fail(w, r, s, err)
+		return false
+	}
+	return true
+}
+
+// search lists the national registry with filters, a page at a time. With
+// no filter it lists every certificate.
+func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session) {
+	if !u.allowRegistry(w, r, s) {
+		return
+	}
+	q := r.URL.Query()
+	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	pg := searchPage{}
+	errs := map[string][]string{}
+	bad := func(key, reason string) {
+		errs[key] = append(errs[key], reason)
+		pg.Problems = append(pg.Problems, label(key)+": "+reason)
+	}
+	query := registry.Query{Authority: get("authority"), Lab: get("lab"), After: get("after"), Limit: u.c.PageSize}
+	if t := get("type"); t != "" {
+		if tt, ok := deployment.ParseType(t); ok {
+			query.Type = string(tt)
+		} else {
+			bad("type", "vacunación, prueba o recuperación / vaccination, test or recovery")
+		}
+	}
+	from, ok := u.day(get("from"))
+	if !ok {
+		bad("from", "no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD")
+	}
+	to, ok := u.day(get("to"))
+	if !ok {
+		bad("to", "no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD")
+	}
+	query.IssuedFrom = from
+	if !to.IsZero() {
+		query.IssuedTo = to.AddDate(0, 0, 1) // the form's "to" day is included
+	}
+	switch get("revoked") {
+	case "":
+	case "true", "false":
+		b := get("revoked") == "true"
+		query.Revoked = &b
+	default:
+		bad("revoked", "sí o no / yes or no")
+	}
+
+	var authorities []option
+	for _, a := range u.c.Deployment.Authorities() {
+		authorities = append(authorities, option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
+	}
+	var types []option
+	for _, t := range []dcc.Type{dcc.Vaccination, dcc.Test, dcc.Recovery} {
+		types = append(types, option{Value: deployment.TypeName(t), Label: typeLabel(t)})
+	}
+	f := func(key, kind, empty string, opts []option) field {
+		return field{Name: key, Label: label(key), Kind: kind, Value: get(key), Empty: empty, Options: opts, Errors: errs[key]}
+	}
+	pg.Filters = []field{
+		f("authority", "select", "(todas / all)", authorities),
+		f("type", "select", "(todos / all)", types),
+		f("lab", "text", "", nil),
+		f("from", "date", "", nil),
+		f("to", "date", "", nil),
+		f("revoked", "select", "(todos / all)", []option{{"true", "Revocados / Revoked"}, {"false", "Válidos / Not revoked"}}),
+	}
+	status := http.StatusOK
+	if len(pg.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	} else {
+		recs, next, err := u.c.Records.Search(r.Context(), s.principal, query)
+		if err != nil {
+			u.fail(w, r, s, err)
+			return
+		}
+		pg.Searched = true
+		for _, rec := range recs {
+			row := searchRow{
+				UVCI: rec.UVCI, Path: certificatePath(rec.UVCI), Type: typeLabel(dcc.Type(rec.Type)),
+				Authority: rec.Authority, Lab: rec.Lab, Issued: u.when(rec.IssuedAt), Event: rec.EventDate,
+			}
+			if rec.RevokedAt != nil {
+				row.Revoked = u.when(*rec.RevokedAt)
+			}
+			pg.Rows = append(pg.Rows, row)
+		}
+		if next != "" {
+			nq := url.Values{}
+			for _, k := range []string{"authority", "type", "lab", "from", "to", "revoked"} {
+				if v := get(k); v != "" {
+					nq.Set(k, v)
+				}
+			}
+			nq.Set("after", next)
+			pg.Next = "/registry?" + nq.Encode()
+		}
+	}
+	u.render(w, r, s, status, "registry", "Registro nacional / National registry", pg)
+}
+
+// day reads a date input as the start of that day in the UI's location;
+// "" is no bound.
+func (u *UI) day(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, true
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, u.c.Location)
+	return t, err == nil
+}
+
+type statsPage struct {
+	Filters  []field
+	Problems []string
+	Rows     []statRow
+	Total    statRow
+}
+
+type statRow struct {
+	Authority, Type string
+	Issued, Revoked int
+}
+
+func (u *UI) stats(w http.ResponseWriter, r *http.Request, s *session) {
+	if !u.allowRegistry(w, r, s) {
+		return
+	}
+	q := r.URL.Query()
+	pg := statsPage{}
+	errs := map[string][]string{}
+	from, ok := u.day(strings.TrimSpace(q.Get("from")))
+	if !ok {
+		errs["from"] = []string{"no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD"}
+	}
+	to, ok := u.day(strings.TrimSpace(q.Get("to")))
+	if !ok {
+		errs["to"] = []string{"no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD"}
+	}
+	for _, k := range []string{"from", "to"} {
+		pg.Filters = append(pg.Filters, field{Name: k, Label: label(k), Kind: "date", Value: strings.TrimSpace(q.Get(k)), Errors: errs[k]})
+		for _, e := range errs[k] {
+			pg.Problems = append(pg.Problems, label(k)+": "+e)
+		}
+	}
+	if len(pg.Problems) > 0 {
+		u.render(w, r, s, http.StatusUnprocessableEntity, "stats", "Estadísticas / Statistics", pg)
+		return
+	}
+	if !to.IsZero() {
+		to = to.AddDate(0, 0, 1)
+	}
+	st, err := u.c.Records.Stats(r.Context(), s.principal, from, to)
+	if err != nil {
+		u.fail(w, r, s, err)
+		return
+	}
+	pg.Total = statRow{Authority: "Total"}
+	for _, x := range st {
+		name := x.Authority
+		if a, ok := u.c.Deployment.Authority(x.Authority); ok {
+			name = a.Name + " (" + a.ID + ")"
+		}
+		pg.Rows = append(pg.Rows, statRow{Authority: name, Type: typeLabel(dcc.Type(x.Type)), Issued: x.Issued, Revoked: x.Revoked})
+		pg.Total.Issued += x.Issued
+		pg.Total.Revoked += x.Revoked
+	}
+	u.render(w, r, s, http.StatusOK, "stats", "Estadísticas / Statistics", pg)
+}
+
+// home is the start page: the forms the principal may use.
+func (u *UI) home(w http.ResponseWriter, r *http.Request, s *session) {
+	u.render(w, r, s, http.StatusOK, "home", "Inicio / Home", struct{ Actor, Role string }{
+		Actor: s.principal.Actor(), Role: roleLabel(s.principal.Role),
+	})
+}
+
+func roleLabel(r deployment.Role) string {
+	switch r {
+	case deployment.RoleAuthority:
+		return "Autoridad emisora / Issuing authority"
+	case deployment.RoleLab:
+		return "Laboratorio / Laboratory"
+	case deployment.RoleOperator:
+		return "Operador del registro nacional / National registry operator"
+	}
+	return string(r)
+}

@@ -1,0 +1,237 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"dcc/doses"
+	"dcc/internal/deployment"
+	"dcc/internal/issuance"
+	"dcc/internal/server"
+	"dcc/qr"
+	"dcc/registry"
+	"dcc/valueset"
+)
+
+// Config assembles the UI.
+type Config struct {
+	API        *server.Server // authentication, QR and PDF rendering, problem mapping
+	Deployment *deployment.Deployment
+	Issuance   *issuance.Service // nil where nothing is issued (registry role)
+	Records    *issuance.Records
+	ValueSets  *valueset.Store
+	Store      *registry.Store // for auditing sign-ins
+	SessionTTL time.Duration   // how long a sign-in lasts; zero: 8h
+	// SecureCookies marks cookies Secure (the server speaks TLS).
+	SecureCookies bool
+	Demo          bool // show the demo banner
+	Log           *slog.Logger
+	// DosePolicy numbers the doses the vaccination form previews; give it
+	// the issuance service's policy so that the preview and the certificate
+	// agree (nil: doses.DefaultPolicy()).
+	DosePolicy *doses.Policy
+	// Location reads the times typed into forms (sample collection, search
+	// dates) and shows stored times; nil: time.Local.
+	Location *time.Location
+	// Now is the clock of sessions; nil: time.Now.
+	Now func() time.Time
+	// PageSize is how many certificates a registry page lists; zero: 50.
+	PageSize int
+}
+
+// UI is the web interface.
+type UI struct {
+	c         Config
+	pages     map[string]*template.Template
+	sessions  *sessions
+	signinKey []byte // HMAC key of the sign-in form's token
+	cop       *http.CrossOriginProtection
+	qr        qr.Renderer
+	policy    doses.Policy
+}
+
+//go:embed templates/*.html assets/*
+var files embed.FS
+
+// pageNames are the templates/<name>.html files, each rendered in the
+// layout.
+var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error"}
+
+// New builds the UI.
+func New(c Config) (*UI, error) {
+	if c.API == nil || c.Deployment == nil || c.Records == nil || c.ValueSets == nil || c.Store == nil {
+		return nil, errors.New("web: API, Deployment, Records, ValueSets and Store are required")
+	}
+	if c.SessionTTL == 0 {
+		c.SessionTTL = 8 * time.Hour
+	}
+	if c.SessionTTL < 0 {
+		return nil, errors.New("web: SessionTTL must not be negative")
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Location == nil {
+		c.Location = time.Local
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.PageSize <= 0 {
+		c.PageSize = 50
+	}
+	u := &UI{
+		c:         c,
+		pages:     map[string]*template.Template{},
+		sessions:  newSessions(c.SessionTTL, c.Now),
+		signinKey: randomBytes(32),
+		cop:       http.NewCrossOriginProtection(),
+		policy:    doses.DefaultPolicy(),
+	}
+	if c.DosePolicy != nil {
+		u.policy = *c.DosePolicy
+	}
+	if err := u.policy.Validate(); err != nil {
+		return nil, fmt.Errorf("web: dose policy: %w", err)
+	}
+	for _, name := range pageNames {
+		t, err := template.New(name).ParseFS(files,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		u.pages[name] = t
+	}
+	return u, nil
+}
+
+// Routes registers the pages on mux.
+func (u *UI) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /assets/style.css", u.style)
+	mux.HandleFunc("GET /signin", u.signinPage)
+	mux.HandleFunc("POST /signin", u.signin)
+	mux.HandleFunc("POST /signout", u.authed(u.signout))
+	mux.HandleFunc("GET /{$}", u.authed(u.home))
+	mux.HandleFunc("GET /issue/{type}", u.authed(u.issueForm))
+	mux.HandleFunc("POST /issue/{type}", u.authed(u.issuePost))
+	mux.HandleFunc("GET /certificates", u.authed(u.lookup))
+	mux.HandleFunc("GET /certificates/{uvci}", u.authed(u.certificate))
+	mux.HandleFunc("GET /certificates/{uvci}/qr.png", u.authed(u.qrPNG))
+	mux.HandleFunc("GET /certificates/{uvci}/pdf", u.authed(u.pdf))
+	mux.HandleFunc("POST /certificates/{uvci}/revoke", u.authed(u.revoke))
+	mux.HandleFunc("GET /registry", u.authed(u.search))
+	mux.HandleFunc("GET /registry/stats", u.authed(u.stats))
+}
+
+// csp allows no script at all: every function works with plain forms.
+const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
+	"frame-ancestors 'none'; base-uri 'none'"
+
+func (u *UI) style(w http.ResponseWriter, r *http.Request) {
+	b, err := files.ReadFile("assets/style.css")
+	if err != nil {
+		http.Error(w, "no style sheet", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	_, _ = w.Write(b)
+}
+
+// view is what every page's template gets: the layout's part and the
+// page's own data.
+type view struct {
+	Title     string
+	Demo      bool
+	User      *deployment.Principal
+	CSRF      string
+	Issue     []typeLink // the forms the user may open
+	CanSearch bool
+	Page      any
+}
+
+type typeLink struct {
+	Path, Label string
+}
+
+// render writes a page, buffered so that a template error becomes a clean
+// error page rather than half a page.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
+	v := view{Title: title, Demo: u.c.Demo, Page: data}
+	if s != nil {
+		p := s.principal
+		v.User, v.CSRF = &p, s.csrf
+		v.Issue = u.typeLinks(p)
+		v.CanSearch = u.c.Deployment.CanSearch(p) == nil
+	}
+	var buf bytes.Buffer
+	if err := u.pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		u.c.Log.Error("web: render", "route", r.Pattern, "page", name, "err", err.Error())
+		writeHTMLHeaders(w)
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = w.Write([]byte("<!doctype html><title>Error</title><p>Error interno / Internal error.</p>"))
+		return
+	}
+	writeHTMLHeaders(w)
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// writeHTMLHeaders: pages carry personal data, so nothing is cached.
+func writeHTMLHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", csp)
+}
+
+// errorPage is a friendly page for a failed request.
+type errorPage struct {
+	Status  int
+	Heading string
+	Detail  string
+	Notes   []string
+	Back    string
+}
+
+func (u *UI) errorPage(w http.ResponseWriter, r *http.Request, s *session, e errorPage) {
+	if e.Back == "" {
+		e.Back = "/"
+	}
+	u.render(w, r, s, e.Status, "error", e.Heading, e)
+}
+
+// fail shows an error of the packages behind the UI as a page with the
+// right status. The message of an unexpected error is logged with the
+// route pattern (never the path, which may hold a UVCI) and not shown.
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
+	var fe *deployment.ForbiddenError
+	var ce *issuance.ConflictError
+	switch {
+	case errors.As(err, &fe):
+		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden,
+			Heading: "No autorizado / Not allowed", Detail: fe.Reason,
+			Notes: []string{"Estas credenciales no permiten esta acción; no se ha hecho nada. / These credentials do not allow this action; nothing was done."}})
+	case errors.Is(err, issuance.ErrNotFound):
+		u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound,
+			Heading: "Certificado no encontrado / Certificate not found",
+			Detail:  "No existe ningún certificado con este identificador que estas credenciales puedan ver. / No certificate with this identifier exists that these credentials may see."})
+	case errors.As(err, &ce):
+		u.errorPage(w, r, s, errorPage{Status: http.StatusConflict, Heading: "Conflicto / Conflict", Detail: ce.Reason})
+	default:
+		u.c.Log.Error("web: request failed", "route", r.Pattern, "err", err.Error())
+		u.errorPage(w, r, s, errorPage{Status: http.StatusInternalServerError,
+			Heading: "Error interno / Internal error",
+			Detail:  "No se ha podido completar la solicitud; el error queda registrado. / The request could not be completed; the error is logged."})
+	}
+}
+
+func (u *UI) notFound(w http.ResponseWriter, r *http.Request, s *session, detail string) {
+	u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound, Heading: "No encontrado / Not found", Detail: detail})
+}
