@@ -45,10 +45,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	var rec recorder
 	server.New(server.Config{Deployment: s.app.Deployment, Issuance: s.app.Issuance, Records: s.app.Records,
 		Registry: s.app.Store}).Routes(&rec)
-	var routes, ops []string
-	for _, p := range rec.patterns {
-		routes = append(routes, p)
-	}
+	routes := rec.patterns
+	var ops []string
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {
 			ops = append(ops, method+" "+path)
