@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode"
 
 	"dcc"
 	"dcc/valueset"
@@ -45,10 +46,25 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 	out := &content{holder: section{title: "Titular / Holder"}}
 
 	n := p.Nam
-	out.holder.add("nam.fn", "Apellido(s) / Surname(s)", n.FN)
-	out.holder.add("nam.fnt", "Apellido(s) normalizado(s) / Standardised surname(s)", n.FNT)
-	out.holder.add("nam.gn", "Nombre(s) / Forename(s)", n.GN)
-	out.holder.add("nam.gnt", "Nombre(s) normalizado(s) / Standardised forename(s)", n.GNT)
+	// A name in a script the document cannot print (Arabic, CJK, …) is
+	// left to the QR code, which carries it; the standardised forms always
+	// print. Refusing the whole document would leave the holder without one.
+	omitted := false
+	for _, f := range []struct{ what, label, value string }{
+		{"nam.fn", "Apellido(s) / Surname(s)", n.FN},
+		{"nam.fnt", "Apellido(s) normalizado(s) / Standardised surname(s)", n.FNT},
+		{"nam.gn", "Nombre(s) / Forename(s)", n.GN},
+		{"nam.gnt", "Nombre(s) normalizado(s) / Standardised forename(s)", n.GNT},
+	} {
+		if !printableScript(f.value) {
+			omitted = true
+			continue
+		}
+		out.holder.add(f.what, f.label, f.value)
+	}
+	if omitted {
+		out.holder.add("nam", "Nota / Note", "El nombre en su escritura original figura en el código QR. / The name in its original script is in the QR code.")
+	}
 	dob := p.DOB
 	if dob == "" {
 		// Annex V: an empty dob means the date of birth is unknown.
@@ -122,6 +138,17 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		out.cert.add("Expires", "Caduca el / Expires on", utc(c.Expires))
 	}
 	return out, nil
+}
+
+// printableScript reports whether s is in the scripts the document prints
+// (layout's glyphs check refuses the others).
+func printableScript(s string) bool {
+	for _, c := range s {
+		if !unicode.IsSpace(c) && !unicode.In(c, unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Common, unicode.Inherited) {
+			return false
+		}
+	}
+	return true
 }
 
 // add appends a field unless its value is empty: optional fields that are

@@ -19,7 +19,9 @@
 //
 // Text uses DejaVu Sans, embedded (fonts/, Bitstream Vera licence, see
 // fonts/LICENSE) and subset into each PDF, so names in Latin, Greek and
-// Cyrillic script print and can be extracted as text. Other scripts, and
+// Cyrillic script print and can be extracted as text. A name in another
+// script (Arabic, CJK, …) is not printed but left to the QR code, beside its
+// standardised form and a note saying so; other text in such a script, and
 // characters the font lacks, are an error rather than a blank or letters out
 // of order: a certificate must not show a name other than the holder's. Long
 // values wrap (names first shrink); content that cannot fit on the page is
