@@ -46,11 +46,12 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	if now == nil {
 		now = time.Now
 	}
-	a = &App{Config: cfg, Now: now}
+	built := &App{Config: cfg, Now: now}
+	a = built
+	// On failure release what was opened; the returns set a to nil first.
 	defer func() {
 		if err != nil {
-			a.Close()
-			a = nil
+			built.Close()
 		}
 	}()
 	if a.Deployment, err = cfg.Deployment(); err != nil {

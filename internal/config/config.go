@@ -335,9 +335,6 @@ func (c *Config) Validate() error {
 	bad := func(path, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...)))
 	}
-	if len(c.Country) != 2 || strings.ToUpper(c.Country) != c.Country {
-		bad("country", "%q: want an ISO 3166-1 alpha-2 code in upper case, e.g. ES", c.Country)
-	}
 	switch c.Role {
 	case RoleAll, RoleRegistry:
 		if c.Authority != "" {

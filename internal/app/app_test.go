@@ -1,0 +1,98 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"dcc/internal/app"
+	"dcc/internal/config"
+	"dcc/internal/demo"
+)
+
+func load(t *testing.T, dir, file string) *config.Config {
+	t.Helper()
+	c, err := config.Load(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestOpenRoles(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := demo.Create(dir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		file             string
+		issues, delivers bool
+	}{
+		{demo.ConfigFile, true, false},
+		{demo.RegistryConfigFile, false, false},
+		{demo.AuthorityConfigFile("MS"), true, true},
+	} {
+		a, err := app.Open(context.Background(), load(t, dir, tt.file), nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		if (a.Issuance != nil) != tt.issues || (a.Signer != nil) != tt.issues || a.Records == nil {
+			t.Errorf("%s: issuance %v, signer %v", tt.file, a.Issuance != nil, a.Signer != nil)
+		}
+		if err := a.Close(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// Start-up refuses a DSC of another country's CSCA, a key that is not the
+// DSC's, and an authority configured for a type its DSCs may not sign.
+func TestStartupChecks(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := demo.Create(dir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other := t.TempDir()
+	if _, err := demo.Create(other, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name string
+		edit func(*config.Config)
+		want string
+	}{
+		{"DSC of another CSCA", func(c *config.Config) {
+			c.CSCAFiles = []string{filepath.Join(other, "pki/csca/cert.pem")}
+		}, "authorities[0].dscs[0].certFile: not a valid DSC of a CSCA of ES"},
+		{"key of another DSC", func(c *config.Config) {
+			c.Authorities[0].DSCs[0].Key = "file:pki/dsc-MD/key.pem"
+		}, "not the certificate's key"},
+		{"type the DSC may not sign", func(c *config.Config) {
+			c.Authorities[2].Types = []string{"v", "t", "r"}
+			c.Labs = nil
+		}, `"MS" issues test certificates but none of its DSCs`},
+		{"missing key", func(c *config.Config) {
+			c.Authorities[1].DSCs[0].Key = "file:pki/none.pem"
+		}, "authorities[1].dscs[0].key"},
+		{"payload keys readable by others", func(c *config.Config) {
+			os.Chmod(filepath.Join(dir, "payload-keys", "demo-1.key"), 0o644)
+		}, "store.payloadKeyDir"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			defer os.Chmod(filepath.Join(dir, "payload-keys", "demo-1.key"), 0o600)
+			c := load(t, dir, demo.ConfigFile)
+			tt.edit(c)
+			a, err := app.Open(context.Background(), c, nil)
+			if err == nil {
+				a.Close()
+				t.Fatal("started")
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
