@@ -93,6 +93,11 @@ func (e *env) serveConfig(data, path, role, authority string) (cfg *config.Confi
 		}
 		return cfg, false, nil
 	}
+	switch role {
+	case "", config.RoleAll, config.RoleRegistry, config.RoleAuthority:
+	default:
+		return nil, false, fmt.Errorf("--role %q: want all, authority or registry", role)
+	}
 	if !demo.Exists(data) {
 		// Every role of the demo shares one PKI: the first run creates it all.
 		if _, err := demo.Create(data, time.Now()); err != nil {
@@ -113,8 +118,6 @@ func (e *env) serveConfig(data, path, role, authority string) (cfg *config.Confi
 		if _, err := os.Stat(filepath.Join(data, file)); err != nil {
 			return nil, false, fmt.Errorf("--authority %s: the demo has no such authority (AN, MD, MS)", authority)
 		}
-	default:
-		return nil, false, fmt.Errorf("--role %q: want all, authority or registry", role)
 	}
 	cfg, err = config.Load(filepath.Join(data, file))
 	return cfg, fresh, err
