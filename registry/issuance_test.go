@@ -354,3 +354,61 @@ func TestStats(t *testing.T) {
 		}
 	})
 }
+
+// Concurrent inserts share transactions; a failing one (a conflict) does
+// not take the others down, and every one is audited exactly once.
+func TestGroupCommit(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		if err := s.Insert(ctx, record(0), "a"); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 200)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := record(1000 + i)
+				if i%50 == 0 {
+					r = record(0)
+					r.Payload = []byte(`{"other": true}`) // conflicts with the stored record(0)
+				}
+				errs[i] = s.InsertWithOutbox(ctx, r, "authority:AN")
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if i%50 == 0 {
+				if !errors.Is(err, registry.ErrConflict) {
+					t.Errorf("insert %d: %v, want ErrConflict", i, err)
+				}
+			} else if err != nil {
+				t.Errorf("insert %d: %v", i, err)
+			}
+		}
+		if n, _ := s.OutboxPending(ctx); n != 196 {
+			t.Errorf("outbox = %d, want 196", n)
+		}
+		es, _ := s.AuditByActor(ctx, "authority:AN")
+		if countAction(es, registry.ActionIssue) != 196 {
+			t.Errorf("%d issue audit entries, want 196", countAction(es, registry.ActionIssue))
+		}
+	})
+}
+
+// Close finishes queued writes; a write after Close fails cleanly.
+func TestCloseWaitsForWrites(t *testing.T) {
+	dsn := backends(t)[0].newDSN(t)
+	s, err := registry.Open(ctx, dsn, testKeys(t, "k1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Insert(ctx, record(1), "a"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Insert(ctx, record(2), "a"); err == nil {
+		t.Error("insert after Close succeeded")
+	}
+}

@@ -206,57 +206,61 @@ func (s *Store) InsertWithOutbox(ctx context.Context, r Record, actor string) er
 	return s.InsertRecord(ctx, r, actor, InsertOptions{Outbox: true})
 }
 
-// InsertRecord is Insert with options; everything is written in one
-// transaction or nothing is.
+// InsertRecord is Insert with options; everything is written at once or
+// nothing is. Concurrent calls share a transaction (group commit), each in
+// a savepoint of its own, so one call's failure never touches another's
+// record and many certificates cost one commit.
 func (s *Store) InsertRecord(ctx context.Context, r Record, actor string, o InsertOptions) error {
 	if err := checkActor(actor); err != nil {
 		return err
+	}
+	if id := o.Idempotency; id != nil && (len(id.Key) == 0 || len(id.Key) > 200) {
+		return errors.New("registry: idempotency key must have 1 to 200 bytes")
 	}
 	sr, err := s.sealRecord(r)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if o.Idempotency != nil {
-			if err := idempotent(ctx, tx, *o.Idempotency); err != nil {
-				return err
-			}
-		}
-		inserted, err := s.insertSealed(ctx, tx, sr)
-		if err != nil || !inserted {
+	return s.group.do(ctx, func(ctx context.Context, tx *sql.Tx) error { return s.insertTx(ctx, tx, sr, actor, o) })
+}
+
+// insertTx writes one record with everything its options ask for.
+func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, sr sealedRecord, actor string, o InsertOptions) error {
+	if o.Idempotency != nil {
+		if err := idempotent(ctx, tx, *o.Idempotency); err != nil {
 			return err
 		}
-		if err := s.afterInsert(ctx, tx, sr, actor, o.Outbox); err != nil {
-			return err
+	}
+	inserted, err := s.insertSealed(ctx, tx, sr)
+	if err != nil || !inserted {
+		return err
+	}
+	if err := s.afterInsert(ctx, tx, sr, actor, o.Outbox); err != nil {
+		return err
+	}
+	if id := o.Idempotency; id != nil {
+		res, err := s.txExec(ctx, tx, sqlInsertIdem,
+			id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), sr.UVCI, time.Now().Unix())
+		if err != nil {
+			return fmt.Errorf("registry: store idempotency key: %w", err)
 		}
-		if o.Idempotency != nil {
-			id := o.Idempotency
-			if len(id.Key) == 0 || len(id.Key) > 200 {
-				return errors.New("registry: idempotency key must have 1 to 200 bytes")
-			}
-			res, err := s.txExec(ctx, tx, sqlInsertIdem,
-				id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), r.UVCI, time.Now().Unix())
-			if err != nil {
-				return fmt.Errorf("registry: store idempotency key: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return fmt.Errorf("registry: store idempotency key: %w", err)
-			} else if n == 0 {
-				// A concurrent request with the same key won the race.
-				return idempotent(ctx, tx, *id)
-			}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("registry: store idempotency key: %w", err)
+		} else if n == 0 {
+			// A concurrent request with the same key won the race.
+			return idempotent(ctx, tx, *id)
 		}
-		if o.Supersedes != "" {
-			reason := o.SupersedeReason
-			if reason == "" {
-				reason = "re-issued"
-			}
-			return revokeTx(ctx, tx, o.Supersedes, Revocation{
-				At: r.IssuedAt, Reason: reason, ReplacedBy: r.UVCI, Scope: Scope{Authority: r.Authority},
-			}, actor)
+	}
+	if o.Supersedes != "" {
+		reason := o.SupersedeReason
+		if reason == "" {
+			reason = "re-issued"
 		}
-		return nil
-	})
+		return revokeTx(ctx, tx, o.Supersedes, Revocation{
+			At: sr.IssuedAt, Reason: reason, ReplacedBy: sr.UVCI, Scope: Scope{Authority: sr.Authority},
+		}, actor)
+	}
+	return nil
 }
 
 // InsertBatch stores many records in one transaction, each with its audit

@@ -44,6 +44,7 @@ type Store struct {
 	dialect dialect
 	keys    *Keys
 	stmts   map[string]*sql.Stmt // prepared at Open, read-only after
+	group   *committer
 }
 
 // Open opens "sqlite:PATH" or "postgres://…" ("postgresql://…"), applies the
@@ -96,11 +97,15 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	s.group = newCommitter(s.db)
 	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close finishes queued writes and closes the database.
+func (s *Store) Close() error {
+	s.group.close()
+	return s.db.Close()
+}
 
 type migration struct {
 	version int

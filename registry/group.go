@@ -1,0 +1,162 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+)
+
+// maxGroup bounds the writes one group transaction carries.
+const maxGroup = 256
+
+// committer runs concurrent writes in shared transactions, from one
+// goroutine: it takes every write queued while the previous transaction ran.
+// Each write runs in its own savepoint; the group commits once. A lone write
+// waits for nothing, and under load the cost of a commit (a WAL write on
+// SQLite, an fsync on PostgreSQL) is shared by many certificates.
+type committer struct {
+	db    *sql.DB
+	mu    sync.Mutex
+	queue []*groupWrite
+	stop  bool
+	wake  chan struct{}
+	done  chan struct{}
+}
+
+type groupWrite struct {
+	ctx  context.Context
+	fn   func(context.Context, *sql.Tx) error
+	err  error
+	done chan struct{}
+}
+
+// errClosed is a write after Close.
+var errClosed = errors.New("registry: store closed")
+
+func newCommitter(db *sql.DB) *committer {
+	c := &committer{db: db, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go c.loop()
+	return c
+}
+
+func (c *committer) do(ctx context.Context, fn func(context.Context, *sql.Tx) error) error {
+	w := &groupWrite{ctx: ctx, fn: fn, done: make(chan struct{})}
+	c.mu.Lock()
+	if c.stop {
+		c.mu.Unlock()
+		return errClosed
+	}
+	c.queue = append(c.queue, w)
+	// Under the lock, so that close cannot close wake in between.
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	c.mu.Unlock()
+	<-w.done
+	return w.err
+}
+
+func (c *committer) loop() {
+	defer close(c.done)
+	for range c.wake {
+		for {
+			c.mu.Lock()
+			n := min(len(c.queue), maxGroup)
+			group := c.queue[:n:n]
+			c.queue = c.queue[n:]
+			stop := c.stop && n == 0
+			c.mu.Unlock()
+			if stop {
+				return
+			}
+			if n == 0 {
+				break
+			}
+			c.run(group)
+			for _, w := range group {
+				close(w.done)
+			}
+		}
+	}
+}
+
+// close finishes the queued writes, then stops the goroutine.
+func (c *committer) close() {
+	c.mu.Lock()
+	already := c.stop
+	c.stop = true
+	c.mu.Unlock()
+	if already {
+		return
+	}
+	close(c.wake)
+	<-c.done
+}
+
+func (c *committer) run(group []*groupWrite) {
+	// The group's transaction outlives any one caller's context; each
+	// write checks its own.
+	ctx := context.Background()
+	fail := func(err error) {
+		for _, w := range group {
+			if w.err == nil {
+				w.err = err
+			}
+		}
+	}
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("registry: begin: %w", err))
+		return
+	}
+	ok := 0
+	for i, w := range group {
+		if err := w.ctx.Err(); err != nil {
+			w.err = err
+			continue
+		}
+		if len(group) == 1 {
+			w.err = w.fn(w.ctx, tx)
+		} else {
+			w.err = savepoint(ctx, tx, "w"+strconv.Itoa(i), func() error { return w.fn(w.ctx, tx) })
+		}
+		if w.err == nil {
+			ok++
+		}
+	}
+	if ok == 0 {
+		_ = tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		err = fmt.Errorf("registry: commit: %w", err)
+		for _, w := range group {
+			if w.err == nil {
+				w.err = err
+			}
+		}
+	}
+}
+
+// savepoint runs fn inside a savepoint and undoes just fn's writes when it
+// fails.
+func savepoint(ctx context.Context, tx *sql.Tx, name string, fn func() error) error {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("registry: savepoint: %w", err)
+	}
+	if err := fn(); err != nil {
+		if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			return errors.Join(err, fmt.Errorf("registry: rollback to savepoint: %w", rerr))
+		}
+		_, _ = tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("registry: release savepoint: %w", err)
+	}
+	return nil
+}
