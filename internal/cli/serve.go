@@ -136,7 +136,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	sc := server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
-		Role: cfg.Role,
+		Role: cfg.Role, Audit: a.Store,
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store

@@ -40,6 +40,11 @@ type Config struct {
 	// empty means every authority of the deployment.
 	DeliveryAuthorities []string
 	ValueSets           *valueset.Store
+	// Audit records failed authentications (the registry store); nil
+	// records nothing.
+	Audit interface {
+		AuditSignIn(ctx context.Context, actor string, ok bool) error
+	}
 	// Role is reported by /healthz; Outbox, when set (role authority),
 	// makes /healthz report the records not yet delivered to the registry.
 	Role   string
@@ -228,6 +233,13 @@ func (s *Server) authed(h authedHandler) http.Handler {
 		}
 		p, ok := s.Authenticate(r, token)
 		if !ok {
+			// Failed attempts are few (slowed per address), so each is
+			// audited; the token never is.
+			if s.Audit != nil {
+				if err := s.Audit.AuditSignIn(r.Context(), "api:"+remoteIP(r), false); err != nil {
+					s.log.Error("audit", "err", err.Error())
+				}
+			}
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, probUnauth, "Credentials not accepted",
 				"The token is unknown or revoked.")

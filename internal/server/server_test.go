@@ -10,6 +10,7 @@ import (
 	"dcc/internal/config"
 	"dcc/internal/server"
 	"dcc/qr"
+	"dcc/registry"
 )
 
 func TestIssueAndFetch(t *testing.T) {
@@ -68,6 +69,11 @@ func TestAuthentication(t *testing.T) {
 	}
 	if n := len(searchAll(t, s)); n != 0 {
 		t.Errorf("%d certificates issued without credentials", n)
+	}
+	// The wrong token is audited by address, never by its value.
+	es, _ := s.app.Store.AuditByActor(ctx, "api:127.0.0.1")
+	if len(es) != 1 || es[0].Action != registry.ActionSignInFailed {
+		t.Errorf("audit of the failed sign-in: %+v", es)
 	}
 	// Basic credentials are not bearer tokens.
 	r := s.do("GET", "/api/v1/registry/stats", "", nil, "Authorization: Basic "+s.token("operator"))
