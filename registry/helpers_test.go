@@ -2,16 +2,14 @@ package registry_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"dcc/internal/pgtest"
 	"dcc/registry"
 
 	"github.com/jackc/pgx/v5"
@@ -48,42 +46,12 @@ func backends(t testing.TB) []backend {
 			return sqlRaw{t, db}
 		},
 	}}
-	base := os.Getenv("DCC_TEST_POSTGRES_DSN")
-	if base == "" {
+	if !pgtest.Enabled() {
 		return bs
 	}
 	return append(bs, backend{
-		name: "postgres",
-		newDSN: func(t testing.TB) string {
-			ctx := context.Background()
-			conn, err := pgx.Connect(ctx, base)
-			if err != nil {
-				t.Fatalf("DCC_TEST_POSTGRES_DSN: %v", err)
-			}
-			defer conn.Close(ctx)
-			b := make([]byte, 6)
-			rand.Read(b)
-			schema := "registry_test_" + hex.EncodeToString(b)
-			if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				conn, err := pgx.Connect(ctx, base)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				defer conn.Close(ctx)
-				if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-					t.Error(err)
-				}
-			})
-			sep := "?"
-			if strings.Contains(base, "?") {
-				sep = "&"
-			}
-			return base + sep + "search_path=" + schema
-		},
+		name:   "postgres",
+		newDSN: func(t testing.TB) string { return pgtest.Schema(t, "registry_test") },
 		raw: func(t testing.TB, dsn string) rawDB {
 			conn, err := pgx.Connect(context.Background(), dsn)
 			if err != nil {

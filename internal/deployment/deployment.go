@@ -94,19 +94,27 @@ func New(country string, auths []Authority, labs []Lab, ops []Operator, creds []
 	if len(country) != 2 || strings.ToUpper(country) != country || !isLetters(country) {
 		bad("country %q: want an ISO 3166-1 alpha-2 code in upper case, e.g. ES", country)
 	}
+	// checkEntry checks an id (unique among taken) and a name written into
+	// certificates as field.
+	checkEntry := func(where, id string, taken bool, name, field string) {
+		if !idPattern.MatchString(id) {
+			bad("%s.id %q: use 1–64 letters, digits, '.', '_' or '-'", where, id)
+		} else if taken {
+			bad("%s.id %q: used twice", where, id)
+		}
+		if field == "" {
+			return
+		}
+		if strings.TrimSpace(name) == "" {
+			bad("%s.name: empty; it is written as %s of its certificates", where, field)
+		} else if len([]rune(name)) > 80 {
+			bad("%s.name: longer than 80 characters, the limit of %s", where, field)
+		}
+	}
 	prefixes := map[string]string{}
 	for i, a := range auths {
 		where := fmt.Sprintf("authorities[%d]", i)
-		if !idPattern.MatchString(a.ID) {
-			bad("%s.id %q: use 1–64 letters, digits, '.', '_' or '-'", where, a.ID)
-		} else if d.authorities[a.ID] != nil {
-			bad("%s.id %q: used twice", where, a.ID)
-		}
-		if strings.TrimSpace(a.Name) == "" {
-			bad("%s.name: empty; it is written as the issuer (\"is\") of every certificate", where)
-		} else if len([]rune(a.Name)) > 80 {
-			bad("%s.name: longer than 80 characters, the limit of \"is\"", where)
-		}
+		checkEntry(where, a.ID, d.authorities[a.ID] != nil, a.Name, `the issuer ("is")`)
 		if _, err := uvci.NewGenerator(orES(country), a.UVCIPrefix, nil); err != nil {
 			bad("%s.uvciPrefix %q: %v", where, a.UVCIPrefix, err)
 		} else if other, dup := prefixes[a.UVCIPrefix]; dup {
@@ -128,16 +136,7 @@ func New(country string, auths []Authority, labs []Lab, ops []Operator, creds []
 	}
 	for i, l := range labs {
 		where := fmt.Sprintf("labs[%d]", i)
-		if !idPattern.MatchString(l.ID) {
-			bad("%s.id %q: use 1–64 letters, digits, '.', '_' or '-'", where, l.ID)
-		} else if d.labs[l.ID] != nil {
-			bad("%s.id %q: used twice", where, l.ID)
-		}
-		if strings.TrimSpace(l.Name) == "" {
-			bad("%s.name: empty; it is written as the test centre (\"tc\") of its certificates", where)
-		} else if len([]rune(l.Name)) > 80 {
-			bad("%s.name: longer than 80 characters, the limit of \"tc\"", where)
-		}
+		checkEntry(where, l.ID, d.labs[l.ID] != nil, l.Name, `the test centre ("tc")`)
 		a := d.authorities[l.Authority]
 		switch {
 		case a == nil:
@@ -149,12 +148,7 @@ func New(country string, auths []Authority, labs []Lab, ops []Operator, creds []
 		d.labs[l.ID] = &l
 	}
 	for i, o := range ops {
-		where := fmt.Sprintf("operators[%d]", i)
-		if !idPattern.MatchString(o.ID) {
-			bad("%s.id %q: use 1–64 letters, digits, '.', '_' or '-'", where, o.ID)
-		} else if d.operators[o.ID] != nil {
-			bad("%s.id %q: used twice", where, o.ID)
-		}
+		checkEntry(fmt.Sprintf("operators[%d]", i), o.ID, d.operators[o.ID] != nil, "", "")
 		o := o
 		d.operators[o.ID] = &o
 	}

@@ -2,20 +2,15 @@ package issuance_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"dcc/internal/app"
 	"dcc/internal/config"
 	"dcc/internal/demo"
 	"dcc/internal/deployment"
+	"dcc/internal/pgtest"
 )
 
 var ctx = context.Background()
@@ -35,40 +30,10 @@ func newFixture(t testing.TB, role string) *fixture {
 // DCC_TEST_POSTGRES_DSN is set (in a fresh schema).
 func forEachStore(t *testing.T, role string, fn func(t *testing.T, f *fixture)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, newFixtureOn(t, role, "")) })
-	base := os.Getenv("DCC_TEST_POSTGRES_DSN")
-	if base == "" {
+	if !pgtest.Enabled() {
 		return
 	}
-	t.Run("postgres", func(t *testing.T) { fn(t, newFixtureOn(t, role, pgSchema(t, base))) })
-}
-
-// pgSchema creates a schema for one test and returns a DSN that uses it.
-func pgSchema(t testing.TB, base string) string {
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("DCC_TEST_POSTGRES_DSN: %v", err)
-	}
-	defer conn.Close(ctx)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "issuance_test_" + hex.EncodeToString(b)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE")
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	t.Run("postgres", func(t *testing.T) { fn(t, newFixtureOn(t, role, pgtest.Schema(t, "issuance_test"))) })
 }
 
 func newFixtureOn(t testing.TB, role, dsn string) *fixture {

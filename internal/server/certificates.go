@@ -212,32 +212,21 @@ func (s *Server) certificateFor(w http.ResponseWriter, r *http.Request, p deploy
 	return is, true
 }
 
-type qrRenderer struct{ png qr.Renderer }
-
-func (s *Server) qrPNG(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
-	is, ok := s.certificateFor(w, r, p)
-	if !ok {
-		return
+// qr serves the QR code of a certificate as PNG or SVG.
+func (s *Server) qr(format string) authedHandler {
+	contentType := map[string]string{"png": "image/png", "svg": "image/svg+xml"}[format]
+	return func(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
+		is, ok := s.certificateFor(w, r, p)
+		if !ok {
+			return
+		}
+		b, err := RenderQR(&s.qrPNG, is.HC1, format)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeFile(w, contentType, "", b)
 	}
-	b, err := RenderQR(&s.qr.png, is.HC1, "png")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeFile(w, "image/png", "", b)
-}
-
-func (s *Server) qrSVG(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
-	is, ok := s.certificateFor(w, r, p)
-	if !ok {
-		return
-	}
-	b, err := RenderQR(&s.qr.png, is.HC1, "svg")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeFile(w, "image/svg+xml", "", b)
 }
 
 // RenderQR draws an HC1 string as a QR code (level Q) in PNG or SVG.

@@ -18,6 +18,7 @@ import (
 	"dcc/internal/certpdf"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
+	"dcc/qr"
 	"dcc/valueset"
 )
 
@@ -63,7 +64,7 @@ type Config struct {
 type Server struct {
 	Config
 	log      *slog.Logger
-	qr       qrRenderer
+	qrPNG    qr.Renderer
 	limiters sync.Map // actor → *rate.Limiter
 	failures sync.Map // remote IP → *rate.Limiter, for failed sign-ins
 }
@@ -102,8 +103,8 @@ func (s *Server) Routes(mux Mux) {
 		mux.Handle("POST /api/v1/certificates/{uvci}/reissue", s.authed(s.reissue))
 	}
 	mux.Handle("GET /api/v1/certificates/{uvci}", s.authed(s.get))
-	mux.Handle("GET /api/v1/certificates/{uvci}/qr.png", s.authed(s.qrPNG))
-	mux.Handle("GET /api/v1/certificates/{uvci}/qr.svg", s.authed(s.qrSVG))
+	mux.Handle("GET /api/v1/certificates/{uvci}/qr.png", s.authed(s.qr("png")))
+	mux.Handle("GET /api/v1/certificates/{uvci}/qr.svg", s.authed(s.qr("svg")))
 	mux.Handle("GET /api/v1/certificates/{uvci}/pdf", s.authed(s.pdf))
 	mux.Handle("POST /api/v1/certificates/{uvci}/revoke", s.authed(s.revoke))
 	mux.Handle("GET /api/v1/registry/certificates", s.authed(s.search))
