@@ -25,6 +25,10 @@ type Unverified struct {
 	signature []byte
 }
 
+// Signature returns a copy of the message's signature bytes (r||s for
+// ES256), for revocation lists keyed by the signature's hash.
+func (u *Unverified) Signature() []byte { return append([]byte(nil), u.signature...) }
+
 // ParseError says which part of the message is malformed.
 type ParseError struct {
 	Part string // "COSE", "protected header", "unprotected header", "CWT", "hcert claim"

@@ -139,6 +139,41 @@ func NewCSCA(key crypto.Signer, o CSCAOptions) (*x509.Certificate, error) {
 // clipped to the CSCA's, so a DSC never outlives the CA that vouches for
 // it; a CSCA that is not valid at Now is refused.
 func NewDSC(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey, o DSCOptions) (*x509.Certificate, error) {
+	var eku []asn1.ObjectIdentifier
+	for _, t := range o.Types {
+		oids, ok := ekuOIDs[t]
+		if !ok {
+			return nil, fmt.Errorf("pki: unknown certificate type %v", t)
+		}
+		eku = append(eku, oids[0])
+	}
+	if o.CommonName == "" {
+		o.CommonName = o.Country + " DCC DSC"
+	}
+	return newLeaf(csca, cscaKey, pub, o, eku)
+}
+
+// OIDDocumentSigning is id-kp-documentSigning (RFC 9336), the extended key
+// usage of the national trust-list signer. As the only purpose listed, it
+// also keeps that certificate from ever signing a DCC (Appendix A.4: an
+// extended key usage without the DCC OIDs allows no type).
+var OIDDocumentSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
+
+// NewTrustListSigner creates the certificate of the key that signs the
+// national trust list, issued by the CSCA so that verifiers who trust the
+// CSCA can check the list: a DSC-like leaf (o.Types must be empty) whose
+// extended key usage is document signing only.
+func NewTrustListSigner(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey, o DSCOptions) (*x509.Certificate, error) {
+	if len(o.Types) > 0 {
+		return nil, errors.New("pki: a trust-list signer signs no certificate type")
+	}
+	if o.CommonName == "" {
+		o.CommonName = o.Country + " DCC Trust List Signer"
+	}
+	return newLeaf(csca, cscaKey, pub, o, []asn1.ObjectIdentifier{OIDDocumentSigning})
+}
+
+func newLeaf(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey, o DSCOptions, eku []asn1.ObjectIdentifier) (*x509.Certificate, error) {
 	if err := checkCountry(o.Country); err != nil {
 		return nil, err
 	}
@@ -150,9 +185,6 @@ func NewDSC(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey,
 	}
 	if k, ok := cscaKey.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(csca.PublicKey) {
 		return nil, errors.New("pki: the CSCA key does not belong to the CSCA certificate")
-	}
-	if o.CommonName == "" {
-		o.CommonName = o.Country + " DCC DSC"
 	}
 	if o.Validity == 0 {
 		o.Validity = DefaultDSCValidity
@@ -189,13 +221,7 @@ func NewDSC(csca *x509.Certificate, cscaKey crypto.Signer, pub crypto.PublicKey,
 		IsCA:                  false,
 		SubjectKeyId:          ski,
 		AuthorityKeyId:        csca.SubjectKeyId,
-	}
-	for _, t := range o.Types {
-		oids, ok := ekuOIDs[t]
-		if !ok {
-			return nil, fmt.Errorf("pki: unknown certificate type %v", t)
-		}
-		tmpl.UnknownExtKeyUsage = append(tmpl.UnknownExtKeyUsage, oids[0])
+		UnknownExtKeyUsage:    eku,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, csca, pub, cscaKey)
 	if err != nil {

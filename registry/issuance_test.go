@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -411,4 +412,33 @@ func TestCloseWaitsForWrites(t *testing.T) {
 	if err := s.Insert(ctx, record(2), "a"); err == nil {
 		t.Error("insert after Close succeeded")
 	}
+}
+
+func TestRevoked(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		for i := range 4 {
+			r := record(i)
+			r.HC1 = fmt.Sprintf("HC1:%d", i)
+			if err := s.Insert(ctx, r, "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, i := range []int{1, 3} {
+			if err := s.Revoke(ctx, record(i).UVCI, registry.Revocation{Reason: "x"}, "a"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Revoked(ctx, day0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].HC1 == "" || got[0].Payload != nil || got[0].KID == "" {
+			t.Errorf("Revoked = %+v", got)
+		}
+		// Expired certificates are left out: they are invalid anyway.
+		if got, _ := s.Revoked(ctx, record(3).Expires); len(got) != 0 {
+			t.Errorf("after expiry: %d", len(got))
+		}
+	})
 }

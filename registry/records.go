@@ -618,3 +618,28 @@ func (s *Store) Apply(ctx context.Context, r Record, actor string) (Applied, err
 	}
 	return result, nil
 }
+
+// Revoked returns the revoked certificates that have not expired at time
+// at, with their HC1 strings, for the published revocation list. It is the
+// registry publishing, not a person viewing, so it is not audited.
+func (s *Store) Revoked(ctx context.Context, at time.Time) ([]Record, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+recordColumns+`, key_id, payload, hc1 FROM certificates
+		WHERE revoked_at IS NOT NULL AND expires_at > $1 ORDER BY kid, uvci`, at.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("registry: revoked certificates: %w", err)
+	}
+	defer rows.Close()
+	var out []Record
+	for rows.Next() {
+		r, sealed, err := scanRecord(rows, true)
+		if err != nil {
+			return nil, fmt.Errorf("registry: revoked certificates: %w", err)
+		}
+		if err := s.unseal(&r, sealed); err != nil {
+			return nil, err
+		}
+		r.Payload = nil // only the identifiers are published
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -18,6 +18,7 @@ import (
 	"dcc/keystore"
 	"dcc/pki"
 	"dcc/registry"
+	"dcc/trustlist"
 	"dcc/valueset"
 )
 
@@ -31,6 +32,9 @@ type App struct {
 	CSCAs      []*x509.Certificate
 	// Records reads, searches and revokes within each principal's scope.
 	Records *issuance.Records
+	// TrustList publishes the national trust list where configured (roles
+	// all and registry).
+	TrustList *trustlist.Publisher
 	// Signer and Issuance exist where certificates are issued (roles all and
 	// authority).
 	Signer   *signer.Signer
@@ -83,6 +87,11 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	}
 	a.closers = append(a.closers, a.Store.Close)
 
+	if cfg.TrustList.SignerKey != "" {
+		if a.TrustList, err = a.openTrustList(); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Role == config.RoleRegistry {
 		a.Records = issuance.NewRecords(a.Deployment, a.Store, now)
 		return a, nil
@@ -173,6 +182,61 @@ func (a *App) openSigner() (*signer.Signer, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// openTrustList prepares the publication of the national trust list: every
+// authority's DSC certificates, the CSCAs, and the imported certificates of
+// other countries, signed by the trust-list key.
+func (a *App) openTrustList() (*trustlist.Publisher, error) {
+	cfg := a.Config
+	l := trustlist.New()
+	for _, c := range a.CSCAs {
+		l.AddCSCA(c)
+	}
+	for i, au := range cfg.Authorities {
+		for j, d := range au.DSCs {
+			certs, err := pki.ReadCertificates(cfg.Path(d.CertFile))
+			if err != nil {
+				return nil, fmt.Errorf("authorities[%d].dscs[%d].certFile: %w", i, j, err)
+			}
+			l.AddDSC(certs[0])
+		}
+	}
+	for i, f := range cfg.TrustList.ImportFiles {
+		imported, err := trustlist.Read(cfg.Path(f))
+		if err != nil {
+			return nil, fmt.Errorf("trustList.importFiles[%d]: %w", i, err)
+		}
+		l.Merge(imported)
+	}
+	chain, err := pki.ReadCertificates(cfg.Path(cfg.TrustList.SignerCertFile))
+	if err != nil {
+		return nil, fmt.Errorf("trustList.signerCertFile: %w", err)
+	}
+	key, err := keystore.Open(resolveKeyURI(cfg, cfg.TrustList.SignerKey))
+	if err != nil {
+		return nil, fmt.Errorf("trustList.signerKey: %w", err)
+	}
+	a.closers = append(a.closers, key.Close)
+	if len(a.CSCAs) > 0 {
+		if _, err := chain[0].Verify(x509.VerifyOptions{Roots: pool(a.CSCAs), CurrentTime: a.Now(),
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+			return nil, fmt.Errorf("trustList.signerCertFile: does not chain to a CSCA of cscaFiles, so verifiers could not check the list: %w", err)
+		}
+	}
+	p, err := trustlist.NewPublisher(cfg.Country, l.AllDSCs(), l.CSCAs(), key, chain, time.Duration(cfg.TrustList.Validity), a.Now)
+	if err != nil {
+		return nil, fmt.Errorf("trustList: %w", err)
+	}
+	return p, nil
+}
+
+func pool(certs []*x509.Certificate) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, c := range certs {
+		p.AddCert(c)
+	}
+	return p
 }
 
 // resolveKeyURI makes the paths of a file: key URI relative to the

@@ -66,7 +66,12 @@ func TestStartupChecks(t *testing.T) {
 	}{
 		{"DSC of another CSCA", func(c *config.Config) {
 			c.CSCAFiles = []string{filepath.Join(other, "pki/csca/cert.pem")}
+			c.TrustList = config.TrustList{}
 		}, "authorities[0].dscs[0].certFile: not a valid DSC of a CSCA of ES"},
+		{"trust-list signer of another CSCA", func(c *config.Config) {
+			c.TrustList.SignerKey = "file:" + filepath.Join(other, "pki/trustlist/key.pem")
+			c.TrustList.SignerCertFile = filepath.Join(other, "pki/trustlist/cert.pem")
+		}, "trustList.signerCertFile: does not chain to a CSCA"},
 		{"key of another DSC", func(c *config.Config) {
 			c.Authorities[0].DSCs[0].Key = "file:pki/dsc-MD/key.pem"
 		}, "not the certificate's key"},

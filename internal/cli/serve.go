@@ -140,6 +140,11 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store
+	} else {
+		sc.Revoked = a.Store
+	}
+	if a.TrustList != nil {
+		sc.TrustList = a.TrustList
 	}
 	if cfg.Role == config.RoleRegistry {
 		sc.Registry = a.Store

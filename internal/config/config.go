@@ -52,6 +52,9 @@ type Config struct {
 	Delivery Delivery `json:"delivery"`
 	// Registry is, for role "registry", whom it takes deliveries from.
 	Registry Registry `json:"registry"`
+	// TrustList, for roles all and registry, publishes the national trust
+	// list at /api/v1/trustlist.
+	TrustList TrustList `json:"trustList"`
 
 	dir string // the file's directory, for relative paths
 }
@@ -103,8 +106,8 @@ type Authority struct {
 
 // DSC is one document signer of an authority.
 type DSC struct {
-	Key      string `json:"key"`      // key URI: file:… or pkcs11:…
-	CertFile string `json:"certFile"` // PEM
+	Key      string `json:"key,omitempty"` // key URI: file:… or pkcs11:…; only where the authority issues
+	CertFile string `json:"certFile"`      // PEM
 }
 
 // Lab is a laboratory.
@@ -162,6 +165,16 @@ type Registry struct {
 	// is the authority id, issued by http.tls.clientCAFile. When empty,
 	// every authority of the file may deliver.
 	Authorities []string `json:"authorities,omitempty"`
+}
+
+// TrustList is the publication of the national trust list: the DSCs of
+// every authority of the file (their certFiles) and the CSCAs, plus the
+// certificates of other countries imported, signed by the trust-list key.
+type TrustList struct {
+	SignerKey      string   `json:"signerKey,omitempty"`      // key URI
+	SignerCertFile string   `json:"signerCertFile,omitempty"` // its certificate, chained to a CSCA
+	ImportFiles    []string `json:"importFiles,omitempty"`    // PEM/DER files or directories, or gateway trust-list JSON
+	Validity       Duration `json:"validity,omitempty"`       // how long a copy may be used; default 48h
 }
 
 // Duration is a time.Duration written as "72h", "90m" or "365d".
@@ -308,6 +321,9 @@ func (c *Config) applyDefaults() {
 	if c.Delivery.Batch == 0 {
 		c.Delivery.Batch = DefaultDeliveryBatch
 	}
+	if c.TrustList.Validity == 0 {
+		c.TrustList.Validity = Duration(48 * time.Hour)
+	}
 	if c.Delivery.RetryBase == 0 {
 		c.Delivery.RetryBase = Duration(30 * time.Second)
 	}
@@ -391,8 +407,8 @@ func (c *Config) Validate() error {
 			bad(p+".dscs", "authority %q issues here but has no DSC: add {\"key\": URI, \"certFile\": PEM}", a.ID)
 		}
 		for j, d := range a.DSCs {
-			if d.Key == "" || d.CertFile == "" {
-				bad(fmt.Sprintf("%s.dscs[%d]", p, j), "key and certFile are required")
+			if d.CertFile == "" || (signs && d.Key == "") {
+				bad(fmt.Sprintf("%s.dscs[%d]", p, j), "certFile is required, and key where the authority issues")
 			}
 		}
 	}
@@ -439,6 +455,17 @@ func (c *Config) Validate() error {
 			if !ids[id] {
 				bad(fmt.Sprintf("registry.authorities[%d]", i), "%q is not among authorities", id)
 			}
+		}
+	}
+	if tl := c.TrustList; tl.SignerKey != "" || tl.SignerCertFile != "" || len(tl.ImportFiles) > 0 {
+		if tl.SignerKey == "" || tl.SignerCertFile == "" {
+			bad("trustList", "signerKey and signerCertFile are both required to publish the trust list")
+		}
+		if c.Role == RoleAuthority {
+			bad("trustList", "the national trust list is published by roles %q and %q, not by an authority", RoleAll, RoleRegistry)
+		}
+		if time.Duration(tl.Validity) < time.Hour {
+			bad("trustList.validity", "at least 1h")
 		}
 	}
 	if c.Doses.DefaultCourse < 0 {

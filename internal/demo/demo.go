@@ -101,7 +101,31 @@ func Create(dir string, now time.Time) (*Credentials, error) {
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 
+	// The national trust-list signer, certified by the CSCA so that
+	// verifiers holding the CSCA can check the published list.
+	tlDir := filepath.Join("pki", "trustlist")
+	if err := os.MkdirAll(filepath.Join(dir, tlDir), 0o700); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	tlKey, err := keystore.Generate("file:"+filepath.Join(dir, tlDir, "key.pem"), keystore.ES256)
+	if err != nil {
+		return nil, fmt.Errorf("demo: trust-list key: %w", err)
+	}
+	tlCert, err := pki.NewTrustListSigner(csca, cscaKey, tlKey.Public(), pki.DSCOptions{
+		Country: "ES", CommonName: "ES DCC Trust List Signer (demo)", Now: now})
+	tlKey.Close()
+	if err != nil {
+		return nil, fmt.Errorf("demo: trust-list signer: %w", err)
+	}
+	if err := pki.WritePEM(filepath.Join(dir, tlDir, "cert.pem"), tlCert); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+
 	cfg := &config.Config{
+		TrustList: config.TrustList{
+			SignerKey:      "file:" + filepath.Join(tlDir, "key.pem"),
+			SignerCertFile: filepath.Join(tlDir, "cert.pem"),
+		},
 		Country:   "ES",
 		Demo:      true,
 		HTTP:      config.HTTP{Addr: config.DefaultAddr},
@@ -215,7 +239,13 @@ func registryConfig(all *config.Config) *config.Config {
 	c.Store = config.Store{DSN: "sqlite:registry.db", PayloadKeyDir: config.DefaultPayloadKeyDir}
 	c.Authorities = nil
 	for _, a := range all.Authorities {
-		a.DSCs, a.TokenFile = nil, ""
+		// The registry signs nothing: it keeps the DSC certificates (for the
+		// trust list it publishes), not their keys.
+		var dscs []config.DSC
+		for _, d := range a.DSCs {
+			dscs = append(dscs, config.DSC{CertFile: d.CertFile})
+		}
+		a.DSCs, a.TokenFile = dscs, ""
 		c.Authorities = append(c.Authorities, a)
 	}
 	c.Labs = nil
@@ -236,6 +266,7 @@ func authorityConfig(all *config.Config, i int) *config.Config {
 	c.HTTP = config.HTTP{Addr: AuthorityAddr(i)}
 	c.Store = config.Store{DSN: "sqlite:authority-" + id + ".db", PayloadKeyDir: config.DefaultPayloadKeyDir}
 	c.Operators = nil
+	c.TrustList = config.TrustList{}
 	c.Authorities = nil
 	for j, a := range all.Authorities {
 		if j != i {

@@ -46,6 +46,11 @@ type Config struct {
 	Audit interface {
 		AuditSignIn(ctx context.Context, actor string, ok bool) error
 	}
+	// TrustList, when set, is published at /api/v1/trustlist; Revoked,
+	// when set, at /api/v1/revocations (the national backend: roles all and
+	// registry).
+	TrustList TrustList
+	Revoked   RevokedSource
 	// Role is reported by /healthz; Outbox, when set (role authority),
 	// makes /healthz report the records not yet delivered to the registry.
 	Role   string
@@ -111,6 +116,12 @@ func (s *Server) Routes(mux Mux) {
 	mux.Handle("GET /api/v1/registry/stats", s.authed(s.stats))
 	if s.Registry != nil {
 		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)
+	}
+	if s.TrustList != nil {
+		mux.HandleFunc("GET /api/v1/trustlist", s.trustList)
+	}
+	if s.Revoked != nil {
+		mux.HandleFunc("GET /api/v1/revocations", s.revocations)
 	}
 }
 

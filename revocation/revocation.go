@@ -1,0 +1,220 @@
+package revocation
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// HashType says what a revocation entry hashes.
+type HashType string
+
+const (
+	UCI            HashType = "UCI"
+	CountryCodeUCI HashType = "COUNTRYCODEUCI"
+	Signature      HashType = "SIGNATURE"
+)
+
+// Hash is the first 16 bytes of a SHA-256.
+type Hash [16]byte
+
+func sum(parts ...[]byte) Hash {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+	}
+	var out Hash
+	copy(out[:], h.Sum(nil))
+	return out
+}
+
+// Hashes of one certificate, as the three hash types compute them.
+type Hashes struct {
+	UCI, CountryCodeUCI, Signature Hash
+	HasSignature                   bool
+}
+
+// Of computes the hashes of a certificate from its identifier, its issuing
+// country (CWT iss) and its COSE signature (nil when unknown).
+func Of(uvci, country string, signature []byte) Hashes {
+	h := Hashes{UCI: sum([]byte(uvci)), CountryCodeUCI: sum([]byte(country), []byte(uvci))}
+	if len(signature) > 0 {
+		h.Signature, h.HasSignature = SignatureHash(signature), true
+	}
+	return h
+}
+
+// SignatureHash hashes a COSE signature: for an ECDSA P-256 signature
+// (64 bytes, r||s) only r, otherwise all of it.
+func SignatureHash(sig []byte) Hash {
+	if len(sig) == 64 {
+		return sum(sig[:32])
+	}
+	return sum(sig)
+}
+
+func (h Hashes) of(t HashType) (Hash, bool) {
+	switch t {
+	case UCI:
+		return h.UCI, true
+	case CountryCodeUCI:
+		return h.CountryCodeUCI, true
+	case Signature:
+		return h.Signature, h.HasSignature
+	}
+	return Hash{}, false
+}
+
+// Batch is the gateway's revocation batch.
+type Batch struct {
+	Country  string    `json:"country"`
+	Expires  time.Time `json:"expires"`
+	KID      string    `json:"kid"` // base64 kid of the DSC; empty: any
+	HashType HashType  `json:"hashType"`
+	Entries  []Entry   `json:"entries"`
+}
+
+// Entry is one revoked hash, base64.
+type Entry struct {
+	Hash string `json:"hash"`
+}
+
+// Document is a set of batches, as the registry publishes them.
+type Document struct {
+	Batches []Batch `json:"batches"`
+}
+
+// MaxSize bounds a revocation document.
+const MaxSize = 64 << 20
+
+// Parse reads one batch, an array of batches, or a {"batches": [...]}
+// document, strictly.
+func Parse(data []byte) ([]Batch, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("revocation: larger than %d bytes", MaxSize)
+	}
+	data = bytes.TrimSpace(data)
+	strict := func(v any) error {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return err
+		}
+		if dec.More() {
+			return errors.New("data after the JSON value")
+		}
+		return nil
+	}
+	var out []Batch
+	var err error
+	switch {
+	case len(data) > 0 && data[0] == '[':
+		err = strict(&out)
+	case bytes.Contains(data, []byte(`"batches"`)):
+		var d Document
+		err = strict(&d)
+		out = d.Batches
+	default:
+		var b Batch
+		err = strict(&b)
+		out = []Batch{b}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("revocation: not a revocation batch, array of batches or {\"batches\": […]}: %w", err)
+	}
+	for i, b := range out {
+		if err := b.check(); err != nil {
+			return nil, fmt.Errorf("revocation: batch %d: %w", i, err)
+		}
+	}
+	return out, nil
+}
+
+func (b Batch) check() error {
+	switch b.HashType {
+	case UCI, CountryCodeUCI, Signature:
+	default:
+		return fmt.Errorf("hashType %q: want UCI, COUNTRYCODEUCI or SIGNATURE", b.HashType)
+	}
+	if b.KID != "" {
+		if k, err := base64.StdEncoding.DecodeString(b.KID); err != nil || len(k) != 8 {
+			return fmt.Errorf("kid %q: want the base64 of 8 bytes", b.KID)
+		}
+	}
+	if b.Expires.IsZero() {
+		return errors.New("expires: missing")
+	}
+	for i, e := range b.Entries {
+		if h, err := base64.StdEncoding.DecodeString(e.Hash); err != nil || len(h) != len(Hash{}) {
+			return fmt.Errorf("entries[%d].hash %q: want the base64 of 16 bytes", i, e.Hash)
+		}
+	}
+	return nil
+}
+
+// List is a set of revoked hashes.
+type List struct {
+	m map[key]string // → the batch's country, for the explanation
+}
+
+type key struct {
+	kid  string
+	typ  HashType
+	hash Hash
+}
+
+// NewList returns an empty list.
+func NewList() *List { return &List{m: map[key]string{}} }
+
+// Add takes the entries of batches not expired at time at and returns how
+// many batches were taken.
+func (l *List) Add(batches []Batch, at time.Time) int {
+	n := 0
+	for _, b := range batches {
+		if !at.Before(b.Expires) {
+			continue
+		}
+		n++
+		for _, e := range b.Entries {
+			var h Hash
+			raw, _ := base64.StdEncoding.DecodeString(e.Hash)
+			copy(h[:], raw)
+			l.m[key{b.KID, b.HashType, h}] = b.Country
+		}
+	}
+	return n
+}
+
+// Len is the number of revoked hashes.
+func (l *List) Len() int { return len(l.m) }
+
+// Match is why a certificate is revoked.
+type Match struct {
+	HashType HashType
+	Country  string // of the batch
+}
+
+// Check looks a certificate up by every hash type, in the batches of its
+// DSC's kid and in batches without a kid.
+func (l *List) Check(kid []byte, h Hashes) (Match, bool) {
+	k := base64.StdEncoding.EncodeToString(kid)
+	for _, t := range []HashType{Signature, UCI, CountryCodeUCI} {
+		v, ok := h.of(t)
+		if !ok {
+			continue
+		}
+		for _, batchKID := range []string{k, ""} {
+			if c, hit := l.m[key{batchKID, t, v}]; hit {
+				return Match{HashType: t, Country: c}, true
+			}
+		}
+	}
+	return Match{}, false
+}
+
+// EntryOf encodes a hash for a batch.
+func EntryOf(h Hash) Entry { return Entry{Hash: base64.StdEncoding.EncodeToString(h[:])} }
