@@ -46,8 +46,10 @@ Usage:
   dcc sign --key URI --cert DSC.pem [--iss CC] [--validity 365d] [--qr FILE.png|FILE.svg] PAYLOAD.json
                                                        validate strictly, sign, print the HC1: string
   dcc decode [--json] HC1-STRING|IMAGE-FILE            show a certificate (unverified)
-  dcc verify --trust PATH [--at RFC3339] HC1-STRING|IMAGE-FILE
-                                                       verify against DSC/CSCA certificates
+  dcc verify (--trust PATH | --trustlist SRC --trustlist-anchor CSCA.pem) [--revocations SRC]
+             [--rules SRC --country CC [--region R]] [--at RFC3339] [--lang es|en] [--json]
+             HC1-STRING|IMAGE-FILE                     VALID, INVALID or NOT ACCEPTED, every check explained
+                                                       (SRC: a file or an https:// URL, cached by ETag)
   dcc conformance DIR...                               run member-state test vectors
 
 Key URIs: file:PATH[?passphrase-file=F] or

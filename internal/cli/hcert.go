@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -252,94 +251,6 @@ func algName(alg int) string {
 		return "PS256 (-37)"
 	}
 	return strconv.Itoa(alg)
-}
-
-// trustList indexes DSCs by kid; several DSCs may share one.
-type trustList map[string][]*x509.Certificate
-
-func (t trustList) DSCs(kid []byte) []*x509.Certificate { return t[string(kid)] }
-
-// verify checks a code against a trust list and explains each check.
-func (e *env) verify(args []string) int {
-	fs := e.flags("verify")
-	trust := fs.String("trust", "", "DSC/CSCA certificate file (PEM or DER) or a directory of them")
-	atFlag := fs.String("at", "", "validation time, RFC 3339 (default: now)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return exitUsage
-	}
-	if len(rest) != 1 || *trust == "" {
-		return e.usageError("verify", "want --trust PATH and one HC1-STRING or IMAGE-FILE")
-	}
-	at := time.Now()
-	if *atFlag != "" {
-		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
-			return e.usageError("verify", "--at %q: want RFC 3339, e.g. 2021-06-01T12:00:00Z", *atFlag)
-		}
-	}
-	certs, err := pki.ReadCertificates(*trust)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dcc verify: %v\n", err)
-		return exitUsage
-	}
-	tl := trustList{}
-	var cscas []*x509.Certificate
-	for _, c := range certs {
-		if c.IsCA {
-			cscas = append(cscas, c)
-			continue
-		}
-		k := string(pki.KID(c))
-		tl[k] = append(tl[k], c)
-	}
-	text, err := e.readCode(rest[0])
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dcc verify: %v\n", err)
-		return exitInvalid
-	}
-	cose, err := hc1.Decode(text)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "decode: FAIL: %v\nINVALID\n", err)
-		return exitInvalid
-	}
-	u, err := hcert.Parse(cose)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "decode: FAIL: COSE: %v\nINVALID\n", err)
-		return exitInvalid
-	}
-	fmt.Fprintln(e.stdout, "decode: pass")
-	verified, rep := u.Verify(tl, hcert.Options{At: at, CSCAs: cscas})
-	for _, c := range rep.Checks {
-		line := fmt.Sprintf("%s: %s", c.Name, c.Status)
-		if c.Reason != "" {
-			line += ": " + c.Reason
-		}
-		fmt.Fprintln(e.stdout, line)
-	}
-	if verified == nil {
-		fmt.Fprintln(e.stdout, "INVALID")
-		return exitInvalid
-	}
-	v, err := dcc.NewValidator(nil)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "dcc verify: %v\n", err)
-		return exitUsage
-	}
-	prep, err := v.ValidateCBOR(verified.Payload, dcc.Lenient)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "payload: FAIL: %v\nINVALID\n", err)
-		return exitInvalid
-	}
-	for _, p := range prep.Problems {
-		fmt.Fprintf(e.stdout, "payload: %s\n", p)
-	}
-	if !prep.Valid() {
-		fmt.Fprintln(e.stdout, "payload: FAIL\nINVALID")
-		return exitInvalid
-	}
-	fmt.Fprintf(e.stdout, "payload: pass (schema %s, %s)\n", prep.Schema, plural(len(prep.Warnings()), "warning"))
-	fmt.Fprintln(e.stdout, "VALID")
-	return exitOK
 }
 
 // writeJSON prints v indented, with '<' left as it is ("SMITH<JONES").

@@ -351,3 +351,64 @@ func TestCrashLeavesNoHalfWrittenRecord(t *testing.T) {
 		t.Errorf("%d certificates, %d outbox entries, %d issue audit entries: want all equal", certs, pending, issued)
 	}
 }
+
+// A verifier against what `dcc serve` publishes: the signed national trust
+// list and the registry's revocations, fetched by URL.
+func TestVerifyAgainstPublishedLists(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	dir := t.TempDir()
+	srv := start(t, "serve", "--data", dir, "--addr", "127.0.0.1:0")
+	creds, _ := demo.ReadCredentials(dir)
+	c := client(t, dir)
+	var hc1s, uvcis []string
+	for range 2 {
+		code, is := call(t, c, "POST", srv.url+"/api/v1/certificates/test", creds.Labs[0].Token, testBody())
+		if code != 201 {
+			t.Fatalf("issue: %d %v", code, is)
+		}
+		hc1s, uvcis = append(hc1s, is["hc1"].(string)), append(uvcis, is["uvci"].(string))
+	}
+	if code, _ := call(t, c, "POST", certURL(srv.url, uvcis[1])+"/revoke", creds.Labs[0].Token, `{"reason": "wrong person"}`); code != 200 {
+		t.Fatalf("revoke: %d", code)
+	}
+	cache := t.TempDir()
+	dccVerify := func(hc1 string, extra ...string) (string, int) {
+		args := append([]string{"verify", "--trustlist", srv.url + "/api/v1/trustlist",
+			"--trustlist-anchor", filepath.Join(dir, "pki/csca/cert.pem"),
+			"--revocations", srv.url + "/api/v1/revocations", "--cache", cache}, extra...)
+		cmd := exec.Command(os.Args[0], append(args, hc1)...)
+		cmd.Env = append(os.Environ(), "DCC_TEST_AS_DCC=1")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	out, code := dccVerify(hc1s[0], "--lang", "es")
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "VALID") || !strings.Contains(out, "revocation: pass") ||
+		!strings.Contains(out, "holder: Фёдоров, Пётр") {
+		t.Errorf("valid certificate:\n%s", out)
+	}
+	out, code = dccVerify(hc1s[1], "--lang", "es")
+	if code != 1 || !strings.Contains(out, "revocation: FAIL") || !strings.Contains(out, "El certificado ha sido revocado") ||
+		!strings.HasSuffix(strings.TrimSpace(out), "INVALID") {
+		t.Errorf("revoked certificate:\n%s", out)
+	}
+	// The server gone, the cached copies (by ETag) still serve.
+	srv.stop(syscall.SIGTERM)
+	if out, code := dccVerify(hc1s[0]); code != 0 {
+		t.Errorf("offline with a cache:\n%s", out)
+	}
+	// Another anchor: the list is refused, nothing is verified.
+	other := t.TempDir()
+	demo.Create(other, time.Now())
+	cmd := exec.Command(os.Args[0], "verify", "--trustlist", srv.url+"/api/v1/trustlist", "--cache", cache,
+		"--trustlist-anchor", filepath.Join(other, "pki/csca/cert.pem"), hc1s[0])
+	cmd.Env = append(os.Environ(), "DCC_TEST_AS_DCC=1")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "trust list not accepted") {
+		t.Errorf("foreign anchor:\n%s", out)
+	}
+}
