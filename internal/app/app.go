@@ -20,6 +20,7 @@ import (
 	"dcc/registry"
 	"dcc/trustlist"
 	"dcc/valueset"
+	"dcc/verify"
 )
 
 // App holds the running parts of one process.
@@ -33,8 +34,11 @@ type App struct {
 	// Records reads, searches and revokes within each principal's scope.
 	Records *issuance.Records
 	// TrustList publishes the national trust list where configured (roles
-	// all and registry).
-	TrustList *trustlist.Publisher
+	// all and registry); Trust is what it lists, and Verification checks
+	// certificates against it and the registry's revocations.
+	TrustList    *trustlist.Publisher
+	Trust        *trustlist.List
+	Verification *Verification
 	// Signer and Issuance exist where certificates are issued (roles all and
 	// authority).
 	Signer   *signer.Signer
@@ -90,6 +94,12 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	if cfg.TrustList.SignerKey != "" {
 		if a.TrustList, err = a.openTrustList(); err != nil {
 			return nil, err
+		}
+		a.Verification = &Verification{
+			base:    verify.Verifier{Trust: a.Trust, Validator: a.Validator},
+			store:   a.Store,
+			now:     now,
+			country: cfg.Country,
 		}
 	}
 	if cfg.Role == config.RoleRegistry {
@@ -224,6 +234,7 @@ func (a *App) openTrustList() (*trustlist.Publisher, error) {
 			return nil, fmt.Errorf("trustList.signerCertFile: does not chain to a CSCA of cscaFiles, so verifiers could not check the list: %w", err)
 		}
 	}
+	a.Trust = l
 	p, err := trustlist.NewPublisher(cfg.Country, l.AllDSCs(), l.CSCAs(), key, chain, time.Duration(cfg.TrustList.Validity), a.Now)
 	if err != nil {
 		return nil, fmt.Errorf("trustList: %w", err)

@@ -146,6 +146,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	if a.TrustList != nil {
 		sc.TrustList = a.TrustList
 	}
+	if a.Verification != nil {
+		sc.Verifier = a.Verification
+	}
 	if cfg.Role == config.RoleRegistry {
 		sc.Registry = a.Store
 		sc.DeliveryAuthorities = cfg.Registry.Authorities

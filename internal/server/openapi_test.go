@@ -44,7 +44,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	s := newStack(t, nil)
 	var rec recorder
 	server.New(server.Config{Deployment: s.app.Deployment, Issuance: s.app.Issuance, Records: s.app.Records,
-		Registry: s.app.Store, TrustList: s.app.TrustList, Revoked: s.app.Store}).Routes(&rec)
+		Registry: s.app.Store, TrustList: s.app.TrustList, Revoked: s.app.Store, Verifier: s.app.Verification}).Routes(&rec)
 	routes := rec.patterns
 	var ops []string
 	for path, item := range doc.Paths.Map() {
@@ -134,6 +134,9 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	tl := s.do("GET", "/api/v1/trustlist", "", nil)
 	s.do("GET", "/api/v1/trustlist", "", nil, "If-None-Match: "+tl.header.Get("ETag"))
 	s.do("GET", "/api/v1/revocations", "", nil)
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1, "lang": "es"})
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": "HC1:garbage"})
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1, "lang": "fr"})
 	s.do("GET", "/healthz", "", nil)
 
 	for _, want := range []string{
@@ -146,6 +149,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"POST /api/v1/certificates/{uvci}/revoke 422", "GET /api/v1/registry/certificates 200",
 		"GET /api/v1/registry/certificates 422", "GET /api/v1/registry/certificates 403", "GET /api/v1/registry/stats 200",
 		"GET /api/v1/trustlist 200", "GET /api/v1/trustlist 304", "GET /api/v1/revocations 200",
+		"POST /api/v1/verify 200", "POST /api/v1/verify 422",
 	} {
 		if !checked[want] {
 			t.Errorf("the session did not exercise %s", want)

@@ -51,6 +51,10 @@ type Config struct {
 	// registry).
 	TrustList TrustList
 	Revoked   RevokedSource
+	// Verifier, when set, serves POST /api/v1/verify (no credentials;
+	// bodies up to MaxImageBytes, for photos).
+	Verifier      Verifier
+	MaxImageBytes int64
 	// Role is reported by /healthz; Outbox, when set (role authority),
 	// makes /healthz report the records not yet delivered to the registry.
 	Role   string
@@ -84,6 +88,9 @@ func New(c Config) *Server {
 	}
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 64 << 10
+	}
+	if c.MaxImageBytes == 0 {
+		c.MaxImageBytes = 10 << 20
 	}
 	if c.RatePerSecond == 0 {
 		c.RatePerSecond, c.Burst = 100, 200
@@ -122,6 +129,9 @@ func (s *Server) Routes(mux Mux) {
 	}
 	if s.Revoked != nil {
 		mux.HandleFunc("GET /api/v1/revocations", s.revocations)
+	}
+	if s.Verifier != nil {
+		mux.HandleFunc("POST /api/v1/verify", s.verifyAPI)
 	}
 }
 
@@ -170,12 +180,16 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		if r.TLS != nil {
 			hd.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		if r.ContentLength > s.MaxBodyBytes {
+		limit := s.MaxBodyBytes
+		if uploadPaths[r.URL.Path] {
+			limit = s.MaxImageBytes // a photo of a QR code
+		}
+		if r.ContentLength > limit {
 			problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Request body too large",
-				"The limit is "+strconv.FormatInt(s.MaxBodyBytes, 10)+" bytes.")
+				"The limit is "+strconv.FormatInt(limit, 10)+" bytes.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
 		// The route pattern, not the path: a path may hold a UVCI.
@@ -183,6 +197,9 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 			"ms", time.Since(start).Milliseconds(), "actor", sw.actor)
 	})
 }
+
+// uploadPaths take images (the API's and the web page's verification).
+var uploadPaths = map[string]bool{"/api/v1/verify": true, "/verify": true}
 
 type statusWriter struct {
 	http.ResponseWriter

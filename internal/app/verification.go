@@ -1,0 +1,79 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"dcc/registry"
+	"dcc/revocation"
+	"dcc/verify"
+)
+
+// revocationTTL is how long the verification service uses one reading of
+// the registry's revocations: a revocation takes effect within it.
+const revocationTTL = 30 * time.Second
+
+// Verification is the national backend's verifier: the published trust
+// list, the registry's own revocations (re-read at most every 30 s), and
+// the business rules configured.
+type Verification struct {
+	base  verify.Verifier
+	store interface {
+		Revoked(ctx context.Context, at time.Time) ([]registry.Record, error)
+	}
+	now     func() time.Time
+	country string
+
+	mu      sync.Mutex
+	revs    *revocation.List
+	revRead time.Time
+}
+
+// Text verifies an HC1 string.
+func (v *Verification) Text(ctx context.Context, text string, o verify.Options) verify.Result {
+	ver := v.current(ctx)
+	return ver.Text(ctx, text, o)
+}
+
+// Image verifies the QR code in a photo.
+func (v *Verification) Image(ctx context.Context, img []byte, o verify.Options) verify.Result {
+	ver := v.current(ctx)
+	return ver.Image(ctx, img, o)
+}
+
+// SetRules installs the business rules.
+func (v *Verification) SetRules(r verify.Rules) { v.base.Rules = r }
+
+func (v *Verification) current(ctx context.Context) verify.Verifier {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	if v.revs == nil || now.Sub(v.revRead) > revocationTTL {
+		if l, err := v.read(ctx, now); err == nil {
+			v.revs, v.revRead = l, now
+		}
+	}
+	ver := v.base
+	ver.Revocations = v.revs
+	return ver
+}
+
+// read turns the registry's revoked certificates into a revocation list,
+// keyed as verifiers elsewhere key them (the UCI under the DSC's kid).
+func (v *Verification) read(ctx context.Context, now time.Time) (*revocation.List, error) {
+	recs, err := v.store.Revoked(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	var batches []revocation.Batch
+	for _, r := range recs {
+		batches = append(batches, revocation.Batch{
+			Country: v.country, KID: r.KID, HashType: revocation.UCI, Expires: r.Expires,
+			Entries: []revocation.Entry{revocation.EntryOf(revocation.Of(r.UVCI, "", nil).UCI)},
+		})
+	}
+	l := revocation.NewList()
+	l.Add(batches, now)
+	return l, nil
+}
