@@ -84,6 +84,14 @@ var ErrNoCSCA = errors.New("no CSCA of the country issued this DSC")
 // identifier (or, lacking those, the names match), the CSCA's country is
 // country, its signature on the DSC verifies, and both are valid at at.
 func CheckDSC(dsc *x509.Certificate, cscas []*x509.Certificate, country string, at time.Time) error {
+	return CheckDSCWith(dsc, cscas, country, at, func(dsc, ca *x509.Certificate) error { return dsc.CheckSignatureFrom(ca) })
+}
+
+// CheckDSCWith is CheckDSC with the CSCA's signature on the DSC checked by
+// checkSig, so that a verifier checking many certificates of one DSC can
+// remember the answer (the signature does not change; validity does).
+func CheckDSCWith(dsc *x509.Certificate, cscas []*x509.Certificate, country string, at time.Time,
+	checkSig func(dsc, ca *x509.Certificate) error) error {
 	if err := validAt(dsc, at); err != nil {
 		return fmt.Errorf("DSC: %w", err)
 	}
@@ -99,7 +107,7 @@ func CheckDSC(dsc *x509.Certificate, cscas []*x509.Certificate, country string, 
 		} else if !bytes.Equal(dsc.RawIssuer, ca.RawSubject) {
 			continue
 		}
-		if err := dsc.CheckSignatureFrom(ca); err != nil {
+		if err := checkSig(dsc, ca); err != nil {
 			reasons = append(reasons, fmt.Sprintf("CSCA %q: signature: %v", ca.Subject.CommonName, err))
 			continue
 		}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"dcc/pki"
 )
@@ -17,11 +19,37 @@ type List struct {
 	dscs  map[string][]*x509.Certificate // by kid
 	cscas []*x509.Certificate
 	seen  map[[32]byte]bool
+
+	mu   sync.Mutex
+	sigs map[sigPair]error // CSCA signatures on DSCs, checked once
 }
+
+type sigPair struct{ dsc, ca *x509.Certificate }
 
 // New returns an empty list.
 func New() *List {
-	return &List{dscs: map[string][]*x509.Certificate{}, seen: map[[32]byte]bool{}}
+	return &List{dscs: map[string][]*x509.Certificate{}, seen: map[[32]byte]bool{}, sigs: map[sigPair]error{}}
+}
+
+// CheckChain is pki.CheckDSC against the list's CSCAs: the DSC was issued
+// by a CSCA of country, both valid at time at. Each CSCA signature is
+// verified once per DSC and remembered — it costs as much as verifying the
+// DCC itself — while validity is checked every time.
+func (l *List) CheckChain(dsc *x509.Certificate, country string, at time.Time) error {
+	return pki.CheckDSCWith(dsc, l.cscas, country, at, func(dsc, ca *x509.Certificate) error {
+		k := sigPair{dsc, ca}
+		l.mu.Lock()
+		err, done := l.sigs[k]
+		l.mu.Unlock()
+		if done {
+			return err
+		}
+		err = dsc.CheckSignatureFrom(ca)
+		l.mu.Lock()
+		l.sigs[k] = err
+		l.mu.Unlock()
+		return err
+	})
 }
 
 // Add adds a certificate: a CA certificate as a CSCA, any other as a DSC
