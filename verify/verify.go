@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -172,7 +173,10 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		}
 		return res
 	}
-	if len(trust.CSCAs()) > 0 {
+	// The chain is checked where the list holds a CSCA of the issuing
+	// country; a DSC taken from a verified list without its CSCA (the
+	// gateway's, another country's) is trusted as listed.
+	if hasCSCAOf(trust, verified.Claims.Issuer) {
 		if err := trust.CheckChain(verified.DSC, verified.Claims.Issuer, o.At); err != nil {
 			res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Fail, Detail: err.Error()})
 			res.State, res.Reason = Invalid, msg(o.Lang, hcert.CheckChain, err.Error())
@@ -180,7 +184,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		}
 		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Pass, Detail: "issued by a CSCA of " + verified.Claims.Issuer})
 	} else {
-		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Skipped, Detail: "no CSCA in the trust list"})
+		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Skipped, Detail: "no CSCA of " + verified.Claims.Issuer + " in the trust list"})
 	}
 	res.Issuer, res.IssuedAt, res.Expires = verified.Claims.Issuer, verified.Claims.IssuedAt, verified.Claims.Expires
 
@@ -264,6 +268,15 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: fmt.Sprintf("%d rules of %s", len(outcomes), o.Country)})
 	return res
+}
+
+func hasCSCAOf(l *trustlist.List, country string) bool {
+	for _, c := range l.CSCAs() {
+		if slices.Contains(c.Subject.Country, country) {
+			return true
+		}
+	}
+	return false
 }
 
 func hcertStatus(s hcert.Status) Status {

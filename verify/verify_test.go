@@ -160,3 +160,47 @@ func TestGarbage(t *testing.T) {
 		t.Errorf("image garbage: %+v", got)
 	}
 }
+
+// The chain is checked against the CSCAs of the certificate's country only:
+// a DSC listed without its CSCA is trusted as listed, one whose country's
+// CSCA is known must chain to it.
+func TestChainOnlyWhereTheCountrysCSCAIsKnown(t *testing.T) {
+	s, tl := signedVaccination(t)
+	val := validator(t)
+	// Only the DSC: chain skipped, VALID.
+	only := trustlist.New()
+	for _, d := range tl.AllDSCs() {
+		only.AddDSC(d)
+	}
+	r := (&verify.Verifier{Trust: only, Validator: val}).Text(ctx, s, verify.Options{At: time.Now()})
+	if r.State != verify.Valid || !hasCheck(r, "chain", verify.Skipped) {
+		t.Errorf("DSC alone: %s %+v", r.State, r.Checks)
+	}
+	// With its CSCA: chain passes.
+	r = (&verify.Verifier{Trust: tl, Validator: val}).Text(ctx, s, verify.Options{At: time.Now()})
+	if r.State != verify.Valid || !hasCheck(r, "chain", verify.Pass) {
+		t.Errorf("with CSCA: %s %+v", r.State, r.Checks)
+	}
+	// With another CSCA of the same country: the DSC does not chain.
+	_, other := signedVaccination(t)
+	mixed := trustlist.New()
+	for _, d := range tl.AllDSCs() {
+		mixed.AddDSC(d)
+	}
+	for _, c := range other.CSCAs() {
+		mixed.AddCSCA(c)
+	}
+	r = (&verify.Verifier{Trust: mixed, Validator: val}).Text(ctx, s, verify.Options{At: time.Now()})
+	if r.State != verify.Invalid || !hasCheck(r, "chain", verify.Fail) || r.Holder != nil {
+		t.Errorf("foreign CSCA: %s %+v", r.State, r.Checks)
+	}
+}
+
+func hasCheck(r verify.Result, name string, st verify.Status) bool {
+	for _, c := range r.Checks {
+		if c.Name == name && c.Status == st {
+			return true
+		}
+	}
+	return false
+}

@@ -161,7 +161,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		DosePolicy: &pol,
 		API:        api, Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets,
 		Store: a.Store, SessionTTL: time.Duration(cfg.HTTP.SessionTTL), SecureCookies: cfg.HTTP.TLS.CertFile != "",
-		Demo: cfg.Demo, Log: log,
+		Demo: cfg.Demo, Log: log, Verifier: sc.Verifier, // nil unless a.Verification is set
 	})
 	if err != nil {
 		return err

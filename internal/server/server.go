@@ -182,7 +182,7 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		}
 		limit := s.MaxBodyBytes
 		if uploadPaths[r.URL.Path] {
-			limit = s.MaxImageBytes // a photo of a QR code
+			limit = s.MaxImageBytes + 64<<10 // a photo of a QR code, and a form around it
 		}
 		if r.ContentLength > limit {
 			problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Request body too large",

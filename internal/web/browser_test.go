@@ -22,8 +22,8 @@ import (
 const chromium = "/usr/bin/chromium"
 
 // newBrowser starts a headless Chromium with a fresh profile and returns a
-// tab's context.
-func newBrowser(t *testing.T) context.Context {
+// tab's context; extra adds flags.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("%s not found: install the Debian package chromium (apt-get install chromium) to run the browser test", chromium)
@@ -42,6 +42,7 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.UserDataDir(t.TempDir()),
 	}
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(actx)

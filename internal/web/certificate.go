@@ -130,12 +130,7 @@ func (u *UI) describe(p *dcc.Payload) (holder, entry []kv) {
 		dob = "desconocida / unknown" // Annex V: an empty dob is an unknown date of birth
 	}
 	add(&holder, "dob", dob)
-	country := func(code string) string {
-		if name, ok := vs.Country(code); ok && name != "" {
-			return name + " (" + code + ")"
-		}
-		return code
-	}
+	country := u.countryName
 	switch {
 	case len(p.V) == 1:
 		v := p.V[0]

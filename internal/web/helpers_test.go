@@ -33,6 +33,19 @@ type system struct {
 
 func newSystem(t testing.TB, configure func(*web.Config)) *system {
 	t.Helper()
+	return openSystem(t, systemOptions{web: configure})
+}
+
+// systemOptions change the demo system before it serves.
+type systemOptions struct {
+	config func(*config.Config) // before app.Open
+	app    func(*app.App)       // before serving
+	api    func(*server.Config)
+	web    func(*web.Config)
+}
+
+func openSystem(t testing.TB, o systemOptions) *system {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := demo.Create(dir, time.Now()); err != nil {
 		t.Fatal(err)
@@ -45,28 +58,41 @@ func newSystem(t testing.TB, configure func(*web.Config)) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.config != nil {
+		o.config(cfg)
+	}
 	a, err := app.Open(context.Background(), cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
+	if o.app != nil {
+		o.app(a)
+	}
 	pdf, err := certpdf.New(a.ValueSets)
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := server.New(server.Config{
+	sc := server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets, PDF: pdf,
-	})
+	}
+	if a.Verification != nil { // as dcc serve does: never a typed nil in the interface
+		sc.Verifier = a.Verification
+	}
+	if o.api != nil {
+		o.api(&sc)
+	}
+	api := server.New(sc)
 	mux := http.NewServeMux()
 	api.Routes(mux)
 	pol := cfg.DosePolicy()
 	wc := web.Config{
 		API: api, Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets,
 		Store: a.Store, SessionTTL: time.Duration(cfg.HTTP.SessionTTL), Demo: cfg.Demo, DosePolicy: &pol,
-		Location: time.UTC,
+		Location: time.UTC, Verifier: sc.Verifier,
 	}
-	if configure != nil {
-		configure(&wc)
+	if o.web != nil {
+		o.web(&wc)
 	}
 	ui, err := web.New(wc)
 	if err != nil {

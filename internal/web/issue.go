@@ -26,6 +26,7 @@ type field struct {
 	Empty                    string // the label of a select's empty choice
 	Required                 bool
 	Errors                   []string
+	Step                     string // of a datetime: "1" takes seconds too
 }
 
 // ID is the element id of the input: a CSS selector reads a dot as a

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"dcc/doses"
@@ -39,10 +40,14 @@ type Config struct {
 	// Location reads the times typed into forms (sample collection, search
 	// dates) and shows stored times; nil: time.Local.
 	Location *time.Location
-	// Now is the clock of sessions; nil: time.Now.
+	// Now is the clock of sessions and of verifications without a
+	// validation time; nil: time.Now.
 	Now func() time.Time
 	// PageSize is how many certificates a registry page lists; zero: 50.
 	PageSize int
+	// Verifier, when set, serves the public page /verify, where people at
+	// borders and venues check a certificate; nil: no such page.
+	Verifier server.Verifier
 }
 
 // UI is the web interface.
@@ -54,6 +59,9 @@ type UI struct {
 	cop       *http.CrossOriginProtection
 	qr        qr.Renderer
 	policy    doses.Policy
+	// limiter and imageSlots bound what the public verify page may cost.
+	limiter    *addressLimiter
+	imageSlots chan struct{}
 }
 
 //go:embed templates/*.html assets/*
@@ -61,7 +69,7 @@ var files embed.FS
 
 // pageNames are the templates/<name>.html files, each rendered in the
 // layout.
-var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error"}
+var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error", "verify"}
 
 // New builds the UI.
 func New(c Config) (*UI, error) {
@@ -97,6 +105,10 @@ func New(c Config) (*UI, error) {
 	if c.DosePolicy != nil {
 		u.policy = *c.DosePolicy
 	}
+	if c.Verifier != nil {
+		u.limiter = newAddressLimiter(c.API.RatePerSecond, c.API.Burst)
+		u.imageSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	}
 	if err := u.policy.Validate(); err != nil {
 		return nil, fmt.Errorf("web: dose policy: %w", err)
 	}
@@ -113,7 +125,12 @@ func New(c Config) (*UI, error) {
 
 // Routes registers the pages on mux.
 func (u *UI) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /assets/style.css", u.style)
+	mux.HandleFunc("GET /assets/style.css", u.asset("style.css", "text/css; charset=utf-8"))
+	if u.c.Verifier != nil {
+		mux.HandleFunc("GET /assets/verify.js", u.asset("verify.js", "text/javascript; charset=utf-8"))
+		mux.HandleFunc("GET /verify", u.verifyPage)
+		mux.HandleFunc("POST /verify", u.verifyPost)
+	}
 	mux.HandleFunc("GET /signin", u.signinPage)
 	mux.HandleFunc("POST /signin", u.signin)
 	mux.HandleFunc("POST /signout", u.authed(u.signout))
@@ -133,15 +150,26 @@ func (u *UI) Routes(mux *http.ServeMux) {
 const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
-func (u *UI) style(w http.ResponseWriter, r *http.Request) {
-	b, err := files.ReadFile("assets/style.css")
-	if err != nil {
-		http.Error(w, "no style sheet", http.StatusInternalServerError)
-		return
+// verifyCSP is the verify page's: its camera needs the one script of the
+// UI, from this origin (no inline script, no eval), which posts camera
+// frames back here. The preview needs no media-src: a video element's
+// srcObject (the camera's stream) is not a fetch.
+const verifyCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// asset serves an embedded file of assets/.
+func (u *UI) asset(name, contentType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, err := files.ReadFile("assets/" + name)
+		if err != nil {
+			u.c.Log.Error("web: asset", "name", name, "err", err.Error())
+			http.Error(w, "no such asset", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "max-age=3600")
+		_, _ = w.Write(b)
 	}
-	w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	w.Header().Set("Cache-Control", "max-age=3600")
-	_, _ = w.Write(b)
 }
 
 // view is what every page's template gets: the layout's part and the
@@ -153,6 +181,7 @@ type view struct {
 	CSRF      string
 	Issue     []typeLink // the forms the user may open
 	CanSearch bool
+	Verify    bool // the verify page exists
 	Page      any
 }
 
@@ -163,7 +192,7 @@ type typeLink struct {
 // render writes a page, buffered so that a template error becomes a clean
 // error page rather than half a page.
 func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
-	v := view{Title: title, Demo: u.c.Demo, Page: data}
+	v := view{Title: title, Demo: u.c.Demo, Verify: u.c.Verifier != nil, Page: data}
 	if s != nil {
 		p := s.principal
 		v.User, v.CSRF = &p, s.csrf
@@ -179,6 +208,9 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, status i
 		return
 	}
 	writeHTMLHeaders(w)
+	if name == "verify" {
+		w.Header().Set("Content-Security-Policy", verifyCSP)
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 }
