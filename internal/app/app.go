@@ -18,6 +18,7 @@ import (
 	"dcc/keystore"
 	"dcc/pki"
 	"dcc/registry"
+	"dcc/rules"
 	"dcc/trustlist"
 	"dcc/valueset"
 	"dcc/verify"
@@ -100,6 +101,21 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 			store:   a.Store,
 			now:     now,
 			country: cfg.Country,
+		}
+		if len(cfg.Verifier.RulesFiles) > 0 {
+			var paths []string
+			for _, f := range cfg.Verifier.RulesFiles {
+				paths = append(paths, cfg.Path(f))
+			}
+			set, err := rules.Load(paths...)
+			if err != nil {
+				return nil, fmt.Errorf("verifier.rulesFiles: %w", err)
+			}
+			br, err := verify.NewBusinessRules(set, a.ValueSets)
+			if err != nil {
+				return nil, err
+			}
+			a.Verification.SetRules(br)
 		}
 	}
 	if cfg.Role == config.RoleRegistry {

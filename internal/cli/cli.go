@@ -51,6 +51,10 @@ Usage:
              HC1-STRING|IMAGE-FILE                     VALID, INVALID or NOT ACCEPTED, every check explained
                                                        (SRC: a file or an https:// URL, cached by ETag)
   dcc conformance DIR...                               run member-state test vectors
+  dcc certlogic eval EXPRESSION.json DATA.json         evaluate a CertLogic expression, print the result as JSON (- for stdin)
+  dcc certlogic test DIR|FILE...                       run CertLogic test suites (official format)
+  dcc certlogic validate-test DIR|FILE...              run CertLogic validation test suites
+  dcc rules test DIR...                                run business-rule tests (RULE-ID/rule.json, RULE-ID/tests/*.json)
 
 Key URIs: file:PATH[?passphrase-file=F] or
   pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PINFILE
@@ -85,6 +89,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"conformance": e.conformance,
 		"serve":       e.serve,
 		"issue":       e.issue,
+		"certlogic":   e.certlogic,
+		"rules":       e.rules,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,7 +11,9 @@ import (
 	"dcc"
 	"dcc/internal/fetch"
 	"dcc/revocation"
+	"dcc/rules"
 	"dcc/trustlist"
+	"dcc/valueset"
 	"dcc/verify"
 )
 
@@ -170,7 +171,7 @@ func (e *env) verifier(ctx context.Context, f *fetch.Fetcher, trust multi, trust
 		}
 	}
 	if rulesSrc != "" {
-		r, err := loadRules(ctx, f, rulesSrc, val)
+		r, err := loadRules(ctx, f, rulesSrc, val.ValueSets())
 		if err != nil {
 			return nil, fmt.Errorf("--rules %s: %w", rulesSrc, err)
 		}
@@ -179,7 +180,27 @@ func (e *env) verifier(ctx context.Context, f *fetch.Fetcher, trust multi, trust
 	return v, nil
 }
 
-// loadRules is replaced when the rules engine lands.
-func loadRules(ctx context.Context, f *fetch.Fetcher, src string, val *dcc.Validator) (verify.Rules, error) {
-	return nil, errors.New("business rules are not available in this build")
+// loadRules reads business rules from a file, a directory or a URL (one
+// rule or a JSON array of them).
+func loadRules(ctx context.Context, f *fetch.Fetcher, src string, vs *valueset.Store) (verify.Rules, error) {
+	var set *rules.Set
+	if fetch.IsURL(src) {
+		data, err := f.Get(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := rules.ParseRules(data)
+		if err != nil {
+			return nil, err
+		}
+		if set, err = rules.NewSet(rs...); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if set, err = rules.Load(src); err != nil {
+			return nil, err
+		}
+	}
+	return verify.NewBusinessRules(set, vs)
 }

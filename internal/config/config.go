@@ -55,6 +55,9 @@ type Config struct {
 	// TrustList, for roles all and registry, publishes the national trust
 	// list at /api/v1/trustlist.
 	TrustList TrustList `json:"trustList"`
+	// Verifier configures the national verification service (roles all
+	// and registry, with a trust list).
+	Verifier Verifier `json:"verifier"`
 
 	dir string // the file's directory, for relative paths
 }
@@ -175,6 +178,13 @@ type TrustList struct {
 	SignerCertFile string   `json:"signerCertFile,omitempty"` // its certificate, chained to a CSCA
 	ImportFiles    []string `json:"importFiles,omitempty"`    // PEM/DER files or directories, or gateway trust-list JSON
 	Validity       Duration `json:"validity,omitempty"`       // how long a copy may be used; default 48h
+}
+
+// Verifier is the national verification service.
+type Verifier struct {
+	// RulesFiles are business rules (files of one rule or an array, or
+	// directories of them), as distributed by the EU DCC Gateway.
+	RulesFiles []string `json:"rulesFiles,omitempty"`
 }
 
 // Duration is a time.Duration written as "72h", "90m" or "365d".
@@ -467,6 +477,9 @@ func (c *Config) Validate() error {
 		if time.Duration(tl.Validity) < time.Hour {
 			bad("trustList.validity", "at least 1h")
 		}
+	}
+	if len(c.Verifier.RulesFiles) > 0 && c.TrustList.SignerKey == "" {
+		bad("verifier.rulesFiles", "the verification service runs with the published trust list: configure trustList too")
 	}
 	if c.Doses.DefaultCourse < 0 {
 		bad("doses.defaultCourse", "must be positive")

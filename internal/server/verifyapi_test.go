@@ -1,11 +1,14 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"dcc/internal/config"
 	"dcc/internal/server"
 	"dcc/verify"
 )
@@ -52,5 +55,49 @@ func TestVerifyAPI(t *testing.T) {
 	s.do("POST", "/api/v1/verify", "", []byte("\x89PNG garbage"), "Content-Type: image/png").json(t, &res)
 	if res.State != verify.Invalid || res.Reason == "" {
 		t.Errorf("garbage image: %+v", res)
+	}
+}
+
+// With the rules of a country of arrival: a recent second dose is NOT
+// ACCEPTED (valid only 14 days after the vaccination), in the language
+// asked; without a country no rule applies.
+func TestVerifyAPIRules(t *testing.T) {
+	rulesDir, _ := filepath.Abs("../../rules/testdata/ES")
+	s := newStack(t, func(c *config.Config) { c.Verifier.RulesFiles = []string{rulesDir} })
+	body := fmt.Sprintf(`{"nam": {"fn": "García", "gn": "Ana"}, "dob": "1960-04-02",
+		"history": {"doses": [{"date": %q, "mp": "EU/1/20/1528"}, {"date": %q, "mp": "EU/1/20/1528"}]}, "v": [{}]}`,
+		recentDate(40), recentDate(5))
+	var c server.Certificate
+	s.do("POST", "/api/v1/certificates/vaccination", s.token("MS"), body).json(t, &c)
+
+	var res verify.Result
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1, "country": "ES", "lang": "es"}).json(t, &res)
+	if res.State != verify.NotAccepted || !strings.Contains(res.Reason, "VR-ES-0003") || res.Holder == nil {
+		t.Errorf("recent dose in ES: %s %q", res.State, res.Reason)
+	}
+	failed := 0
+	for _, r := range res.Rules {
+		if r.Result == verify.Fail {
+			failed++
+			if r.Identifier != "VR-ES-0003" || !strings.Contains(r.Description, "14 días") {
+				t.Errorf("failed rule %+v", r)
+			}
+		}
+	}
+	if failed != 1 || len(res.Rules) < 4 {
+		t.Errorf("rules = %+v", res.Rules)
+	}
+	// Twenty days later it is accepted.
+	res = verify.Result{}
+	later := time.Now().Add(20 * 24 * time.Hour).Format(time.RFC3339)
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1, "country": "ES", "at": later}).json(t, &res)
+	if res.State != verify.Valid {
+		t.Errorf("in 20 days: %s %s", res.State, res.Reason)
+	}
+	// No country: the rules do not apply.
+	res = verify.Result{}
+	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1}).json(t, &res)
+	if res.State != verify.Valid || len(res.Rules) != 0 {
+		t.Errorf("no country: %s", res.State)
 	}
 }
