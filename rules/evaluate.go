@@ -41,6 +41,10 @@ type External struct {
 	// ValueSets maps a value-set id (e.g. "vaccines-covid-19-names") to
 	// its codes: external.valueSets.
 	ValueSets map[string][]string
+	// ValueSetTree, when set, is ValueSets already as the tree rules read
+	// (see ValueSetTree), shared read-only by many evaluations; ValueSets
+	// is then ignored.
+	ValueSetTree map[string]any
 	// ValidationClock is the time of the check: external.validationClock.
 	// It also selects the rules valid then.
 	ValidationClock time.Time
@@ -60,13 +64,9 @@ type External struct {
 // Tree gives the "external" object: times as RFC 3339 strings (plusTime
 // reads them), value sets as arrays of strings, Region only when set.
 func (x External) Tree() map[string]any {
-	vs := make(map[string]any, len(x.ValueSets))
-	for id, codes := range x.ValueSets {
-		arr := make([]any, len(codes))
-		for i, c := range codes {
-			arr[i] = c
-		}
-		vs[id] = arr
+	vs := x.ValueSetTree
+	if vs == nil {
+		vs = ValueSetTree(x.ValueSets)
 	}
 	t := map[string]any{
 		"valueSets":         vs,
@@ -80,6 +80,21 @@ func (x External) Tree() map[string]any {
 		t["region"] = x.Region
 	}
 	return t
+}
+
+// ValueSetTree turns value sets into the JSON tree rules read
+// (external.valueSets): id → array of codes. A verifier checking many
+// certificates builds it once and sets External.ValueSetTree.
+func ValueSetTree(sets map[string][]string) map[string]any {
+	vs := make(map[string]any, len(sets))
+	for id, codes := range sets {
+		arr := make([]any, len(codes))
+		for i, c := range codes {
+			arr[i] = c
+		}
+		vs[id] = arr
+	}
+	return vs
 }
 
 func rfc3339(t time.Time) any {

@@ -4,7 +4,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"dcc/hcert"
 	"dcc/pki"
 	"dcc/revocation"
+	"dcc/rules"
 	"dcc/trustlist"
 	"dcc/verify"
 )
@@ -94,6 +98,72 @@ func BenchmarkVerify(b *testing.B) {
 				b.Error(r.Reason)
 				return
 			}
+		}
+	})
+}
+
+// twentyRules returns the example Spanish rules, each vaccination rule
+// repeated under new identifiers until 20 apply to a vaccination.
+func twentyRules(b testing.TB) *rules.Set {
+	b.Helper()
+	paths, _ := filepath.Glob("../rules/testdata/ES/*/rule.json")
+	var rs []*rules.Rule
+	n := 0
+	for copyNo := 0; n < 24; copyNo++ {
+		added := 0
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				b.Fatal(err)
+			}
+			ct := m["CertificateType"]
+			if copyNo > 0 && ct != "Vaccination" && ct != "General" {
+				continue
+			}
+			id := m["Identifier"].(string)
+			m["Identifier"] = fmt.Sprintf("%s%d%s", id[:len(id)-4], copyNo, id[len(id)-3:])
+			data, _ = json.Marshal(m)
+			r, err := rules.Parse(data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rs = append(rs, r)
+			if ct == "Vaccination" || ct == "General" {
+				added++
+			}
+		}
+		n += added
+	}
+	set, err := rules.NewSet(rs...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
+}
+
+// BenchmarkVerifyWithRules is BenchmarkVerify plus the business rules of
+// the country of arrival: 20 acceptance rules apply to the vaccination.
+func BenchmarkVerifyWithRules(b *testing.B) {
+	s, tl := signedVaccination(b)
+	br, err := verify.NewBusinessRules(twentyRules(b), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v := &verify.Verifier{Trust: tl, Validator: validator(b), Revocations: revocations(10000), Rules: br}
+	o := verify.Options{At: time.Now(), Country: "ES", Lang: "en"}
+	r := v.Text(ctx, s, o)
+	if len(r.Rules) < 20 {
+		b.Fatalf("%d rules applied: %s", len(r.Rules), r.Reason)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			v.Text(ctx, s, o)
 		}
 	})
 }

@@ -14,7 +14,7 @@ import (
 // sets as external.valueSets.
 type BusinessRules struct {
 	set       *rules.Set
-	valueSets map[string][]string
+	valueSets map[string]any // external.valueSets, built once
 }
 
 // NewBusinessRules prepares rules with the value sets of vs (nil: the
@@ -26,7 +26,7 @@ func NewBusinessRules(set *rules.Set, vs *valueset.Store) (*BusinessRules, error
 			return nil, err
 		}
 	}
-	b := &BusinessRules{set: set, valueSets: map[string][]string{}}
+	sets := map[string][]string{}
 	for _, name := range valueset.Names() {
 		s, ok := vs.Set(name)
 		if !ok {
@@ -37,15 +37,15 @@ func NewBusinessRules(set *rules.Set, vs *valueset.Store) (*BusinessRules, error
 			codes = append(codes, code)
 		}
 		slices.Sort(codes)
-		b.valueSets[s.ID] = codes
+		sets[s.ID] = codes
 	}
-	return b, nil
+	return &BusinessRules{set: set, valueSets: rules.ValueSetTree(sets)}, nil
 }
 
 // Evaluate implements Rules.
 func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
 	res, err := b.set.Check(in.Payload, rules.External{
-		ValueSets: b.valueSets, ValidationClock: in.At, CountryCode: in.Country, IssuerCountryCode: in.IssuerCountry,
+		ValueSetTree: b.valueSets, ValidationClock: in.At, CountryCode: in.Country, IssuerCountryCode: in.IssuerCountry,
 		Region: in.Region, Exp: in.Expires, IAT: in.IssuedAt,
 	}, in.Lang)
 	if err != nil {
