@@ -204,3 +204,19 @@ func hasCheck(r verify.Result, name string, st verify.Status) bool {
 	}
 	return false
 }
+
+// FuzzText: whatever a QR code holds, the verifier answers with a state
+// and never panics or hangs.
+func FuzzText(f *testing.F) {
+	s, tl := signedVaccination(f)
+	f.Add(s)
+	f.Add("HC1:")
+	f.Add("HC1:6BF+70790T9WJWG.FKY*4GO0.O1CV2 O5 N2FBBRW1*70HS8WY04AC*WIFN0AHCD8KD97TK0F90KECTHGWJC0FDC:5AIA%G7X+AQB9746HS80:54IBQF60R6$A80X6S1BTYACG6M+9XG8KIAWNA91AY%67092L4WJCT3EHS8XJC$+DXJCCWENF6OF63W5NW6WF6%JC QE/IAYJC5LEW34U3ET7DXC9 QE-ED8%E.JCBECB1A-:8$96646AL60A60S6Q$D.UDRYA 96NF6L/5QW6307KQEPD09WEQDD+Q6TW6FA7C466KCN9E%961A6DL6FA7D46JPCT3E5JDLA7$Q6E464W5TG6..DX%DZJC6/DTZ9 QE5$CB$DA/D JC1/D3Z8WED1ECW.CCWE.Y92OAGY8MY9L+9MPCG/D5 C5IA5N9$PC5$CWW5FA7:0A%R6:/69K6B1C+58YWUHTJBEEJO5BVHM+VG/SW-IV4D6T/50C1S6O3T0TOMHZ6G:XVNCEQ+BI*A+56IM26$OG3")
+	v := &verify.Verifier{Trust: tl, Validator: validator(f), Revocations: revocations(10)}
+	f.Fuzz(func(t *testing.T, text string) {
+		r := v.Text(ctx, text, verify.Options{At: time.Now()})
+		if r.State == "" || (r.State != verify.Valid && r.Reason == "") {
+			t.Fatalf("no clear outcome: %+v", r)
+		}
+	})
+}
