@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -408,8 +409,10 @@ func TestVerifyErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second)) // a failure must not hang the test
+	// The limit is the photo's 10 MiB and 64 KiB for the form around it.
 	if _, err := io.WriteString(conn, "POST /verify HTTP/1.1\r\nHost: "+strings.TrimPrefix(s.url, "http://")+
-		"\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: 10485761\r\n\r\n--x\r\n"); err != nil {
+		"\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: "+strconv.Itoa(10<<20+64<<10+1)+"\r\n\r\n--x\r\n"); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := http.ReadResponse(bufio.NewReader(conn), nil)
