@@ -107,6 +107,20 @@ func (p *Payload) CertificateID() string {
 	return ""
 }
 
+// EventDate returns the date of the (first) entry's event: the vaccination
+// date, the sample collection time, or the first positive test date.
+func (p *Payload) EventDate() string {
+	switch {
+	case len(p.V) > 0:
+		return p.V[0].DT
+	case len(p.T) > 0:
+		return p.T[0].SC
+	case len(p.R) > 0:
+		return p.R[0].FR
+	}
+	return ""
+}
+
 // field describes one known field of an object: its JSON name and where its
 // value lives in the Go struct. One table per object keeps the JSON, CBOR and
 // tree mappings from drifting apart.

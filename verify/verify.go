@@ -203,7 +203,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	res.Payload, res.Type, res.UVCI = &p, p.Type(), p.CertificateID()
 	res.Holder = &Holder{FamilyName: p.Nam.FN, GivenName: p.Nam.GN, FamilyNameICAO: p.Nam.FNT, GivenNameICAO: p.Nam.GNT, DateOfBirth: p.DOB}
-	res.EventDate = eventDate(&p)
+	res.EventDate = p.EventDate()
 	if !report.Valid() {
 		var errs []string
 		for _, e := range report.Errors() {
@@ -287,16 +287,4 @@ func hcertStatus(s hcert.Status) Status {
 		return Fail
 	}
 	return Skipped
-}
-
-func eventDate(p *dcc.Payload) string {
-	switch {
-	case len(p.V) > 0:
-		return p.V[0].DT
-	case len(p.T) > 0:
-		return p.T[0].SC
-	case len(p.R) > 0:
-		return p.R[0].FR
-	}
-	return ""
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"dcc/internal/config"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -45,14 +46,7 @@ func fileExists(p string) bool {
 }
 
 func parseValidity(s string) (time.Duration, error) {
-	if d, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.Atoi(d)
-		if err != nil || n < 1 || n > 3660 {
-			return 0, fmt.Errorf("--validity %q: want a number of days such as 365d", s)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
-	}
-	d, err := time.ParseDuration(s)
+	d, err := config.ParseDuration(s)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("--validity %q: want days (365d) or a Go duration (720h)", s)
 	}

@@ -315,7 +315,7 @@ func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, erro
 		claims: hcert.Claims{Issuer: s.dep.Country(), IssuedAt: iat, Expires: iat.Add(s.validity.of(req.Type))},
 		record: registry.Record{
 			UVCI: id, Type: string(req.Type), Authority: auth.ID, Lab: lab.ID,
-			EventDate: eventDate(payload), Payload: js,
+			EventDate: payload.EventDate(), Payload: js,
 		},
 	}
 	return c, nil
@@ -341,18 +341,6 @@ func (s *Service) sign(c *candidate) error {
 	c.record.IssuedAt = signed.Claims.IssuedAt
 	c.record.Expires = signed.Claims.Expires
 	return nil
-}
-
-func eventDate(p *dcc.Payload) string {
-	switch {
-	case len(p.V) > 0:
-		return p.V[0].DT
-	case len(p.T) > 0:
-		return p.T[0].SC
-	case len(p.R) > 0:
-		return p.R[0].FR
-	}
-	return ""
 }
 
 // filler completes a request body in place and collects what is wrong with
