@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"dcc/internal/config"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"dcc"
 	"dcc/hc1"
 	"dcc/hcert"
+	"dcc/internal/config"
 	"dcc/keystore"
 	"dcc/pki"
 	"dcc/qr"
