@@ -212,7 +212,11 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		go worker.Run(ctx)
 	}
 
-	e.banner(cfg, scheme+"://"+ln.Addr().String(), fresh, data)
+	url := scheme + "://" + ln.Addr().String()
+	e.banner(cfg, url, fresh, data)
+	if a.Verification != nil {
+		fmt.Fprintf(e.stdout, "Verifier: %s/verify · national trust list: %s/api/v1/trustlist · revocations: %s/api/v1/revocations\n", url, url, url)
+	}
 	log.Info("serving", "role", cfg.Role, "addr", ln.Addr().String(), "tls", scheme == "https")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
