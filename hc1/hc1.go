@@ -123,6 +123,24 @@ func (e *Encoder) Encode(cose []byte) (string, error) {
 // compressed is refused, as §4.2.1 says the CWT SHALL be compressed and the
 // member-state vector common/Z2 ("Not compressed") must fail.
 func Decode(s string) ([]byte, error) {
+	return new(Decoder).Decode(s)
+}
+
+// Decoder decodes many strings. A zlib decompressor allocates a 32 KiB
+// window, which costs more than inflating a DCC, so a Decoder keeps
+// decompressors for reuse. The zero value is ready; it is safe for
+// concurrent use and must not be copied after use.
+type Decoder struct {
+	pool sync.Pool // of *decompressor
+}
+
+type decompressor struct {
+	src bytes.Reader
+	zr  io.ReadCloser // a zlib reader, which is a zlib.Resetter
+}
+
+// Decode is the package-level Decode, reusing a decompressor.
+func (d *Decoder) Decode(s string) ([]byte, error) {
 	if len(s) > MaxLen {
 		return nil, &LayerError{LayerPrefix, fmt.Errorf("%d characters: %w", len(s), ErrTooLong)}
 	}
@@ -134,7 +152,7 @@ func Decode(s string) ([]byte, error) {
 	if err != nil {
 		return nil, &LayerError{LayerBase45, err}
 	}
-	cose, err := Inflate(compressed)
+	cose, err := d.Inflate(compressed)
 	if err != nil {
 		return nil, &LayerError{LayerZlib, err}
 	}
@@ -162,31 +180,47 @@ func prefixError(s string) error {
 // reads at most MaxInflated+1 bytes from the decompressor, so a bomb costs
 // little time and memory.
 func Inflate(compressed []byte) ([]byte, error) {
+	return new(Decoder).Inflate(compressed)
+}
+
+// Inflate is the package-level Inflate, reusing a decompressor.
+func (d *Decoder) Inflate(compressed []byte) ([]byte, error) {
 	if len(compressed) == 0 {
 		return nil, errors.New("no data: want a zlib stream")
 	}
 	// A bytes.Reader is a flate.Reader, so the decompressor reads from it
 	// byte by byte without buffering ahead: what it leaves is exactly the
 	// data after the stream.
-	br := bytes.NewReader(compressed)
-	zr, err := zlib.NewReader(br)
+	dc, _ := d.pool.Get().(*decompressor)
+	if dc == nil {
+		dc = new(decompressor)
+	}
+	dc.src.Reset(compressed)
+	var err error
+	if dc.zr == nil {
+		dc.zr, err = zlib.NewReader(&dc.src)
+	} else {
+		err = dc.zr.(zlib.Resetter).Reset(&dc.src, nil)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("not a zlib stream (is the data compressed?): %w", err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, MaxInflated+1))
-	if err != nil {
+	defer d.pool.Put(dc)
+	// A DCC compresses about 2:1: start the output at four times the input.
+	out := bytes.NewBuffer(make([]byte, 0, min(4*len(compressed), MaxInflated)+1))
+	if _, err := out.ReadFrom(io.LimitReader(dc.zr, MaxInflated+1)); err != nil {
 		return nil, fmt.Errorf("corrupt zlib stream: %w", err)
 	}
-	if len(out) > MaxInflated {
+	if out.Len() > MaxInflated {
 		return nil, ErrTooLarge
 	}
-	// ReadAll stopped at io.EOF, which the zlib reader returns only after
+	// ReadFrom stopped at io.EOF, which the zlib reader returns only after
 	// the Adler-32 matched; Close reports any error the decompressor kept.
-	if err := zr.Close(); err != nil {
+	if err := dc.zr.Close(); err != nil {
 		return nil, fmt.Errorf("corrupt zlib stream: %w", err)
 	}
-	if br.Len() > 0 {
-		return nil, fmt.Errorf("%d bytes after the end of the zlib stream", br.Len())
+	if dc.src.Len() > 0 {
+		return nil, fmt.Errorf("%d bytes after the end of the zlib stream", dc.src.Len())
 	}
-	return out, nil
+	return out.Bytes(), nil
 }

@@ -360,10 +360,41 @@ func BenchmarkDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := hc1.Decode(s); err != nil {
-			b.Fatal(err)
+	var d hc1.Decoder
+	for _, bm := range []struct {
+		name   string
+		decode func(string) ([]byte, error)
+	}{{"func", hc1.Decode}, {"Decoder", d.Decode}} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := bm.decode(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// A Decoder's decompressors are reused across good and bad input alike.
+func TestDecoderReuse(t *testing.T) {
+	var d hc1.Decoder
+	good, err := hc1.Encode([]byte("a COSE message, or anything else"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := good[:len(good)-3] + "AAA"
+	for i := range 20 {
+		s := good
+		if i%3 == 1 {
+			s = bad
+		}
+		got, err := d.Decode(s)
+		switch {
+		case s == bad && err == nil:
+			t.Fatalf("round %d: corrupt stream decoded", i)
+		case s == good && (err != nil || string(got) != "a COSE message, or anything else"):
+			t.Fatalf("round %d: %q, %v", i, got, err)
 		}
 	}
 }

@@ -86,7 +86,7 @@ func revocations(n int) *revocation.List {
 // among 30,000 hashes — without business rules.
 func BenchmarkVerify(b *testing.B) {
 	s, tl := signedVaccination(b)
-	v := &verify.Verifier{Trust: tl, Validator: validator(b), Revocations: revocations(10000)}
+	v := &verify.Verifier{Trust: tl, Validator: validator(b), Revocations: revocations(10000), Decoder: new(hc1.Decoder)}
 	o := verify.Options{At: time.Now()}
 	if r := v.Text(ctx, s, o); r.State != verify.Valid {
 		b.Fatalf("%s: %s", r.State, r.Reason)
@@ -153,7 +153,7 @@ func BenchmarkVerifyWithRules(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &verify.Verifier{Trust: tl, Validator: validator(b), Revocations: revocations(10000), Rules: br}
+	v := &verify.Verifier{Trust: tl, Validator: validator(b), Revocations: revocations(10000), Rules: br, Decoder: new(hc1.Decoder)}
 	o := verify.Options{At: time.Now(), Country: "ES", Lang: "en"}
 	r := v.Text(ctx, s, o)
 	if len(r.Rules) < 20 {

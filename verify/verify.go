@@ -104,6 +104,9 @@ type Verifier struct {
 	Validator   *dcc.Validator
 	Revocations *revocation.List // nil: no revocation check
 	Rules       Rules            // nil: no business rules
+	// Decoder reuses zlib decompressors across certificates; nil decodes
+	// each with a new one.
+	Decoder *hc1.Decoder
 }
 
 // Options of one verification.
@@ -141,7 +144,11 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	if len(text) > MaxText {
 		return invalid(o, Check{Name: "decode", Status: Fail, Detail: fmt.Sprintf("longer than %d characters: not a DCC", MaxText)}, "decode")
 	}
-	cose, err := hc1.Decode(text)
+	dec := v.Decoder
+	if dec == nil {
+		dec = new(hc1.Decoder)
+	}
+	cose, err := dec.Decode(text)
 	if err != nil {
 		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, "decode")
 	}

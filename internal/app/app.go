@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dcc"
+	"dcc/hc1"
 	"dcc/internal/config"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
@@ -97,7 +98,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 			return nil, err
 		}
 		a.Verification = &Verification{
-			base:    verify.Verifier{Trust: a.Trust, Validator: a.Validator},
+			base:    verify.Verifier{Trust: a.Trust, Validator: a.Validator, Decoder: new(hc1.Decoder)},
 			store:   a.Store,
 			now:     now,
 			country: cfg.Country,
