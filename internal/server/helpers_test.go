@@ -56,7 +56,7 @@ func newStack(t testing.TB, edit func(*config.Config)) *stack {
 		t.Fatal(err)
 	}
 	api := server.New(server.Config{
-		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets, PDF: pdf,
+		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst,
 		Audit: a.Store, TrustList: a.TrustList, Revoked: a.Store, Verifier: a.Verification,
 	})

@@ -19,7 +19,6 @@ import (
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 	"dcc/qr"
-	"dcc/valueset"
 )
 
 // PDF renders the holder's printable certificate.
@@ -40,7 +39,6 @@ type Config struct {
 	// DeliveryAuthorities may deliver (by client certificate common name);
 	// empty means every authority of the deployment.
 	DeliveryAuthorities []string
-	ValueSets           *valueset.Store
 	// Audit records failed authentications (the registry store); nil
 	// records nothing.
 	Audit interface {

@@ -74,7 +74,7 @@ func openSystem(t testing.TB, o systemOptions) *system {
 		t.Fatal(err)
 	}
 	sc := server.Config{
-		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets, PDF: pdf,
+		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 	}
 	if a.Verification != nil { // as dcc serve does: never a typed nil in the interface
 		sc.Verifier = a.Verification
