@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	kzlib "github.com/klauspost/compress/zlib"
+
 	"dcc/base45"
 )
 
@@ -76,9 +78,15 @@ func Encode(cose []byte) (string, error) {
 }
 
 // Encoder encodes many messages. A zlib compressor at the best level
-// allocates about 800 KB of match-finding tables, far more than a DCC, so an
+// allocates over a megabyte of match-finding tables, far more than a DCC, so an
 // Encoder keeps compressors for reuse, which cuts the time per message by
-// about four fifths and the garbage to the result. The zero value is ready;
+// about four fifths and the garbage to the result.
+//
+// The compressor is github.com/klauspost/compress at level 9, not the
+// standard library's: on the member states' vectors its output is no larger
+// (65,962 bytes for 173 messages against 66,006) and it takes half the time,
+// since resetting the standard deflater clears a 512 KiB hash table per
+// message (BenchmarkDeflate). Decoding stays with the standard library. The zero value is ready;
 // it is safe for concurrent use and must not be copied after use.
 type Encoder struct {
 	pool sync.Pool // of *compressor
@@ -86,7 +94,7 @@ type Encoder struct {
 
 type compressor struct {
 	buf bytes.Buffer
-	w   *zlib.Writer
+	w   *kzlib.Writer
 }
 
 // Encode is the package-level Encode, reusing a compressor.
@@ -95,7 +103,7 @@ func (e *Encoder) Encode(cose []byte) (string, error) {
 	if c == nil {
 		c = new(compressor)
 		var err error
-		if c.w, err = zlib.NewWriterLevel(&c.buf, zlib.BestCompression); err != nil {
+		if c.w, err = kzlib.NewWriterLevel(&c.buf, kzlib.BestCompression); err != nil {
 			return "", fmt.Errorf("hc1: %w", err)
 		}
 	} else {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	kzlib "github.com/klauspost/compress/zlib"
 
 	"dcc/base45"
 	"dcc/hc1"
@@ -222,6 +225,7 @@ func TestMemberStateVectors(t *testing.T) {
 		t.Skipf("member-state test vectors not found at %s: %v", root, err)
 	}
 	decoded, refused, inflated := 0, 0, 0
+	ours, theirs := 0, 0 // total HC1 length re-encoded, and with compress/zlib at level 9
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || filepath.Ext(path) != ".json" || filepath.Base(filepath.Dir(path)) != "raw" {
 			return err
@@ -268,6 +272,18 @@ func TestMemberStateVectors(t *testing.T) {
 				t.Errorf("%s: Decode(PREFIX) differs from COSE", path)
 			default:
 				decoded++
+				// Re-encoded, it must decode to the same message, and the
+				// compressor must not lose to the standard library's best.
+				again, err := hc1.Encode(got)
+				if err != nil {
+					t.Errorf("%s: Encode: %v", path, err)
+					break
+				}
+				if back, err := hc1.Decode(again); err != nil || !bytes.Equal(back, got) {
+					t.Errorf("%s: Decode(Encode(COSE)): %v (equal: %v)", path, err, bytes.Equal(back, got))
+				}
+				ours += len(again)
+				theirs += len(hc1.Prefix) + base45.EncodedLen(len(stdDeflate(got)))
 			}
 		}
 		if v.COMPRESSED != "" && v.COSE != "" {
@@ -296,6 +312,19 @@ func TestMemberStateVectors(t *testing.T) {
 		t.Errorf("%d PREFIX decoded, %d refused: the test data is not what this test expects", decoded, refused)
 	}
 	t.Logf("PREFIX: %d decoded, %d refused as expected; COMPRESSED: %d inflated", decoded, refused, inflated)
+	t.Logf("re-encoded: %d characters in all; %d with compress/zlib at level 9", ours, theirs)
+	if ours > theirs {
+		t.Errorf("re-encoded, the vectors take %d characters, more than the %d of compress/zlib at level 9", ours, theirs)
+	}
+}
+
+// stdDeflate is the standard library's zlib at its best level, the yardstick.
+func stdDeflate(b []byte) []byte {
+	var buf bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
+	w.Write(b)
+	w.Close()
+	return buf.Bytes()
 }
 
 func ExampleDecode() {
@@ -353,6 +382,35 @@ func BenchmarkEncode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkDeflate compares the compressor the Encoder uses with the
+// standard library's at the same level, both reused as an Encoder does.
+func BenchmarkDeflate(b *testing.B) {
+	cose := coseLike()
+	std, _ := zlib.NewWriterLevel(nil, zlib.BestCompression)
+	kp, _ := kzlib.NewWriterLevel(nil, kzlib.BestCompression)
+	for _, bm := range []struct {
+		name string
+		w    interface {
+			Reset(io.Writer)
+			Write([]byte) (int, error)
+			Close() error
+		}
+	}{{"compress-zlib", std}, {"klauspost-zlib", kp}} {
+		b.Run(bm.name, func(b *testing.B) {
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				bm.w.Reset(&buf)
+				bm.w.Write(cose)
+				if err := bm.w.Close(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(buf.Len()), "bytes")
+		})
+	}
 }
 
 func BenchmarkDecode(b *testing.B) {
