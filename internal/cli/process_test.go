@@ -149,7 +149,8 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 
 // The national registry and an issuing authority as separate processes:
 // records flow through the outbox over mutual TLS, a registry outage does
-// not block issuance, and nothing is lost when it comes back.
+// not block issuance, nothing is lost when it comes back, and revocations
+// flow both ways.
 func TestSplitDeploymentProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
@@ -210,6 +211,14 @@ func TestSplitDeploymentProcesses(t *testing.T) {
 	}
 	waitFor(t, "the revocation in the registry", func() bool {
 		_, got := call(t, c, "GET", certURL(reg.url, first), op, "")
+		return got["revocation"] != nil
+	})
+	// And one made by the registry's operator reaches the authority's store.
+	if code, _ := call(t, c, "POST", certURL(reg.url, later[1])+"/revoke", op, `{"reason": "fraudulent"}`); code != 200 {
+		t.Fatalf("revoke at the registry: %d", code)
+	}
+	waitFor(t, "the operator's revocation at the authority", func() bool {
+		_, got := call(t, c, "GET", certURL(auth.url, later[1]), lab, "")
 		return got["revocation"] != nil
 	})
 	res, err := c.Get(auth.url + "/healthz")

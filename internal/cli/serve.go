@@ -201,7 +201,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 			return err
 		}
 		worker, err = delivery.NewWorker(delivery.Config{
-			Outbox: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client,
+			Outbox: a.Store, Revocations: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client,
 			Interval: time.Duration(cfg.Delivery.Interval), Batch: cfg.Delivery.Batch, Log: log,
 			Backoff: registry.BackoffSchedule(time.Duration(cfg.Delivery.RetryBase), time.Duration(cfg.Delivery.RetryMax)),
 		})

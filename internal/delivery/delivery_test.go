@@ -94,7 +94,7 @@ func (s *split) client(t *testing.T, authority string) *http.Client {
 
 func (s *split) worker(t *testing.T, url string) *delivery.Worker {
 	w, err := delivery.NewWorker(delivery.Config{
-		Outbox: s.authority.Store, RegistryURL: url, Client: s.client(t, "AN"), Batch: 2,
+		Outbox: s.authority.Store, RegistryURL: url, Client: s.client(t, "AN"), Batch: 2, Revocations: s.authority.Store,
 		Now: func() time.Time { return time.Unix(s.clock.Load(), 0) },
 	})
 	if err != nil {
@@ -262,5 +262,65 @@ func TestDeliveryIsIdempotentAndAuthenticated(t *testing.T) {
 	}
 	if op.Role != deployment.RoleOperator {
 		t.Errorf("operator token authenticates as %+v", op)
+	}
+}
+
+// A revocation made by a registry operator flows back to the authority's own
+// store, keeping its author, once and without being delivered back.
+func TestOperatorRevocationFlowsBack(t *testing.T) {
+	s := newSplit(t)
+	s.srv.StartTLS()
+	defer s.srv.Close()
+	a, b := s.issue(t), s.issue(t)
+	s.clock.Store(time.Now().Unix())
+	w := s.worker(t, s.srv.URL)
+	drain(t, w, 10)
+	if n, err := w.PullRevocations(ctx); n != 0 || err != nil {
+		t.Fatalf("first pull, nothing revoked: %d, %v", n, err)
+	}
+	op, _ := s.registry.Deployment.Authenticate(s.creds.Operators[0].Token)
+	if err := s.registry.Records.Revoke(ctx, op, a.UVCI, "fraudulent"); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []int{1, 0} {
+		if n, err := w.PullRevocations(ctx); n != want || err != nil {
+			t.Errorf("pull #%d after the operator's revocation: %d, %v; want %d", i+1, n, err, want)
+		}
+	}
+	lab, _ := s.authority.Deployment.Authenticate(s.creds.Labs[0].Token)
+	_, rec, err := s.authority.Records.Get(ctx, lab, a.UVCI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.RevokedAt == nil || rec.RevokeReason != "fraudulent" || rec.RevokedBy != op.Actor() {
+		t.Errorf("authority's record after the pull: revoked %v by %q for %q; want by %s for fraudulent", rec.RevokedAt, rec.RevokedBy, rec.RevokeReason, op.Actor())
+	}
+	if _, rec, _ := s.authority.Records.Get(ctx, lab, b.UVCI); rec.RevokedAt != nil {
+		t.Errorf("the other certificate was revoked too: %+v", rec)
+	}
+	if n, _ := s.authority.Store.OutboxPending(ctx); n != 0 {
+		t.Errorf("%d outbox entries pending: a revocation from the registry is not delivered back", n)
+	}
+	es, _ := s.authority.Store.AuditByActor(ctx, delivery.PullActor)
+	if len(es) != 1 || es[0].Action != registry.ActionRevoke || es[0].UVCI != a.UVCI {
+		t.Errorf("authority's audit of the pull: %+v", es)
+	}
+	// Only the authority's client certificate may pull, and only its own.
+	plain := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.pool(t)}}}
+	if res, err := plain.Get(s.srv.URL + delivery.RevokedPath); err != nil || res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("pull without a client certificate: %v, %v", res.Status, err)
+	}
+	res, err := s.client(t, "MD").Get(s.srv.URL + delivery.RevokedPath + "?since=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page delivery.Revoked
+	json.NewDecoder(res.Body).Decode(&page)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(page.Revocations) != 0 {
+		t.Errorf("MD pulling: %s, %+v; want none of AN's", res.Status, page)
+	}
+	if res, _ := s.client(t, "AN").Get(s.srv.URL + delivery.RevokedPath + "?since=yesterday"); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("since=yesterday: %s, want 400", res.Status)
 	}
 }

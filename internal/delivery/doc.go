@@ -11,4 +11,8 @@
 // registry outage therefore never blocks issuance and never loses a record,
 // and because the registry applies a state by UVCI idempotently, a batch
 // delivered twice (a crash between sending and marking) changes nothing.
+//
+// The other way, the Worker pulls the revocations of the authority's
+// certificates that the registry holds (those its operators make) and takes
+// them into the authority's store, so both show the same state.
 package delivery

@@ -100,3 +100,24 @@ func (r Record) ToRegistry() (registry.Record, error) {
 	}
 	return out, nil
 }
+
+// RevokedPath is where an authority pulls back the revocations of its
+// certificates recorded in the registry, with query parameters since (Unix
+// seconds) and after (a UVCI): the position after which the page starts.
+const RevokedPath = "/api/v1/registry/records/revoked"
+
+// RevokedPage is the most entries one page of revocations carries.
+const RevokedPage = 1000
+
+// Revoked is a page of revocations an authority pulls back, in the order
+// (at, uvci); More says a next page starts after its last entry.
+type Revoked struct {
+	Revocations []RevokedRecord `json:"revocations"`
+	More        bool            `json:"more"`
+}
+
+// RevokedRecord is one revoked certificate in a page.
+type RevokedRecord struct {
+	UVCI string `json:"uvci"`
+	Revocation
+}

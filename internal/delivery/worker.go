@@ -11,8 +11,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"dcc/registry"
@@ -25,6 +28,16 @@ type Outbox interface {
 	MarkFailedAfter(ctx context.Context, uvci string, at time.Time, wait func(attempts int) time.Duration, reason string) (time.Time, error)
 }
 
+// Revocations is the part of an authority's store that takes back the
+// revocations recorded in the registry.
+type Revocations interface {
+	TakeRevocations(ctx context.Context, es []registry.RevocationEntry, actor string) (int, []string, error)
+}
+
+// PullActor is who the authority's audit log names for a revocation taken
+// from the registry (the revocation itself keeps its author).
+const PullActor = "national-registry"
+
 // Config of a Worker.
 type Config struct {
 	Outbox      Outbox
@@ -32,6 +45,10 @@ type Config struct {
 	Client      *http.Client // with the authority's client certificate
 	Interval    time.Duration
 	Batch       int
+	// Revocations, when set, takes back each round the revocations of the
+	// authority's certificates recorded in the registry, such as those its
+	// operators make.
+	Revocations Revocations
 	// Backoff is the retry schedule after failures; nil means
 	// registry.Backoff (30 s doubling up to an hour, jittered).
 	Backoff func(attempts int) time.Duration
@@ -43,6 +60,9 @@ type Config struct {
 type Worker struct {
 	c    Config
 	wake chan struct{}
+
+	mu   sync.Mutex // serialises PullRevocations
+	seen time.Time  // the latest revocation time pulled
 }
 
 // NewWorker builds a Worker; Interval defaults to 2s and Batch to 100.
@@ -92,6 +112,11 @@ func (w *Worker) Run(ctx context.Context) {
 			if err != nil || n < w.c.Batch || ctx.Err() != nil {
 				break
 			}
+		}
+		if n, err := w.PullRevocations(ctx); err != nil {
+			w.c.Log.Warn("pulling revocations from the national registry failed; will retry", "err", err.Error())
+		} else if n > 0 {
+			w.c.Log.Info("revocations taken from the national registry", "count", n)
 		}
 		select {
 		case <-ctx.Done():
@@ -154,30 +179,98 @@ func (w *Worker) send(ctx context.Context, b Batch) (*Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.c.RegistryURL+Path, bytes.NewReader(body))
-	if err != nil {
+	var out Response
+	if err := w.call(ctx, http.MethodPost, Path, body, &out); err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	return &out, nil
+}
+
+// call makes one request to the registry and decodes its JSON answer.
+func (w *Worker) call(ctx context.Context, method, pathQuery string, body []byte, out any) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, w.c.RegistryURL+pathQuery, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := w.c.Client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("registry unreachable: %w", err)
+		return fmt.Errorf("registry unreachable: %w", err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(res.Body, 4<<20))
 	if err != nil {
-		return nil, fmt.Errorf("registry response: %w", err)
+		return fmt.Errorf("registry response: %w", err)
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("registry answered %s", res.Status)
+		return fmt.Errorf("registry answered %s", res.Status)
 	}
-	var out Response
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, fmt.Errorf("registry response: %w", err)
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("registry response: %w", err)
 	}
-	return &out, nil
+	return nil
+}
+
+// pullOverlap is how far before the latest revocation seen each pull
+// starts again, so that a revocation committed late (a transaction that
+// began before another but finished after it) is not skipped. Taking a
+// revocation twice changes nothing.
+const pullOverlap = 5 * time.Minute
+
+// PullRevocations takes into the authority's store the revocations of its
+// certificates recorded in the registry since the last pull (all of them
+// on the first), such as those the registry's operators make, and returns
+// how many certificates it revoked. Without Config.Revocations it does
+// nothing.
+func (w *Worker) PullRevocations(ctx context.Context) (int, error) {
+	if w.c.Revocations == nil {
+		return 0, nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var since time.Time
+	if !w.seen.IsZero() {
+		since = w.seen.Add(-pullOverlap)
+	}
+	after, latest, taken := "", w.seen, 0
+	for {
+		q := url.Values{"since": {strconv.FormatInt(max(since.Unix(), 0), 10)}, "after": {after}}
+		var page Revoked
+		if err := w.call(ctx, http.MethodGet, RevokedPath+"?"+q.Encode(), nil, &page); err != nil {
+			return taken, fmt.Errorf("revocations from the registry: %w", err)
+		}
+		es := make([]registry.RevocationEntry, len(page.Revocations))
+		for i, r := range page.Revocations {
+			es[i] = registry.RevocationEntry{UVCI: r.UVCI, At: time.Unix(r.At, 0).UTC(), By: r.By, Reason: r.Reason, ReplacedBy: r.ReplacedBy}
+			if es[i].At.After(latest) {
+				latest = es[i].At
+			}
+		}
+		n, unknown, err := w.c.Revocations.TakeRevocations(ctx, es, PullActor)
+		if err != nil {
+			return taken, err
+		}
+		taken += n
+		if len(unknown) > 0 {
+			// Counted, not listed: the log stays free of identifiers.
+			w.c.Log.Warn("the registry holds revoked certificates of this authority that its own store does not", "count", len(unknown))
+		}
+		if !page.More || len(es) == 0 {
+			break
+		}
+		last := es[len(es)-1]
+		since, after = last.At, last.UVCI
+	}
+	w.seen = latest
+	return taken, nil
 }
 
 // Client builds the HTTPS client of an authority: the registry's server

@@ -18,6 +18,7 @@ import (
 // Deliveries applies records delivered by authorities.
 type Deliveries interface {
 	Apply(ctx context.Context, r registry.Record, actor string) (registry.Applied, error)
+	RevocationsOf(ctx context.Context, authority string, since time.Time, after string, limit int) ([]registry.RevocationEntry, error)
 }
 
 // SearchResult is a page of the registry.
@@ -134,20 +135,11 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request, p deployment.Prin
 // name of its verified TLS client certificate. An authority delivers only
 // its own records.
 func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
-	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
-		problem(w, http.StatusUnauthorized, probUnauth, "Client certificate required",
-			"Deliveries are taken over mutual TLS with the authority's client certificate.")
-		return
-	}
-	authority := r.TLS.VerifiedChains[0][0].Subject.CommonName
-	if _, ok := s.Deployment.Authority(authority); !ok ||
-		(len(s.DeliveryAuthorities) > 0 && !slices.Contains(s.DeliveryAuthorities, authority)) {
-		problem(w, http.StatusForbidden, probForbidden, "Not allowed",
-			"The client certificate does not name an authority that may deliver here.")
+	authority, ok := s.deliveringAuthority(w, r)
+	if !ok {
 		return
 	}
 	actor := string(deployment.RoleAuthority) + ":" + authority
-	SetActor(w, actor)
 	body, ok := readJSON(w, r)
 	if !ok {
 		return
@@ -188,4 +180,60 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
 		resp.Results = append(resp.Results, res)
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// deliveringAuthority is the authority named by the common name of the
+// request's verified TLS client certificate, if it may deliver here; else
+// it writes the problem.
+func (s *Server) deliveringAuthority(w http.ResponseWriter, r *http.Request) (string, bool) {
+	if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
+		problem(w, http.StatusUnauthorized, probUnauth, "Client certificate required",
+			"Issuing authorities are served over mutual TLS with the authority's client certificate.")
+		return "", false
+	}
+	authority := r.TLS.VerifiedChains[0][0].Subject.CommonName
+	if _, ok := s.Deployment.Authority(authority); !ok ||
+		(len(s.DeliveryAuthorities) > 0 && !slices.Contains(s.DeliveryAuthorities, authority)) {
+		problem(w, http.StatusForbidden, probForbidden, "Not allowed",
+			"The client certificate does not name an authority that may deliver here.")
+		return "", false
+	}
+	SetActor(w, string(deployment.RoleAuthority)+":"+authority)
+	return authority, true
+}
+
+// revokedOf gives an issuing authority the revocations of its certificates
+// recorded in the registry (those its operators made, and those the
+// authority delivered), a page at a time, so that its own store learns of
+// them.
+func (s *Server) revokedOf(w http.ResponseWriter, r *http.Request) {
+	authority, ok := s.deliveringAuthority(w, r)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	var since int64
+	if v := q.Get("since"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			problem(w, http.StatusBadRequest, probInvalid, "Bad since", "since: want Unix seconds, a non-negative integer.")
+			return
+		}
+		since = n
+	}
+	es, err := s.Registry.RevocationsOf(r.Context(), authority, time.Unix(since, 0), q.Get("after"), delivery.RevokedPage+1)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := delivery.Revoked{Revocations: make([]delivery.RevokedRecord, 0, len(es))}
+	if len(es) > delivery.RevokedPage {
+		es, out.More = es[:delivery.RevokedPage], true
+	}
+	for _, e := range es {
+		out.Revocations = append(out.Revocations, delivery.RevokedRecord{UVCI: e.UVCI, Revocation: delivery.Revocation{
+			At: e.At.Unix(), By: e.By, Reason: e.Reason, ReplacedBy: e.ReplacedBy,
+		}})
+	}
+	writeJSON(w, http.StatusOK, out)
 }

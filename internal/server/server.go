@@ -121,6 +121,7 @@ func (s *Server) Routes(mux Mux) {
 	mux.Handle("GET /api/v1/registry/stats", s.authed(s.stats))
 	if s.Registry != nil {
 		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)
+		mux.HandleFunc("GET /api/v1/registry/records/revoked", s.revokedOf)
 	}
 	if s.TrustList != nil {
 		mux.HandleFunc("GET /api/v1/trustlist", s.trustList)
