@@ -119,13 +119,20 @@ func Data(payload any, x External) map[string]any {
 // SupportedEngineVersion, or when the payload's "ver" does not have the
 // major version of the rule's SchemaVersion or is older than it.
 func (r *Rule) Evaluate(data any) (Outcome, error) {
+	ver, err := payloadVersion(data)
+	return r.evaluate(data, ver, err)
+}
+
+// evaluate is Evaluate with the payload's version read already (once for
+// all the rules a certificate meets).
+func (r *Rule) evaluate(data any, ver Version, verErr error) (Outcome, error) {
 	if r.EngineVersion.Compare(SupportedEngineVersion()) > 0 {
 		return Open, fmt.Errorf("%w: engine version %s is newer than %s", ErrVersion, r.EngineVersion, SupportedEngineVersion())
 	}
-	ver, err := payloadVersion(data)
-	if err != nil {
-		return Open, err
+	if verErr != nil {
+		return Open, verErr
 	}
+	var err error
 	if ver.Major != r.SchemaVersion.Major || ver.Compare(r.SchemaVersion) < 0 {
 		return Open, fmt.Errorf("%w: the certificate's schema version %s does not fit the rule's %s", ErrVersion, ver, r.SchemaVersion)
 	}
@@ -228,9 +235,10 @@ func (s *Set) Check(payload any, x External, lang string) (*Result, error) {
 	}
 	selected := s.Select(Query{ArrivalCountry: x.CountryCode, Region: x.Region, IssuingCountry: x.IssuerCountryCode, Type: typ, At: x.ValidationClock})
 	data := Data(payload, x)
-	res := &Result{Outcome: Pass}
+	ver, verErr := payloadVersion(data)
+	res := &Result{Outcome: Pass, Rules: make([]RuleResult, 0, len(selected))}
 	for _, r := range selected {
-		o, err := r.Evaluate(data)
+		o, err := r.evaluate(data, ver, verErr)
 		res.Rules = append(res.Rules, RuleResult{Rule: r, Outcome: o, Description: r.Describe(lang), Err: err})
 		switch {
 		case o == Fail:

@@ -88,15 +88,22 @@ func identifiers(s string, pre bool) bool {
 	return true
 }
 
+// String is the version as written; a verifier calls it for every rule
+// of every certificate, hence strconv rather than fmt.
 func (v Version) String() string {
-	s := fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch)
+	b := make([]byte, 0, 16+len(v.Pre)+len(v.Build))
+	b = strconv.AppendInt(b, int64(v.Major), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(v.Minor), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, int64(v.Patch), 10)
 	if v.Pre != "" {
-		s += "-" + v.Pre
+		b = append(append(b, '-'), v.Pre...)
 	}
 	if v.Build != "" {
-		s += "+" + v.Build
+		b = append(append(b, '+'), v.Build...)
 	}
-	return s
+	return string(b)
 }
 
 // Compare orders versions by semver precedence: -1, 0 or +1. Build
