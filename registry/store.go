@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
@@ -158,6 +159,10 @@ func (s *Store) migrations() ([]migration, error) {
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "3F000" { // invalid_schema_name
+			return fmt.Errorf("registry: create schema_migrations: %w (hint: the schema named by search_path in the DSN does not exist; create it with CREATE SCHEMA, or leave search_path out)", err)
+		}
 		return fmt.Errorf("registry: create schema_migrations: %w", err)
 	}
 	ms, err := s.migrations()

@@ -6,12 +6,15 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"dcc/internal/pgtest"
 	"dcc/registry"
 )
 
@@ -614,6 +617,28 @@ func TestOpenErrors(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", tt.dsn)
 		}
+	}
+}
+
+// A DSN naming a schema that does not exist says what to do about it.
+func TestOpenMissingSchemaHint(t *testing.T) {
+	if !pgtest.Enabled() {
+		t.Skip("PostgreSQL not configured (" + pgtest.EnvDSN + ")")
+	}
+	u, err := url.Parse(os.Getenv(pgtest.EnvDSN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", "no_such_schema_for_dcc")
+	u.RawQuery = q.Encode()
+	s, err := registry.Open(ctx, u.String(), testKeys(t, "k1"))
+	if err == nil {
+		s.Close()
+		t.Fatal("Open with a missing schema succeeded")
+	}
+	if !strings.Contains(err.Error(), "CREATE SCHEMA") {
+		t.Errorf("Open with a missing schema: %v; want a hint naming CREATE SCHEMA", err)
 	}
 }
 

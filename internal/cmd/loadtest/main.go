@@ -79,15 +79,19 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 	if err != nil {
 		return err
 	}
-	srv.Stderr = io.Discard // one access-log line per request
+	// The log is kept until the server serves, to explain a failed start;
+	// after that it is one access-log line per request, dropped.
+	startLog := &untilServing{}
+	srv.Stderr = startLog
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	defer srv.Process.Kill()
 	base, err := waitBanner(out)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; its log:\n%s", err, startLog.String())
 	}
+	startLog.serving.Store(true)
 	go io.Copy(io.Discard, out)
 
 	token, body := creds.Labs[0].Token, testBody()
@@ -159,6 +163,30 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 		pct(0.99).Round(100*time.Microsecond), pct(1).Round(100*time.Microsecond))
 	fmt.Printf("server peak memory (VmHWM): %s\n", hwm)
 	return nil
+}
+
+// untilServing keeps what is written to it until serving is set.
+type untilServing struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	serving atomic.Bool
+}
+
+func (u *untilServing) Write(p []byte) (int, error) {
+	if !u.serving.Load() {
+		u.mu.Lock()
+		if u.buf.Len() < 64<<10 {
+			u.buf.Write(p)
+		}
+		u.mu.Unlock()
+	}
+	return len(p), nil
+}
+
+func (u *untilServing) String() string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.buf.String()
 }
 
 func waitBanner(r io.Reader) (string, error) {
