@@ -6,7 +6,9 @@
 // It reads them from PEM/DER files, from the EU DCC Gateway's trust-list JSON
 // (entries with kid, timestamp, country, certificateType, thumbprint,
 // signature, rawData; the thumbprint and kid are checked against the
-// certificate), and from the national trust list that `dcc serve`
+// certificate, and, given the gateway's trust anchors, the signature: a CMS
+// SignedData of rawData by one of them, HCERT Appendix A.3.1's integrity
+// protection), and from the national trust list that `dcc serve`
 // publishes: the country's DSCs (and those it imported) as a JSON document
 // signed in JWS JSON serialisation (RFC 7515 §7.2.2) by a trust-list signer
 // whose certificate chains to an anchor the verifier holds. A signed list is

@@ -23,7 +23,7 @@ type Entry struct {
 	Country         string `json:"country"`         // ISO 3166-1 alpha-2
 	CertificateType string `json:"certificateType"` // DSC, CSCA (others are ignored)
 	Thumbprint      string `json:"thumbprint"`      // hex SHA-256 of rawData
-	Signature       string `json:"signature"`       // the gateway trust anchor's CMS signature (not checked here)
+	Signature       string `json:"signature"`       // the gateway trust anchor's CMS signature of rawData (ParseGatewaySigned)
 	RawData         string `json:"rawData"`         // base64 DER
 }
 
@@ -55,7 +55,18 @@ func (e *EntryError) Unwrap() error { return e.Err }
 // country is the entry's; a mismatch fails the whole list (a list with a
 // forged entry is not to be trusted in part). Entries of other types
 // (UPLOAD, AUTHENTICATION) are skipped.
+//
+// The entries' signatures are not checked: the list is trusted as far as
+// the channel it came by. ParseGatewaySigned checks them.
 func ParseGateway(data []byte) (*List, error) {
+	entries, err := decodeGateway(data)
+	if err != nil {
+		return nil, err
+	}
+	return fromEntries(entries)
+}
+
+func decodeGateway(data []byte) ([]Entry, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("trust list: larger than %d bytes", MaxSize)
 	}
@@ -68,7 +79,7 @@ func ParseGateway(data []byte) (*List, error) {
 	if dec.More() {
 		return nil, errors.New("trust list: data after the array")
 	}
-	return fromEntries(entries)
+	return entries, nil
 }
 
 func fromEntries(entries []Entry) (*List, error) {

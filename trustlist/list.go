@@ -148,14 +148,19 @@ func Load(path string) (*List, error) {
 }
 
 // Read reads a trust list from a file or directory: a gateway trust-list
-// JSON file (its content starts with '['), or PEM/DER certificates.
-func Read(path string) (*List, error) {
+// JSON file (its content starts with '['), or PEM/DER certificates. With
+// gatewayAnchors, a gateway list's entries must carry their signatures by
+// one of them (ParseGatewaySigned); without, they are not checked.
+func Read(path string, gatewayAnchors []*x509.Certificate) (*List, error) {
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return nil, err
 		}
 		if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '[' {
+			if len(gatewayAnchors) > 0 {
+				return ParseGatewaySigned(data, gatewayAnchors)
+			}
 			return ParseGateway(data)
 		}
 	}

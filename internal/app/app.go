@@ -229,8 +229,16 @@ func (a *App) openTrustList() (*trustlist.Publisher, error) {
 			l.AddDSC(certs[0])
 		}
 	}
+	var gatewayAnchors []*x509.Certificate
+	for i, f := range cfg.TrustList.GatewayAnchorFiles {
+		certs, err := pki.ReadCertificates(cfg.Path(f))
+		if err != nil {
+			return nil, fmt.Errorf("trustList.gatewayAnchorFiles[%d]: %w", i, err)
+		}
+		gatewayAnchors = append(gatewayAnchors, certs...)
+	}
 	for i, f := range cfg.TrustList.ImportFiles {
-		imported, err := trustlist.Read(cfg.Path(f))
+		imported, err := trustlist.Read(cfg.Path(f), gatewayAnchors)
 		if err != nil {
 			return nil, fmt.Errorf("trustList.importFiles[%d]: %w", i, err)
 		}

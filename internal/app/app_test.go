@@ -2,6 +2,9 @@ package app_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +14,9 @@ import (
 	"dcc/internal/app"
 	"dcc/internal/config"
 	"dcc/internal/demo"
+	"dcc/internal/gwtest"
+	"dcc/pki"
+	"dcc/trustlist"
 )
 
 func load(t *testing.T, dir, file string) *config.Config {
@@ -97,6 +103,86 @@ func TestStartupChecks(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A gateway trust list imported into the national one is checked against
+// the gateway's trust anchor when one is configured.
+func TestGatewayImportChecksAnchors(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	for _, d := range []string{dir, other} {
+		if _, err := demo.Create(d, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The other deployment's DSCs, as the gateway would list them.
+	dscs, err := pki.ReadCertificates(filepath.Join(other, "pki/dsc-AN/cert.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]*gwtest.Anchor{}
+	for _, name := range []string{"ta", "impostor"} {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		a, err := gwtest.NewAnchor(key, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := a.WriteFiles(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		anchors[name] = a
+	}
+	list, err := anchors["ta"].List(dscs, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "gateway.json"), list, 0o600)
+
+	for _, tt := range []struct {
+		name, anchor, want string
+	}{
+		{"signed by the anchor", "ta/cert.pem", ""},
+		{"no anchor configured", "", ""},
+		{"signed by another than the anchor", "impostor/cert.pem", "trustList.importFiles[0]: trust list entry 0"},
+		{"anchor file missing", "none/cert.pem", "trustList.gatewayAnchorFiles[0]"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := load(t, dir, demo.ConfigFile)
+			c.TrustList.ImportFiles = []string{"gateway.json"}
+			if tt.anchor != "" {
+				c.TrustList.GatewayAnchorFiles = []string{tt.anchor}
+			}
+			a, err := app.Open(context.Background(), c, nil)
+			if tt.want != "" {
+				if err == nil {
+					a.Close()
+					t.Fatal("started")
+				}
+				if !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			signed, err := a.TrustList.Signed()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cscas, err := pki.ReadCertificates(filepath.Join(dir, "pki/csca/cert.pem"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, l, err := trustlist.Verify(signed.Body, cscas, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := l.DSCs(pki.KID(dscs[0])); len(got) != 1 || !got[0].Equal(dscs[0]) {
+				t.Errorf("the published list lacks the imported DSC")
 			}
 		})
 	}

@@ -1,6 +1,10 @@
 package cli_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"errors"
 	"os"
 	"os/exec"
@@ -8,10 +12,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"dcc/internal/cli"
+	"dcc/internal/gwtest"
+	"dcc/keystore"
+	"dcc/pki"
 )
 
 func TestMain(m *testing.M) {
@@ -38,7 +46,8 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"dcc-exit": dccExit,
+			"dcc-exit":     dccExit,
+			"gateway-list": gatewayList,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -80,4 +89,34 @@ func dccExit(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("dcc %s: exit status %d, want %d", strings.Join(args[1:], " "), got, want)
 	}
+}
+
+// gatewayList runs "gateway-list OUT.json ANCHOR-DIR CERT.pem...": it
+// writes the certificates as an EU DCC Gateway trust list whose entries are
+// signed by the trust anchor in ANCHOR-DIR (key.pem, cert.pem), made there
+// first if absent.
+func gatewayList(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: gateway-list OUT.json ANCHOR-DIR CERT.pem...")
+	}
+	dir := ts.MkAbs(args[1])
+	if _, err := os.Stat(filepath.Join(dir, "cert.pem")); err != nil {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		a, err := gwtest.NewAnchor(key, time.Now())
+		ts.Check(err)
+		ts.Check(a.WriteFiles(dir))
+	}
+	anchors, err := pki.ReadCertificates(filepath.Join(dir, "cert.pem"))
+	ts.Check(err)
+	key, err := keystore.Open("file:" + filepath.Join(dir, "key.pem"))
+	ts.Check(err)
+	var certs []*x509.Certificate
+	for _, f := range args[2:] {
+		cs, err := pki.ReadCertificates(ts.MkAbs(f))
+		ts.Check(err)
+		certs = append(certs, cs...)
+	}
+	out, err := (&gwtest.Anchor{Cert: anchors[0], Key: key}).List(certs, time.Now())
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), out, 0o644))
 }

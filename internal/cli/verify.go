@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"dcc"
 	"dcc/internal/fetch"
+	"dcc/pki"
 	"dcc/revocation"
 	"dcc/rules"
 	"dcc/trustlist"
@@ -31,6 +33,7 @@ func (e *env) verify(args []string) int {
 	fs.Var(&trust, "trust", "DSC/CSCA certificates: PEM/DER file or directory, or EU gateway trust-list JSON (repeatable)")
 	trustList := fs.String("trustlist", "", "signed national trust list: file or URL (e.g. https://…/api/v1/trustlist)")
 	anchor := fs.String("trustlist-anchor", "", "certificate(s) the national trust list must chain to (the country's CSCA, PEM)")
+	gatewayAnchor := fs.String("gateway-anchor", "", "the EU DCC Gateway's trust anchor certificate(s): gateway trust lists given with --trust must carry its signatures")
 	fs.Var(&revs, "revocations", "revocation batches (gateway format): file or URL (repeatable)")
 	rulesSrc := fs.String("rules", "", "business rules: file, directory or URL")
 	country := fs.String("country", "", "country of arrival (ISO 3166-1 alpha-2): apply its rules")
@@ -67,7 +70,7 @@ func (e *env) verify(args []string) int {
 	if err != nil {
 		return e.usageError("verify", "%v", err)
 	}
-	v, err := e.verifier(ctx, f, trust, *trustList, *anchor, revs, *rulesSrc, at)
+	v, err := e.verifier(ctx, f, sources{trust, *gatewayAnchor, *trustList, *anchor, revs, *rulesSrc}, at)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dcc verify: %v\n", err)
 		return exitUsage
@@ -125,15 +128,32 @@ func (e *env) printResult(r verify.Result) {
 	fmt.Fprintln(e.stdout, r.State)
 }
 
+// sources are where a verifier's documents come from (the flags of verify).
+type sources struct {
+	trust         multi  // --trust
+	gatewayAnchor string // --gateway-anchor
+	trustList     string // --trustlist
+	anchor        string // --trustlist-anchor
+	revs          multi  // --revocations
+	rules         string // --rules
+}
+
 // verifier assembles the trust list, revocations and rules.
-func (e *env) verifier(ctx context.Context, f *fetch.Fetcher, trust multi, trustList, anchor string, revs multi, rulesSrc string, at time.Time) (*verify.Verifier, error) {
+func (e *env) verifier(ctx context.Context, f *fetch.Fetcher, src sources, at time.Time) (*verify.Verifier, error) {
+	trust, trustList, anchor, revs, rulesSrc := src.trust, src.trustList, src.anchor, src.revs, src.rules
 	val, err := dcc.NewValidator(nil)
 	if err != nil {
 		return nil, err
 	}
+	var gatewayAnchors []*x509.Certificate
+	if src.gatewayAnchor != "" {
+		if gatewayAnchors, err = pki.ReadCertificates(src.gatewayAnchor); err != nil {
+			return nil, fmt.Errorf("--gateway-anchor: %w", err)
+		}
+	}
 	tl := trustlist.New()
 	for _, p := range trust {
-		l, err := trustlist.Read(p)
+		l, err := trustlist.Read(p, gatewayAnchors)
 		if err != nil {
 			return nil, fmt.Errorf("--trust %s: %w", p, err)
 		}

@@ -177,7 +177,11 @@ type TrustList struct {
 	SignerKey      string   `json:"signerKey,omitempty"`      // key URI
 	SignerCertFile string   `json:"signerCertFile,omitempty"` // its certificate, chained to a CSCA
 	ImportFiles    []string `json:"importFiles,omitempty"`    // PEM/DER files or directories, or gateway trust-list JSON
-	Validity       Duration `json:"validity,omitempty"`       // how long a copy may be used; default 48h
+	// GatewayAnchorFiles are the EU DCC Gateway's trust anchor
+	// certificates (PEM/DER): when set, every gateway trust-list JSON among
+	// ImportFiles must carry their CMS signature on each entry.
+	GatewayAnchorFiles []string `json:"gatewayAnchorFiles,omitempty"`
+	Validity           Duration `json:"validity,omitempty"` // how long a copy may be used; default 48h
 }
 
 // Verifier is the national verification service.
@@ -467,7 +471,7 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
-	if tl := c.TrustList; tl.SignerKey != "" || tl.SignerCertFile != "" || len(tl.ImportFiles) > 0 {
+	if tl := c.TrustList; tl.SignerKey != "" || tl.SignerCertFile != "" || len(tl.ImportFiles) > 0 || len(tl.GatewayAnchorFiles) > 0 {
 		if tl.SignerKey == "" || tl.SignerCertFile == "" {
 			bad("trustList", "signerKey and signerCertFile are both required to publish the trust list")
 		}
