@@ -8,11 +8,13 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"dcc/internal/gwtest"
@@ -161,4 +163,23 @@ func TestParseGatewaySignedOpenSSL(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A hostile signature (the CMS parser reads BER) fails, never panics.
+func FuzzAnchorSignature(f *testing.F) {
+	ta := newAnchor(f, ecKey())
+	es := newCountry(f, "ES", 1)
+	var entries []trustlist.Entry
+	if err := json.Unmarshal(gatewayJSON(f, signAll(f, ta), es), &entries); err != nil {
+		f.Fatal(err)
+	}
+	good, _ := base64.StdEncoding.DecodeString(entries[1].Signature)
+	f.Add(good)
+	f.Add([]byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80})
+	f.Fuzz(func(t *testing.T, sig []byte) {
+		es := slices.Clone(entries)
+		es[1].Signature = base64.StdEncoding.EncodeToString(sig)
+		data, _ := json.Marshal(es)
+		_, _ = trustlist.ParseGatewaySigned(data, []*x509.Certificate{ta.Cert})
+	})
 }
