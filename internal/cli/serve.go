@@ -136,7 +136,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	sc := server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
-		Role: cfg.Role, Audit: a.Store,
+		Role: cfg.Role, Audit: a.Store, TrustedProxies: cfg.HTTP.Proxies(),
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store
@@ -160,7 +160,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	ui, err := web.New(web.Config{
 		DosePolicy: &pol,
 		API:        api, Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets,
-		Store: a.Store, SessionTTL: time.Duration(cfg.HTTP.SessionTTL), SecureCookies: cfg.HTTP.TLS.CertFile != "",
+		Store: a.Store, SessionTTL: time.Duration(cfg.HTTP.SessionTTL), SecureCookies: cfg.HTTP.TLS.CertFile != "" || len(cfg.HTTP.TrustedProxies) > 0,
 		Demo: cfg.Demo, Log: log, Verifier: sc.Verifier, // nil unless a.Verification is set
 	})
 	if err != nil {

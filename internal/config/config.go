@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -74,6 +75,37 @@ type HTTP struct {
 	Burst         int     `json:"burst,omitempty"`
 	// SessionTTL is how long a web sign-in lasts; default "8h".
 	SessionTTL Duration `json:"sessionTTL,omitempty"`
+	// TrustedProxies are the reverse proxies (IP addresses or CIDR
+	// prefixes) whose X-Forwarded-For names the client: rate limits and
+	// sign-in audits then see the client's address, not the proxy's. They
+	// serve HTTPS to clients, so sign-in cookies are marked Secure. Empty:
+	// X-Forwarded-For is ignored.
+	TrustedProxies []string `json:"trustedProxies,omitempty"`
+}
+
+// Proxies returns TrustedProxies as prefixes (an address is a /32 or /128);
+// entries that do not parse were refused by Validate.
+func (h HTTP) Proxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range h.TrustedProxies {
+		if p, err := parseProxy(s); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func parseProxy(s string) (netip.Prefix, error) {
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		return p.Masked(), err
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
 // TLS of the listener. Without CertFile the server speaks plain HTTP, which
@@ -394,6 +426,11 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.RatePerSecond < 0 || c.HTTP.Burst < 1 {
 		bad("http", "ratePerSecond must be positive and burst at least 1")
+	}
+	for i, s := range c.HTTP.TrustedProxies {
+		if _, err := parseProxy(s); err != nil {
+			bad(fmt.Sprintf("http.trustedProxies[%d]", i), "%q: want an IP address or a CIDR prefix, e.g. 10.0.0.0/8", s)
+		}
 	}
 	if time.Duration(c.HTTP.SessionTTL) < time.Minute {
 		bad("http.sessionTTL", "at least 1m")

@@ -72,7 +72,7 @@ func TestStrictDecoding(t *testing.T) {
 func TestValidateNamesEveryPath(t *testing.T) {
 	bad := `{
   "country": "Spain", "role": "authority",
-  "http": {"addr": "0.0.0.0:8080", "maxBodyBytes": 10, "tls": {"certFile": "c.pem"}},
+  "http": {"addr": "0.0.0.0:8080", "maxBodyBytes": 10, "tls": {"certFile": "c.pem"}, "trustedProxies": ["10.0.0.0/8", "proxy.example"]},
   "store": {"dsn": "postgres://dcc:secret@db/dcc"},
   "authorities": [{"id": "AN", "name": "A", "uvciPrefix": "AN", "types": ["v", "x"]}],
   "labs": [{"id": "L", "name": "Lab", "authority": "XX"}],
@@ -91,7 +91,7 @@ func TestValidateNamesEveryPath(t *testing.T) {
 		`country "Spain"`, "authority: required for role", "http.tls: set both", "http.maxBodyBytes",
 		"store.dsn: holds a password", "authorities[0].types[1]", "validity.test",
 		"delivery.registryURL: must be https", "delivery: certFile and keyFile", "delivery.batch",
-		`labs[0].authority "XX"`,
+		`labs[0].authority "XX"`, `http.trustedProxies[1]: "proxy.example"`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
@@ -186,5 +186,17 @@ func TestWriteRoundTrip(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"test": "2d"`) {
 		t.Errorf("durations in days are written as days:\n%s", b)
+	}
+}
+
+func TestProxies(t *testing.T) {
+	h := config.HTTP{TrustedProxies: []string{"10.1.2.3", "192.168.0.0/16", "::1", "2001:db8::/32", "10.9.9.9/8"}}
+	var got []string
+	for _, p := range h.Proxies() {
+		got = append(got, p.String())
+	}
+	want := []string{"10.1.2.3/32", "192.168.0.0/16", "::1/128", "2001:db8::/32", "10.0.0.0/8"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Proxies() = %v, want %v", got, want)
 	}
 }

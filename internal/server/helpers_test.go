@@ -59,6 +59,7 @@ func newStack(t testing.TB, edit func(*config.Config)) *stack {
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst,
 		Audit: a.Store, TrustList: a.TrustList, Revoked: a.Store, Verifier: a.Verification,
+		TrustedProxies: cfg.HTTP.Proxies(),
 	})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)

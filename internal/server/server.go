@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -63,8 +64,12 @@ type Config struct {
 	MaxBodyBytes  int64
 	RatePerSecond float64
 	Burst         int
-	Log           *slog.Logger
-	Now           func() time.Time
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
+	// X-Forwarded-Proto) Wrap believes; requests from anywhere else are
+	// taken at their peer address.
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
+	Now            func() time.Time
 }
 
 // Server is the HTTP API.
@@ -169,6 +174,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Wrap(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		forwardedHTTPS := s.behindProxy(r)
 		hd := w.Header()
 		hd.Set("X-Content-Type-Options", "nosniff")
 		// same-origin, not no-referrer: browsers then send Origin on same-site
@@ -176,7 +182,7 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		// still learn nothing (a path may hold a UVCI).
 		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
-		if r.TLS != nil {
+		if r.TLS != nil || forwardedHTTPS {
 			hd.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		limit := s.MaxBodyBytes
@@ -195,6 +201,44 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		s.log.Info("http", "method", r.Method, "route", r.Pattern, "status", sw.status(),
 			"ms", time.Since(start).Milliseconds(), "actor", sw.actor)
 	})
+}
+
+// behindProxy makes the request's RemoteAddr the client's when it came
+// through a trusted proxy: the right-most address of X-Forwarded-For that
+// is not itself a trusted proxy (addresses left of it could be written by
+// the client). It reports whether the proxy says the client used HTTPS.
+func (s *Server) behindProxy(r *http.Request) bool {
+	if len(s.TrustedProxies) == 0 {
+		return false
+	}
+	peer, err := netip.ParseAddr(remoteIP(r))
+	if err != nil || !s.trusted(peer.Unmap()) {
+		return false
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: keep the last address believed
+		}
+		r.RemoteAddr = netip.AddrPortFrom(a.Unmap(), 0).String()
+		if !s.trusted(a.Unmap()) {
+			break
+		}
+	}
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https")
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // uploadPaths take images (the API's and the web page's verification).

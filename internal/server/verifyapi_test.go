@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,5 +100,43 @@ func TestVerifyAPIRules(t *testing.T) {
 	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1}).json(t, &res)
 	if res.State != verify.Valid || len(res.Rules) != 0 {
 		t.Errorf("no country: %s", res.State)
+	}
+}
+
+// Behind a trusted proxy, each client has its own verification budget
+// (X-Forwarded-For); from anywhere else the header is not believed, so a
+// client cannot escape its limit by writing one.
+func TestClientAddressBehindProxy(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		proxies []string
+		// the statuses of three requests from client A, then one from B
+		want [4]int
+	}{
+		{"trusted proxy", []string{"127.0.0.0/8"}, [4]int{200, 200, 429, 200}},
+		{"no proxy configured", nil, [4]int{200, 200, 429, 429}},
+		{"another proxy", []string{"10.0.0.1"}, [4]int{200, 200, 429, 429}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStack(t, func(c *config.Config) {
+				c.HTTP.TrustedProxies = tt.proxies
+				c.HTTP.RatePerSecond, c.HTTP.Burst = 0.001, 2
+			})
+			body := map[string]string{"hc1": "HC1:x"} // the answer's state does not matter here
+			var got [4]int
+			for i, client := range []string{"203.0.113.7", "203.0.113.7", "203.0.113.7", "203.0.113.8"} {
+				// The client wrote a first hop of its own: it is not believed.
+				got[i] = s.do("POST", "/api/v1/verify", "", body, "X-Forwarded-For: 198.51.100."+strconv.Itoa(i)+", "+client).status
+			}
+			if got != tt.want {
+				t.Errorf("statuses %v, want %v", got, tt.want)
+			}
+		})
+	}
+	// HSTS when the proxy says the client came by HTTPS.
+	s := newStack(t, func(c *config.Config) { c.HTTP.TrustedProxies = []string{"127.0.0.1"} })
+	r := s.do("GET", "/healthz", "", nil, "X-Forwarded-For: 203.0.113.7", "X-Forwarded-Proto: https")
+	if r.header.Get("Strict-Transport-Security") == "" {
+		t.Error("no HSTS behind a trusted HTTPS proxy")
 	}
 }
