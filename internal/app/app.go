@@ -15,6 +15,7 @@ import (
 	"dcc/internal/config"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
+	"dcc/internal/metrics"
 	"dcc/internal/signer"
 	"dcc/keystore"
 	"dcc/pki"
@@ -41,6 +42,8 @@ type App struct {
 	TrustList    *trustlist.Publisher
 	Trust        *trustlist.List
 	Verification *Verification
+	// Metrics counts what the process does, for GET /metrics.
+	Metrics *metrics.Metrics
 	// Signer and Issuance exist where certificates are issued (roles all and
 	// authority).
 	Signer   *signer.Signer
@@ -56,7 +59,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	if now == nil {
 		now = time.Now
 	}
-	built := &App{Config: cfg, Now: now}
+	built := &App{Config: cfg, Now: now, Metrics: metrics.New()}
 	a = built
 	// On failure release what was opened; the returns set a to nil first.
 	defer func() {
@@ -98,10 +101,11 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 			return nil, err
 		}
 		a.Verification = &Verification{
-			base:    verify.Verifier{Trust: a.Trust, Validator: a.Validator, Decoder: new(hc1.Decoder)},
-			store:   a.Store,
-			now:     now,
-			country: cfg.Country,
+			base:     verify.Verifier{Trust: a.Trust, Validator: a.Validator, Decoder: new(hc1.Decoder)},
+			store:    a.Store,
+			now:      now,
+			country:  cfg.Country,
+			observer: a.Metrics,
 		}
 		if len(cfg.Verifier.RulesFiles) > 0 {
 			var paths []string
@@ -138,6 +142,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 		Store:      a.Store,
 		Outbox:     cfg.Role == config.RoleAuthority,
 		Issuers:    issuers,
+		Observer:   a.Metrics,
 		Validity: issuance.Validity{
 			Vaccination: time.Duration(cfg.Validity.Vaccination),
 			Test:        time.Duration(cfg.Validity.Test),

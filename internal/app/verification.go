@@ -22,8 +22,9 @@ type Verification struct {
 	store interface {
 		Revoked(ctx context.Context, at time.Time) ([]registry.Record, error)
 	}
-	now     func() time.Time
-	country string
+	now      func() time.Time
+	country  string
+	observer interface{ Verified(state string) } // metrics; may be nil
 
 	mu      sync.Mutex
 	revs    *revocation.List
@@ -33,13 +34,20 @@ type Verification struct {
 // Text verifies an HC1 string.
 func (v *Verification) Text(ctx context.Context, text string, o verify.Options) verify.Result {
 	ver := v.current(ctx)
-	return ver.Text(ctx, text, o)
+	return v.observed(ver.Text(ctx, text, o))
 }
 
 // Image verifies the QR code in a photo.
 func (v *Verification) Image(ctx context.Context, img []byte, o verify.Options) verify.Result {
 	ver := v.current(ctx)
-	return ver.Image(ctx, img, o)
+	return v.observed(ver.Image(ctx, img, o))
+}
+
+func (v *Verification) observed(r verify.Result) verify.Result {
+	if v.observer != nil {
+		v.observer.Verified(string(r.State))
+	}
+	return r
 }
 
 // SetRules installs the business rules.

@@ -234,6 +234,19 @@ func TestSplitDeploymentProcesses(t *testing.T) {
 	if h.Role != "authority" || h.OutboxPending == nil || *h.OutboxPending != 0 {
 		t.Errorf("authority health after delivery: %+v", h)
 	}
+	// The operators' view of the same, for Prometheus.
+	res, err = c.Get(auth.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	for _, want := range []string{"dcc_outbox_pending 0", `dcc_certificates_issued_total{authority="AN",type="t"} 4`,
+		`dcc_registry_deliveries_total{result="delivered"}`, "dcc_registry_revocations_taken_total 1"} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("authority metrics lack %q", want)
+		}
+	}
 	auth.stop(syscall.SIGTERM)
 	reg.stop(syscall.SIGTERM)
 	for _, p := range []*proc{auth, reg} {

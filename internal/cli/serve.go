@@ -133,13 +133,25 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	if err != nil {
 		return err
 	}
+	metricsToken, err := cfg.MetricsToken()
+	if err != nil {
+		return err
+	}
 	sc := server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
 		Role: cfg.Role, Audit: a.Store, TrustedProxies: cfg.HTTP.Proxies(),
+		Metrics: a.Metrics, MetricsToken: metricsToken,
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store
+		a.Metrics.Gauge("dcc_outbox_pending", "Records not yet confirmed by the national registry.", func() float64 {
+			n, err := a.Store.OutboxPending(context.Background()) // -1: could not be read
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		})
 	} else {
 		sc.Revoked = a.Store
 	}
@@ -201,7 +213,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 			return err
 		}
 		worker, err = delivery.NewWorker(delivery.Config{
-			Outbox: a.Store, Revocations: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client,
+			Outbox: a.Store, Revocations: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client, Observer: a.Metrics,
 			Interval: time.Duration(cfg.Delivery.Interval), Batch: cfg.Delivery.Batch, Log: log,
 			Backoff: registry.BackoffSchedule(time.Duration(cfg.Delivery.RetryBase), time.Duration(cfg.Delivery.RetryMax)),
 		})

@@ -81,6 +81,9 @@ type HTTP struct {
 	// serve HTTPS to clients, so sign-in cookies are marked Secure. Empty:
 	// X-Forwarded-For is ignored.
 	TrustedProxies []string `json:"trustedProxies,omitempty"`
+	// MetricsTokenFile holds the bearer token GET /metrics requires; without
+	// it, /metrics answers clients on this host (loopback) only.
+	MetricsTokenFile string `json:"metricsTokenFile,omitempty"`
 }
 
 // Proxies returns TrustedProxies as prefixes (an address is a /32 or /128);
@@ -636,6 +639,18 @@ func ReadSecret(path string) (string, error) {
 		return "", fmt.Errorf("%s is empty", path)
 	}
 	return s, nil
+}
+
+// MetricsToken returns the token of http.metricsTokenFile, or "" without one.
+func (c *Config) MetricsToken() (string, error) {
+	if c.HTTP.MetricsTokenFile == "" {
+		return "", nil
+	}
+	tok, err := ReadSecret(c.Path(c.HTTP.MetricsTokenFile))
+	if err != nil {
+		return "", fmt.Errorf("config: http.metricsTokenFile: %w", err)
+	}
+	return tok, nil
 }
 
 // DSN returns the database DSN, read from DSNFile when set; a relative

@@ -39,7 +39,14 @@ type split struct {
 	srv       *httptest.Server
 	creds     *demo.Credentials
 	clock     atomic.Int64 // the worker's clock, Unix seconds
+	observed  counts
 }
+
+// counts is a delivery.Observer.
+type counts struct{ delivered, failed, taken atomic.Int64 }
+
+func (c *counts) Delivered(d, f int)     { c.delivered.Add(int64(d)); c.failed.Add(int64(f)) }
+func (c *counts) RevocationsTaken(n int) { c.taken.Add(int64(n)) }
 
 func newSplit(t *testing.T) *split {
 	t.Helper()
@@ -94,7 +101,7 @@ func (s *split) client(t *testing.T, authority string) *http.Client {
 
 func (s *split) worker(t *testing.T, url string) *delivery.Worker {
 	w, err := delivery.NewWorker(delivery.Config{
-		Outbox: s.authority.Store, RegistryURL: url, Client: s.client(t, "AN"), Batch: 2, Revocations: s.authority.Store,
+		Outbox: s.authority.Store, RegistryURL: url, Client: s.client(t, "AN"), Batch: 2, Revocations: s.authority.Store, Observer: &s.observed,
 		Now: func() time.Time { return time.Unix(s.clock.Load(), 0) },
 	})
 	if err != nil {
@@ -174,6 +181,9 @@ func TestOutageNeverBlocksOrLoses(t *testing.T) {
 	drain(t, w, 10)
 	if n, _ := s.authority.Store.OutboxPending(ctx); n != 2 {
 		t.Errorf("%d pending; the 2 failed entries should wait for their retry", n)
+	}
+	if d, f := s.observed.delivered.Load(), s.observed.failed.Load(); d != 3 || f != 2 {
+		t.Errorf("observed %d delivered, %d failed; want 3, 2", d, f)
 	}
 	// After the back-off, everything is delivered.
 	s.clock.Add(int64(time.Hour / time.Second))
@@ -286,6 +296,9 @@ func TestOperatorRevocationFlowsBack(t *testing.T) {
 		if n, err := w.PullRevocations(ctx); n != want || err != nil {
 			t.Errorf("pull #%d after the operator's revocation: %d, %v; want %d", i+1, n, err, want)
 		}
+	}
+	if n := s.observed.taken.Load(); n != 1 {
+		t.Errorf("observed %d revocations taken, want 1", n)
 	}
 	lab, _ := s.authority.Deployment.Authenticate(s.creds.Labs[0].Token)
 	_, rec, err := s.authority.Records.Get(ctx, lab, a.UVCI)

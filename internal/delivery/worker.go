@@ -54,6 +54,14 @@ type Config struct {
 	Backoff func(attempts int) time.Duration
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Observer, when set, counts deliveries and revocations taken (metrics).
+	Observer Observer
+}
+
+// Observer hears what a Worker did.
+type Observer interface {
+	Delivered(delivered, failed int)
+	RevocationsTaken(n int)
 }
 
 // Worker delivers the outbox to the national registry.
@@ -141,6 +149,7 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	resp, err := w.send(ctx, batch)
 	now := w.c.Now()
 	if err != nil {
+		w.observe(0, len(due))
 		for _, e := range due {
 			if _, merr := w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, err.Error()); merr != nil {
 				return len(due), errors.Join(err, merr)
@@ -152,7 +161,7 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 	for _, r := range resp.Results {
 		results[r.UVCI] = r
 	}
-	var rejected int
+	var rejected, missing int
 	for _, e := range due {
 		r, ok := results[e.Record.UVCI]
 		switch {
@@ -162,12 +171,14 @@ func (w *Worker) Once(ctx context.Context) (int, error) {
 			rejected++
 			_, err = w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, "rejected by the registry: "+r.Error)
 		default:
+			missing++
 			_, err = w.c.Outbox.MarkFailedAfter(ctx, e.Record.UVCI, now, w.c.Backoff, "no result from the registry")
 		}
 		if err != nil {
 			return len(due), err
 		}
 	}
+	w.observe(len(due)-rejected-missing, rejected+missing)
 	if rejected > 0 {
 		return len(due), fmt.Errorf("the registry rejected %d of %d records (see the outbox's last_error)", rejected, len(due))
 	}
@@ -184,6 +195,12 @@ func (w *Worker) send(ctx context.Context, b Batch) (*Response, error) {
 		return nil, err
 	}
 	return &out, nil
+}
+
+func (w *Worker) observe(delivered, failed int) {
+	if w.c.Observer != nil {
+		w.c.Observer.Delivered(delivered, failed)
+	}
 }
 
 // call makes one request to the registry and decodes its JSON answer.
@@ -259,6 +276,9 @@ func (w *Worker) PullRevocations(ctx context.Context) (int, error) {
 			return taken, err
 		}
 		taken += n
+		if w.c.Observer != nil && n > 0 {
+			w.c.Observer.RevocationsTaken(n)
+		}
 		if len(unknown) > 0 {
 			// Counted, not listed: the log stays free of identifiers.
 			w.c.Log.Warn("the registry holds revoked certificates of this authority that its own store does not", "count", len(unknown))

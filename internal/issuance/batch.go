@@ -59,6 +59,7 @@ func (s *Service) IssueBatch(ctx context.Context, p deployment.Principal, reqs [
 	if err := s.store.InsertBatch(ctx, recs, p.Actor(), s.outbox); err == nil {
 		for _, i := range idx {
 			out[i].Issued = cands[i].issued()
+			s.observe(cands[i])
 		}
 		return out
 	}
@@ -71,6 +72,7 @@ func (s *Service) IssueBatch(ctx context.Context, p deployment.Principal, reqs [
 			continue
 		}
 		out[i].Issued = cands[i].issued()
+		s.observe(cands[i])
 	}
 	return out
 }

@@ -73,6 +73,14 @@ type Config struct {
 	Validity Validity      // zero: DefaultValidity
 	Doses    *doses.Policy // nil: doses.DefaultPolicy
 	Now      func() time.Time
+	// Observer, when set, hears of every certificate stored (metrics).
+	Observer Observer
+}
+
+// Observer hears of issued certificates: the authority and the type (v, t,
+// r) of each one stored.
+type Observer interface {
+	Issued(authority, typ string)
 }
 
 // Service issues, reads, revokes and re-issues certificates. It is safe for
@@ -88,6 +96,7 @@ type Service struct {
 	validity  Validity
 	doses     doses.Policy
 	now       func() time.Time
+	observer  Observer
 	uvcis     map[string]*uvci.Generator // by authority that issues here
 	hc1       hc1.Encoder
 }
@@ -100,7 +109,7 @@ func New(c Config) (*Service, error) {
 	s := &Service{
 		Records: NewRecords(c.Deployment, c.Store, c.Now),
 		dep:     c.Deployment, validator: c.Validator, vs: c.Validator.ValueSets(), signer: c.Signer, store: c.Store,
-		outbox: c.Outbox, validity: c.Validity, now: c.Now, uvcis: map[string]*uvci.Generator{},
+		outbox: c.Outbox, validity: c.Validity, now: c.Now, observer: c.Observer, uvcis: map[string]*uvci.Generator{},
 	}
 	if s.validity == (Validity{}) {
 		s.validity = DefaultValidity()
@@ -205,7 +214,14 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 		if err != nil {
 			return s.replay(ctx, p, err)
 		}
+		s.observe(c)
 		return c.issued(), nil
+	}
+}
+
+func (s *Service) observe(c *candidate) {
+	if s.observer != nil {
+		s.observer.Issued(c.record.Authority, c.record.Type)
 	}
 }
 

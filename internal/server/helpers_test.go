@@ -55,11 +55,15 @@ func newStack(t testing.TB, edit func(*config.Config)) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	metricsToken, err := cfg.MetricsToken()
+	if err != nil {
+		t.Fatal(err)
+	}
 	api := server.New(server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst,
 		Audit: a.Store, TrustList: a.TrustList, Revoked: a.Store, Verifier: a.Verification,
-		TrustedProxies: cfg.HTTP.Proxies(),
+		TrustedProxies: cfg.HTTP.Proxies(), Metrics: a.Metrics, MetricsToken: metricsToken,
 	})
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)

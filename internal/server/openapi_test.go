@@ -44,7 +44,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	s := newStack(t, nil)
 	var rec recorder
 	server.New(server.Config{Deployment: s.app.Deployment, Issuance: s.app.Issuance, Records: s.app.Records,
-		Registry: s.app.Store, TrustList: s.app.TrustList, Revoked: s.app.Store, Verifier: s.app.Verification}).Routes(&rec)
+		Registry: s.app.Store, TrustList: s.app.TrustList, Revoked: s.app.Store, Verifier: s.app.Verification,
+		Metrics: s.app.Metrics}).Routes(&rec)
 	routes := rec.patterns
 	var ops []string
 	for path, item := range doc.Paths.Map() {
@@ -138,6 +139,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": "HC1:garbage"})
 	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": c.HC1, "lang": "fr"})
 	s.do("GET", "/healthz", "", nil)
+	s.do("GET", "/metrics", "", nil)
 
 	for _, want := range []string{
 		"POST /api/v1/certificates/test 201", "POST /api/v1/certificates/test 403", "POST /api/v1/certificates/test 401",
@@ -149,7 +151,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"POST /api/v1/certificates/{uvci}/revoke 422", "GET /api/v1/registry/certificates 200",
 		"GET /api/v1/registry/certificates 422", "GET /api/v1/registry/certificates 403", "GET /api/v1/registry/stats 200",
 		"GET /api/v1/trustlist 200", "GET /api/v1/trustlist 304", "GET /api/v1/revocations 200",
-		"POST /api/v1/verify 200", "POST /api/v1/verify 422",
+		"POST /api/v1/verify 200", "POST /api/v1/verify 422", "GET /metrics 200",
 	} {
 		if !checked[want] {
 			t.Errorf("the session did not exercise %s", want)

@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	_ "embed"
 	"io"
 	"log/slog"
@@ -68,8 +70,19 @@ type Config struct {
 	// X-Forwarded-Proto) Wrap believes; requests from anywhere else are
 	// taken at their peer address.
 	TrustedProxies []netip.Prefix
-	Log            *slog.Logger
-	Now            func() time.Time
+	// Metrics, when set, counts every request and serves GET /metrics:
+	// with MetricsToken as a bearer token, or to loopback clients only
+	// when MetricsToken is empty.
+	Metrics      Metrics
+	MetricsToken string
+	Log          *slog.Logger
+	Now          func() time.Time
+}
+
+// Metrics counts requests and serves them (package metrics).
+type Metrics interface {
+	ObserveHTTP(method, route string, code int, d time.Duration)
+	Handler() http.Handler
 }
 
 // Server is the HTTP API.
@@ -137,6 +150,29 @@ func (s *Server) Routes(mux Mux) {
 	if s.Verifier != nil {
 		mux.HandleFunc("POST /api/v1/verify", s.verifyAPI)
 	}
+	if s.Metrics != nil {
+		mux.HandleFunc("GET /metrics", s.metrics)
+	}
+}
+
+// metrics serves the counters to a scraper holding the metrics token, or
+// without one configured, to this host only.
+func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
+	if s.MetricsToken != "" {
+		tok, _ := bearer(r)
+		got, want := sha256.Sum256([]byte(tok)), sha256.Sum256([]byte(s.MetricsToken))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc metrics"`)
+			problem(w, http.StatusUnauthorized, probUnauth, "Metrics token required",
+				"Send the token of http.metricsTokenFile as a bearer token.")
+			return
+		}
+	} else if ip, err := netip.ParseAddr(remoteIP(r)); err != nil || !ip.Unmap().IsLoopback() {
+		problem(w, http.StatusForbidden, probForbidden, "Not allowed",
+			"Metrics are served to this host only; configure http.metricsTokenFile to scrape from elsewhere.")
+		return
+	}
+	s.Metrics.Handler().ServeHTTP(w, r)
 }
 
 // Health is the body of /healthz.
@@ -200,6 +236,9 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		// The route pattern, not the path: a path may hold a UVCI.
 		s.log.Info("http", "method", r.Method, "route", r.Pattern, "status", sw.status(),
 			"ms", time.Since(start).Milliseconds(), "actor", sw.actor)
+		if s.Metrics != nil {
+			s.Metrics.ObserveHTTP(r.Method, r.Pattern, sw.status(), time.Since(start))
+		}
 	})
 }
 
