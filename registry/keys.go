@@ -3,10 +3,13 @@ package registry
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,9 +22,15 @@ const KeySize = 32
 // Keys holds the AES-256-GCM keys that seal payloads at rest, by id. The
 // current key seals new payloads; every key opens payloads sealed with it, so
 // a key can be rotated without re-encrypting old rows.
+//
+// The holder index (a keyed hash of the holder's standardised surname and
+// date of birth, for searching without decrypting) is keyed from the oldest
+// key, the smallest id: rotation adds keys and keeps the old ones, so the
+// index stays valid.
 type Keys struct {
 	current string
 	aeads   map[string]cipher.AEAD
+	index   []byte // HMAC-SHA-256 key of the holder index
 }
 
 // NewKeys builds a key set from raw 32-byte keys; current names the key that
@@ -48,6 +57,12 @@ func NewKeys(current string, keys map[string][]byte) (*Keys, error) {
 	if _, ok := k.aeads[current]; !ok {
 		return nil, fmt.Errorf("registry: current key %q is not among the keys given", current)
 	}
+	oldest := slices.Min(slices.Collect(maps.Keys(keys)))
+	index, err := hkdf.Key(sha256.New, keys[oldest], nil, "dcc registry holder index v1", sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("registry: holder index key: %w", err)
+	}
+	k.index = index
 	return k, nil
 }
 

@@ -87,8 +87,8 @@ const (
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (principal, idem_key) DO NOTHING`
 	sqlInsert = `INSERT INTO certificates
 		(uvci, type, authority, lab, kid, issued_at, expires_at, event_date, payload_hash, key_id, payload, hc1,
-		 revoked_at, revoked_by, revoke_reason, replaced_by, replaces)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		 revoked_at, revoked_by, revoke_reason, replaced_by, replaces, holder_index)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
 		ON CONFLICT (uvci) DO NOTHING`
 	sqlInsertOutbox = `INSERT INTO outbox (uvci, created_at, attempts, next_attempt) VALUES ($1, $2, 0, $3)`
 )
@@ -302,6 +302,7 @@ type sealedRecord struct {
 	keyID   string
 	payload []byte
 	hc1     []byte // nil when the record has no HC1
+	holder  string // the holder index
 }
 
 func (s *Store) sealRecord(r Record) (sealedRecord, error) {
@@ -311,7 +312,7 @@ func (s *Store) sealRecord(r Record) (sealedRecord, error) {
 	if r.PayloadHash == [32]byte{} {
 		r.PayloadHash = sha256.Sum256(r.Payload)
 	}
-	sr := sealedRecord{Record: r, hash: hex.EncodeToString(r.PayloadHash[:])}
+	sr := sealedRecord{Record: r, hash: hex.EncodeToString(r.PayloadHash[:]), holder: s.keys.holderIndexOf(r.Payload)}
 	var err error
 	if sr.keyID, sr.payload, err = s.keys.seal(purposePayload, r.UVCI, r.Payload); err != nil {
 		return sealedRecord{}, err
@@ -333,7 +334,7 @@ func (s *Store) insertSealed(ctx context.Context, tx *sql.Tx, r sealedRecord) (b
 	}
 	res, err := s.txExec(ctx, tx, sqlInsert,
 		r.UVCI, r.Type, r.Authority, r.Lab, r.KID, r.IssuedAt.Unix(), r.Expires.Unix(), r.EventDate, r.hash, r.keyID,
-		r.payload, r.hc1, revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.Replaces)
+		r.payload, r.hc1, revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.Replaces, r.holder)
 	if err != nil {
 		return false, fmt.Errorf("registry: insert certificate: %w", err)
 	}

@@ -94,6 +94,10 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
+	if err := s.indexHolders(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
 	if err := s.prepare(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -241,6 +245,10 @@ type Query struct {
 	Revoked              *bool
 	Limit                int    // default 100, at most 1000
 	After                string // cursor: return UVCIs after this one
+	// HolderName and HolderDOB find one person's certificates: the surname
+	// as written or standardised (fn or fnt), and the date of birth exactly
+	// as in the payload. Both or neither; they are never stored or audited.
+	HolderName, HolderDOB string
 }
 
 // Search returns records without payloads, ordered by UVCI, and the cursor
@@ -285,6 +293,12 @@ func (s *Store) Search(ctx context.Context, q Query, actor string) ([]Record, st
 			where = append(where, "revoked_at IS NULL")
 		}
 	}
+	if (q.HolderName == "") != (q.HolderDOB == "") {
+		return nil, "", errors.New("registry: a search by holder needs both the surname and the date of birth")
+	}
+	if q.HolderName != "" {
+		add("holder_index = ?", s.keys.holderIndex(q.HolderName, q.HolderDOB))
+	}
 	if q.After != "" {
 		add("uvci > ?", q.After)
 	}
@@ -318,6 +332,9 @@ func (s *Store) Search(ctx context.Context, q Query, actor string) ([]Record, st
 		next = out[len(out)-1].UVCI
 	}
 	detail := fmt.Sprintf("authority=%q type=%q lab=%q results=%d", q.Authority, q.Type, q.Lab, len(out))
+	if q.HolderName != "" {
+		detail += " by-holder" // who was looked for is not written down
+	}
 	if err := audit(ctx, s.db, actor, ActionSearch, "", detail); err != nil {
 		return nil, "", err
 	}
