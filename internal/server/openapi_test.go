@@ -130,6 +130,8 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	s.do("GET", "/api/v1/registry/certificates?type=test&limit=10", op, nil)
 	s.do("GET", "/api/v1/registry/certificates?type=x", op, nil)
 	s.do("GET", "/api/v1/registry/certificates", lab, nil)
+	s.do("POST", "/api/v1/registry/certificates/search", op, `{"surname": "Musterfrau-Gößinger", "dob": "1998-02-26"}`)
+	s.do("POST", "/api/v1/registry/certificates/search", op, `{"surname": "Musterfrau-Gößinger"}`)
 	s.do("GET", "/api/v1/registry/stats?from=2020-01-01", op, nil)
 	s.do("GET", "/api/v1/openapi.json", "", nil)
 	tl := s.do("GET", "/api/v1/trustlist", "", nil)
@@ -152,6 +154,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"GET /api/v1/registry/certificates 422", "GET /api/v1/registry/certificates 403", "GET /api/v1/registry/stats 200",
 		"GET /api/v1/trustlist 200", "GET /api/v1/trustlist 304", "GET /api/v1/revocations 200",
 		"POST /api/v1/verify 200", "POST /api/v1/verify 422", "GET /metrics 200",
+		"POST /api/v1/registry/certificates/search 200", "POST /api/v1/registry/certificates/search 422",
 	} {
 		if !checked[want] {
 			t.Errorf("the session did not exercise %s", want)

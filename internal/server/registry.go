@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"dcc"
@@ -59,20 +61,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, p deployment.Pri
 		writeProblem(w, Problem{Type: probInvalid, Title: "The query is invalid", Status: http.StatusUnprocessableEntity, Errors: probs})
 		return
 	}
-	recs, next, err := s.Records.Search(r.Context(), p, query)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := SearchResult{Items: []Certificate{}, Next: next}
-	for i := range recs {
-		rec := &recs[i]
-		out.Items = append(out.Items, view(&issuance.Issued{
-			UVCI: rec.UVCI, Type: dcc.Type(rec.Type), Authority: rec.Authority, Lab: rec.Lab, KID: rec.KID,
-			IssuedAt: rec.IssuedAt, Expires: rec.Expires, Replaces: rec.Replaces,
-		}, rec))
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.searchAndWrite(w, r, p, query)
 }
 
 func parseTime(v, field string, bad func(string, string)) time.Time {
@@ -236,4 +225,62 @@ func (s *Server) revokedOf(w http.ResponseWriter, r *http.Request) {
 		}})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) searchAndWrite(w http.ResponseWriter, r *http.Request, p deployment.Principal, query registry.Query) {
+	recs, next, err := s.Records.Search(r.Context(), p, query)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := SearchResult{Items: []Certificate{}, Next: next}
+	for i := range recs {
+		rec := &recs[i]
+		out.Items = append(out.Items, view(&issuance.Issued{
+			UVCI: rec.UVCI, Type: dcc.Type(rec.Type), Authority: rec.Authority, Lab: rec.Lab, KID: rec.KID,
+			IssuedAt: rec.IssuedAt, Expires: rec.Expires, Replaces: rec.Replaces,
+		}, rec))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// HolderSearch is the body of a search by holder. It is a POST, not query
+// parameters, so that a name and a date of birth never sit in a URL (and in
+// the logs of whatever proxy is on the way).
+type HolderSearch struct {
+	Surname string `json:"surname"` // as written (fn) or standardised (fnt)
+	DOB     string `json:"dob"`     // as in the certificate: YYYY-MM-DD, YYYY-MM or YYYY
+	Limit   int    `json:"limit,omitempty"`
+	After   string `json:"after,omitempty"`
+}
+
+var dobPattern = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
+
+// searchHolder finds one person's certificates (operators only).
+func (s *Server) searchHolder(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
+	body, ok := readJSON(w, r)
+	if !ok {
+		return
+	}
+	var req HolderSearch
+	if err := strictDecode(body, &req); err != nil {
+		s.fail(w, r, &dcc.ValidationError{Problems: []dcc.Problem{{Path: "", Reason: err.Error()}}})
+		return
+	}
+	var probs []FieldProblem
+	bad := func(field, reason string) { probs = append(probs, FieldProblem{Field: field, Reason: reason}) }
+	if strings.TrimSpace(req.Surname) == "" {
+		bad("surname", "required: the holder's surname, as written or standardised (e.g. MUSTERFRAU<GOESSINGER)")
+	}
+	if !dobPattern.MatchString(req.DOB) {
+		bad("dob", "required: the date of birth as in the certificate, YYYY-MM-DD, YYYY-MM or YYYY")
+	}
+	if req.Limit < 0 || req.Limit > 1000 {
+		bad("limit", "want 1 to 1000")
+	}
+	if len(probs) > 0 {
+		writeProblem(w, Problem{Type: probInvalid, Title: "The query is invalid", Status: http.StatusUnprocessableEntity, Errors: probs})
+		return
+	}
+	s.searchAndWrite(w, r, p, registry.Query{HolderName: req.Surname, HolderDOB: req.DOB, Limit: req.Limit, After: req.After})
 }

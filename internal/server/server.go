@@ -136,6 +136,7 @@ func (s *Server) Routes(mux Mux) {
 	mux.Handle("GET /api/v1/certificates/{uvci}/pdf", s.authed(s.pdf))
 	mux.Handle("POST /api/v1/certificates/{uvci}/revoke", s.authed(s.revoke))
 	mux.Handle("GET /api/v1/registry/certificates", s.authed(s.search))
+	mux.Handle("POST /api/v1/registry/certificates/search", s.authed(s.searchHolder))
 	mux.Handle("GET /api/v1/registry/stats", s.authed(s.stats))
 	if s.Registry != nil {
 		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -326,5 +327,62 @@ func TestUVCIPathEncoding(t *testing.T) {
 	}
 	if r := s.do("GET", "/api/v1/certificates/"+url.PathEscape(c.UVCI), s.token("lab"), nil); r.status != 200 {
 		t.Errorf("escaped: %d", r.status)
+	}
+}
+
+// A registry operator finds a person's certificates by surname and date of
+// birth; nobody else may, and both are required.
+func TestSearchByHolder(t *testing.T) {
+	s := newStack(t, nil)
+	var lab1, lab2, vac server.Certificate
+	s.do("POST", "/api/v1/certificates/test", s.token("lab"), testBody()).json(t, &lab1)
+	s.do("POST", "/api/v1/certificates/test", s.token("lab"), testBody()).json(t, &lab2)
+	s.do("POST", "/api/v1/certificates/vaccination", s.token("MS"), vaccinationBody()).json(t, &vac)
+
+	var res server.SearchResult
+	r := s.do("POST", "/api/v1/registry/certificates/search", s.token("operator"), `{"surname": "MUSTERFRAU<GOESSINGER", "dob": "1998-02-26"}`)
+	r.json(t, &res)
+	var got []string
+	for _, c := range res.Items {
+		got = append(got, c.UVCI)
+	}
+	slices.Sort(got)
+	want := []string{lab1.UVCI, lab2.UVCI}
+	slices.Sort(want)
+	if r.status != 200 || !slices.Equal(got, want) {
+		t.Errorf("search by standardised surname: %d %v, want %v", r.status, got, want)
+	}
+	res = server.SearchResult{}
+	s.do("POST", "/api/v1/registry/certificates/search", s.token("operator"), `{"surname": "Фёдоров", "dob": "1964-01-01", "limit": 5}`).json(t, &res)
+	if len(res.Items) != 1 || res.Items[0].UVCI != vac.UVCI {
+		t.Errorf("search in Cyrillic: %+v", res)
+	}
+	for _, tt := range []struct {
+		token, body string
+		want        int
+		field       string
+	}{
+		{"lab", `{"surname": "Fedorov", "dob": "1964-01-01"}`, 403, ""},
+		{"", `{"surname": "Fedorov", "dob": "1964-01-01"}`, 401, ""},
+		{"operator", `{"surname": "Fedorov"}`, 422, "dob"},
+		{"operator", `{"surname": " ", "dob": "1964-01-01"}`, 422, "surname"},
+		{"operator", `{"surname": "Fedorov", "dob": "01/01/1964"}`, 422, "dob"},
+		{"operator", `{"surname": "Fedorov", "dob": "1964", "name": "x"}`, 422, ""},
+	} {
+		tok := ""
+		if tt.token != "" {
+			tok = s.token(tt.token)
+		}
+		r := s.do("POST", "/api/v1/registry/certificates/search", tok, tt.body)
+		if r.status != tt.want {
+			t.Errorf("%s %s: %d, want %d", tt.token, tt.body, r.status, tt.want)
+			continue
+		}
+		if tt.field != "" {
+			p := r.problem(t)
+			if len(p.Errors) == 0 || p.Errors[0].Field != tt.field {
+				t.Errorf("%s: problem %+v, want one naming %s", tt.body, p, tt.field)
+			}
+		}
 	}
 }
