@@ -45,6 +45,7 @@ var labels = map[string]string{
 	"nam.fnt":   "Apellidos normalizados / Standardised surname(s)",
 	"nam.gnt":   "Nombre normalizado / Standardised forename(s)",
 	"dob":       "Fecha de nacimiento / Date of birth",
+	"surname":   "Apellido(s) del titular / Holder's surname(s)",
 	"doses":     "Dosis / Doses",
 	"v.tg":      "Enfermedad / Disease or agent targeted",
 	"v.vp":      "Vacuna o profilaxis / Vaccine or prophylaxis",

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,10 +14,24 @@ import (
 
 type searchPage struct {
 	Filters  []field
+	Holder   []field // the search by holder, a form of its own (POST)
 	Problems []string
 	Rows     []searchRow
 	Next     string // link to the next page, if any
-	Searched bool
+	// HolderNext is the cursor of the next page of a search by holder,
+	// posted again with the same surname and date of birth.
+	HolderNext, HolderSurname, HolderDOB string
+	Searched                             bool
+}
+
+// holderFields are the search by holder's inputs.
+func holderFields(surname, dob string, errs map[string][]string) []field {
+	return []field{
+		{Name: "surname", Label: label("surname"), Kind: "text", Value: surname, Required: true, Errors: errs["surname"],
+			Hint: "Como se escribe o normalizado / As written or standardised (MUSTERFRAU<GOESSINGER)"},
+		{Name: "dob", Label: label("dob"), Kind: "text", Value: dob, Required: true, Errors: errs["dob"],
+			Hint: "Como en el certificado / As in the certificate: AAAA-MM-DD, AAAA-MM, AAAA"},
+	}
 }
 
 type searchRow struct {
@@ -75,25 +90,8 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session) {
 		bad("revoked", "sí o no / yes or no")
 	}
 
-	var authorities []option
-	for _, a := range u.c.Deployment.Authorities() {
-		authorities = append(authorities, option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
-	}
-	var types []option
-	for _, t := range []dcc.Type{dcc.Vaccination, dcc.Test, dcc.Recovery} {
-		types = append(types, option{Value: deployment.TypeName(t), Label: typeLabel(t)})
-	}
-	f := func(key, kind, empty string, opts []option) field {
-		return field{Name: key, Label: label(key), Kind: kind, Value: get(key), Empty: empty, Options: opts, Errors: errs[key]}
-	}
-	pg.Filters = []field{
-		f("authority", "select", "(todas / all)", authorities),
-		f("type", "select", "(todos / all)", types),
-		f("lab", "text", "", nil),
-		f("from", "date", "", nil),
-		f("to", "date", "", nil),
-		f("revoked", "select", "(todos / all)", []option{{"true", "Revocados / Revoked"}, {"false", "Válidos / Not revoked"}}),
-	}
+	pg.Holder = holderFields("", "", nil)
+	pg.Filters = u.filters(get, errs)
 	status := http.StatusOK
 	if len(pg.Problems) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -104,16 +102,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session) {
 			return
 		}
 		pg.Searched = true
-		for _, rec := range recs {
-			row := searchRow{
-				UVCI: rec.UVCI, Path: certificatePath(rec.UVCI), Type: typeLabel(dcc.Type(rec.Type)),
-				Authority: rec.Authority, Lab: rec.Lab, Issued: u.when(rec.IssuedAt), Event: rec.EventDate,
-			}
-			if rec.RevokedAt != nil {
-				row.Revoked = u.when(*rec.RevokedAt)
-			}
-			pg.Rows = append(pg.Rows, row)
-		}
+		pg.Rows = u.rows(recs)
 		if next != "" {
 			nq := url.Values{}
 			for _, k := range []string{"authority", "type", "lab", "from", "to", "revoked"} {
@@ -213,4 +202,87 @@ func roleLabel(r deployment.Role) string {
 		return "Operador del registro nacional / National registry operator"
 	}
 	return string(r)
+}
+
+var dobPattern = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
+
+// searchHolder finds one person's certificates. It is a POST, so that the
+// name and the date of birth stay out of URLs, browser history and proxy
+// logs; the next page is posted again the same way.
+func (u *UI) searchHolder(w http.ResponseWriter, r *http.Request, s *session) {
+	if !u.allowRegistry(w, r, s) {
+		return
+	}
+	surname, dob := strings.TrimSpace(r.PostForm.Get("surname")), strings.TrimSpace(r.PostForm.Get("dob"))
+	errs := map[string][]string{}
+	pg := searchPage{}
+	if surname == "" {
+		errs["surname"] = append(errs["surname"], "obligatorio / required")
+	}
+	if !dobPattern.MatchString(dob) {
+		errs["dob"] = append(errs["dob"], "AAAA-MM-DD, AAAA-MM o AAAA / YYYY-MM-DD, YYYY-MM or YYYY")
+	}
+	for _, k := range []string{"surname", "dob"} {
+		for _, e := range errs[k] {
+			pg.Problems = append(pg.Problems, label(k)+": "+e)
+		}
+	}
+	pg.Holder = holderFields(surname, dob, errs)
+	pg.Filters = u.filters(func(string) string { return "" }, nil)
+	status := http.StatusOK
+	if len(pg.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	} else {
+		query := registry.Query{HolderName: surname, HolderDOB: dob, After: r.PostForm.Get("after"), Limit: u.c.PageSize}
+		recs, next, err := u.c.Records.Search(r.Context(), s.principal, query)
+		if err != nil {
+			u.fail(w, r, s, err)
+			return
+		}
+		pg.Searched = true
+		pg.Rows = u.rows(recs)
+		if next != "" {
+			pg.HolderNext, pg.HolderSurname, pg.HolderDOB = next, surname, dob
+		}
+	}
+	u.render(w, r, s, status, "registry", "Registro nacional / National registry", pg)
+}
+
+// filters are the search form's inputs, with what was asked and its errors.
+func (u *UI) filters(get func(string) string, errs map[string][]string) []field {
+	var authorities []option
+	for _, a := range u.c.Deployment.Authorities() {
+		authorities = append(authorities, option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
+	}
+	var types []option
+	for _, t := range []dcc.Type{dcc.Vaccination, dcc.Test, dcc.Recovery} {
+		types = append(types, option{Value: deployment.TypeName(t), Label: typeLabel(t)})
+	}
+	f := func(key, kind, empty string, opts []option) field {
+		return field{Name: key, Label: label(key), Kind: kind, Value: get(key), Empty: empty, Options: opts, Errors: errs[key]}
+	}
+	return []field{
+		f("authority", "select", "(todas / all)", authorities),
+		f("type", "select", "(todos / all)", types),
+		f("lab", "text", "", nil),
+		f("from", "date", "", nil),
+		f("to", "date", "", nil),
+		f("revoked", "select", "(todos / all)", []option{{"true", "Revocados / Revoked"}, {"false", "Válidos / Not revoked"}}),
+	}
+}
+
+// rows are search results as the table shows them.
+func (u *UI) rows(recs []registry.Record) []searchRow {
+	var out []searchRow
+	for _, rec := range recs {
+		row := searchRow{
+			UVCI: rec.UVCI, Path: certificatePath(rec.UVCI), Type: typeLabel(dcc.Type(rec.Type)),
+			Authority: rec.Authority, Lab: rec.Lab, Issued: u.when(rec.IssuedAt), Event: rec.EventDate,
+		}
+		if rec.RevokedAt != nil {
+			row.Revoked = u.when(*rec.RevokedAt)
+		}
+		out = append(out, row)
+	}
+	return out
 }

@@ -143,6 +143,7 @@ func (u *UI) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /certificates/{uvci}/pdf", u.authed(u.pdf))
 	mux.HandleFunc("POST /certificates/{uvci}/revoke", u.authed(u.revoke))
 	mux.HandleFunc("GET /registry", u.authed(u.search))
+	mux.HandleFunc("POST /registry/holder", u.authed(u.searchHolder))
 	mux.HandleFunc("GET /registry/stats", u.authed(u.stats))
 }
 

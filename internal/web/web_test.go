@@ -542,3 +542,50 @@ func TestConfigIsChecked(t *testing.T) {
 		t.Error("an empty configuration is accepted")
 	}
 }
+
+// An operator finds a person's certificates by surname and date of birth,
+// through a POST form (the name stays out of URLs), page by page.
+func TestOperatorFindsHolder(t *testing.T) {
+	s := newSystem(t, func(c *web.Config) { c.PageSize = 2 })
+	lab, _ := s.app.Deployment.Authenticate(s.labToken())
+	for _, person := range []string{"Pérez Núñez", "Pérez Núñez", "Pérez Núñez", "Otro"} {
+		body := `{"nam": {"fn": "` + person + `", "gn": "Ana"}, "dob": "1990-01-01", "t": [{"tt": "LP6464-4", "sc": "` +
+			time.Now().UTC().Add(-2*time.Hour).Truncate(time.Second).Format(time.RFC3339) + `", "tr": "260415000"}]}`
+		if _, err := s.app.Issuance.Issue(ctx, lab, issuance.Request{Type: dcc.Test, Body: []byte(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := s.client(t)
+	c.signIn(s.operatorToken())
+	page := c.get("/registry").want(t, http.StatusOK)
+	if !strings.Contains(page.body, `action="/registry/holder"`) {
+		t.Fatal("no search by holder on the registry page")
+	}
+	csrf := page.csrf(t)
+	count := func(r *response) int { return strings.Count(r.body, `<td><a href="/certificates/`) }
+	first := c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"PEREZ<NUNEZ"}, "dob": {"1990-01-01"}}).want(t, http.StatusOK)
+	after := regexp.MustCompile(`name="after" value="([^"]+)"`).FindStringSubmatch(first.body)
+	if count(first) != 2 || after == nil {
+		t.Fatalf("first page: %d rows, next %v", count(first), after)
+	}
+	if strings.Contains(first.Request.URL.String(), "PEREZ") {
+		t.Error("the name is in the URL")
+	}
+	second := c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez Núñez"}, "dob": {"1990-01-01"},
+		"after": {html.UnescapeString(after[1])}}).want(t, http.StatusOK)
+	if count(second) != 1 || strings.Contains(second.body, `name="after"`) {
+		t.Errorf("second page: %d rows", count(second))
+	}
+	if n := count(c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez Núñez"}, "dob": {"1990-01-02"}}).want(t, http.StatusOK)); n != 0 {
+		t.Errorf("another date of birth: %d rows", n)
+	}
+	bad := c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez"}, "dob": {"01/01/1990"}}).want(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(bad.body, "Fecha de nacimiento / Date of birth") {
+		t.Error("the wrong date of birth is not named")
+	}
+	c.post("/registry/holder", url.Values{"surname": {"Pérez"}, "dob": {"1990"}}).want(t, http.StatusForbidden)
+
+	lc := s.client(t)
+	lc.signIn(s.labToken())
+	lc.post("/registry/holder", url.Values{"csrf": {lc.csrfToken()}, "surname": {"Pérez"}, "dob": {"1990"}}).want(t, http.StatusForbidden)
+}
