@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 )
 
@@ -271,13 +273,24 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outb
 	if err := checkActor(actor); err != nil {
 		return err
 	}
+	// Sealing (AES-GCM, the holder index) needs no database: on every core,
+	// before the one writer's transaction.
 	sealed := make([]sealedRecord, len(rs))
-	for i := range rs {
-		sr, err := s.sealRecord(rs[i])
+	errs := make([]error, len(rs))
+	workers := min(runtime.GOMAXPROCS(0), len(rs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(rs); i += workers {
+				sealed[i], errs[i] = s.sealRecord(rs[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}
-		sealed[i] = sr
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range sealed {
