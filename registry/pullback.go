@@ -60,6 +60,9 @@ func (s *Store) TakeRevocations(ctx context.Context, es []RevocationEntry, actor
 	if err := checkActor(actor); err != nil {
 		return 0, nil, err
 	}
+	if len(es) == 0 {
+		return 0, nil, nil // the usual pull: no transaction for nothing
+	}
 	for _, e := range es {
 		if e.UVCI == "" || e.Reason == "" || e.By == "" || e.At.IsZero() {
 			return 0, nil, fmt.Errorf("registry: revocation of %q from the registry: it needs its UVCI, time, author and reason", e.UVCI)
