@@ -4,4 +4,6 @@
 -- Open fills it in for rows stored before this migration; '' for a payload
 -- without a standardised surname.
 ALTER TABLE certificates ADD COLUMN holder_index TEXT;
-CREATE INDEX certificates_holder ON certificates (holder_index) WHERE holder_index IS NOT NULL;
+-- A full index, NULLs included: Open's look for rows still to index is then a
+-- look-up, not a scan of every certificate at every start.
+CREATE INDEX certificates_holder ON certificates (holder_index);
