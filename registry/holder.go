@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"dcc/translit"
@@ -25,6 +26,12 @@ func (k *Keys) holderIndex(surname, dob string) string {
 	mac.Write([]byte("v1\x00" + standardSurname(surname) + "\x00" + strings.TrimSpace(dob)))
 	return hex.EncodeToString(mac.Sum(nil)[:16])
 }
+
+var dobPattern = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
+
+// HolderDOB reports whether s has the shape of a known date of birth for a
+// search by holder: YYYY-MM-DD, YYYY-MM or YYYY, as certificates write it.
+func HolderDOB(s string) bool { return dobPattern.MatchString(s) }
 
 func standardSurname(s string) string {
 	if t, _, err := translit.ICAO(s); err == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -254,8 +253,6 @@ type HolderSearch struct {
 	After   string `json:"after,omitempty"`
 }
 
-var dobPattern = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
-
 // searchHolder finds one person's certificates (operators only).
 func (s *Server) searchHolder(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
 	body, ok := readJSON(w, r)
@@ -272,7 +269,7 @@ func (s *Server) searchHolder(w http.ResponseWriter, r *http.Request, p deployme
 	if strings.TrimSpace(req.Surname) == "" {
 		bad("surname", "required: the holder's surname, as written or standardised (e.g. MUSTERFRAU<GOESSINGER)")
 	}
-	if !dobPattern.MatchString(req.DOB) {
+	if !registry.HolderDOB(req.DOB) {
 		bad("dob", "required: the date of birth as in the certificate, YYYY-MM-DD, YYYY-MM or YYYY")
 	}
 	if req.Limit < 0 || req.Limit > 1000 {

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -204,8 +203,6 @@ func roleLabel(r deployment.Role) string {
 	return string(r)
 }
 
-var dobPattern = regexp.MustCompile(`^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$`)
-
 // searchHolder finds one person's certificates. It is a POST, so that the
 // name and the date of birth stay out of URLs, browser history and proxy
 // logs; the next page is posted again the same way.
@@ -219,7 +216,7 @@ func (u *UI) searchHolder(w http.ResponseWriter, r *http.Request, s *session) {
 	if surname == "" {
 		errs["surname"] = append(errs["surname"], "obligatorio / required")
 	}
-	if !dobPattern.MatchString(dob) {
+	if !registry.HolderDOB(dob) {
 		errs["dob"] = append(errs["dob"], "AAAA-MM-DD, AAAA-MM o AAAA / YYYY-MM-DD, YYYY-MM or YYYY")
 	}
 	for _, k := range []string{"surname", "dob"} {
