@@ -74,6 +74,7 @@ const (
 	ActionStats        = "stats"
 	ActionSignIn       = "sign-in"
 	ActionSignInFailed = "sign-in-failed"
+	ActionRequeue      = "requeue" // a parked outbox entry put back for delivery
 )
 
 type execer interface {
@@ -555,7 +556,7 @@ func revokeTx(ctx context.Context, tx *sql.Tx, uvci string, rv Revocation, actor
 		return ErrAlreadyRevoked
 	}
 	now := time.Now().Unix()
-	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = NULL, attempts = 0, next_attempt = $1, last_error = ''
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET delivered_at = NULL, parked_at = NULL, attempts = 0, next_attempt = $1, last_error = ''
 		WHERE uvci = $2`, now, uvci); err != nil {
 		return fmt.Errorf("registry: queue revocation for delivery: %w", err)
 	}
@@ -593,44 +594,86 @@ func (a Applied) String() string {
 // again changes nothing, so delivery may be retried freely; a different
 // payload under a known UVCI is ErrConflict.
 func (s *Store) Apply(ctx context.Context, r Record, actor string) (Applied, error) {
-	if err := checkActor(actor); err != nil {
-		return 0, err
-	}
-	sr, err := s.sealRecord(r)
+	res, err := s.ApplyBatch(ctx, []Record{r}, actor)
 	if err != nil {
 		return 0, err
 	}
-	var result Applied
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		inserted, err := s.insertSealed(ctx, tx, sr)
-		if err != nil {
-			return err
+	return res[0].Applied, res[0].Err
+}
+
+// ApplyResult is the outcome of one record of ApplyBatch: what was done, or
+// why the record was refused (ErrConflict, or a malformed record).
+type ApplyResult struct {
+	Applied Applied
+	Err     error
+}
+
+// ApplyBatch is Apply for many records in one transaction (a delivery
+// batch): a refused record (a malformed one, or ErrConflict) is reported in
+// its result and never stops the others; an error of the database itself
+// fails the whole batch, and nothing of it is written.
+func (s *Store) ApplyBatch(ctx context.Context, rs []Record, actor string) ([]ApplyResult, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	out := make([]ApplyResult, len(rs))
+	sealed := make([]sealedRecord, len(rs))
+	workers := min(runtime.GOMAXPROCS(0), len(rs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(rs); i += workers {
+				sealed[i], out[i].Err = s.sealRecord(rs[i])
+			}
+		})
+	}
+	wg.Wait()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i := range sealed {
+			if out[i].Err != nil {
+				continue
+			}
+			a, err := s.applyTx(ctx, tx, sealed[i], actor)
+			if errors.Is(err, ErrConflict) {
+				out[i].Err = err
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[i].Applied = a
 		}
-		if inserted {
-			result = AppliedNew
-			return s.afterInsert(ctx, tx, sr, actor, false)
-		}
-		result = AppliedUnchanged
-		if r.RevokedAt == nil {
-			return nil
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, replaced_by = $4
-			WHERE uvci = $5 AND revoked_at IS NULL`, r.RevokedAt.Unix(), r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.UVCI)
-		if err != nil {
-			return fmt.Errorf("registry: apply revocation: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("registry: apply revocation: %w", err)
-		} else if n == 0 {
-			return nil
-		}
-		result = AppliedRevoked
-		return audit(ctx, tx, actor, ActionRevoke, r.UVCI, "reason="+r.RevokeReason+" by="+r.RevokedBy)
+		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) applyTx(ctx context.Context, tx *sql.Tx, sr sealedRecord, actor string) (Applied, error) {
+	inserted, err := s.insertSealed(ctx, tx, sr)
+	if err != nil {
 		return 0, err
 	}
-	return result, nil
+	if inserted {
+		return AppliedNew, s.afterInsert(ctx, tx, sr, actor, false)
+	}
+	r := sr.Record
+	if r.RevokedAt == nil {
+		return AppliedUnchanged, nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = $1, revoked_by = $2, revoke_reason = $3, replaced_by = $4
+		WHERE uvci = $5 AND revoked_at IS NULL`, r.RevokedAt.Unix(), r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.UVCI)
+	if err != nil {
+		return 0, fmt.Errorf("registry: apply revocation: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("registry: apply revocation: %w", err)
+	} else if n == 0 {
+		return AppliedUnchanged, nil
+	}
+	return AppliedRevoked, audit(ctx, tx, actor, ActionRevoke, r.UVCI, "reason="+r.RevokeReason+" by="+r.RevokedBy)
 }
 
 // Revoked returns the revoked certificates that have not expired at time

@@ -152,6 +152,13 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 			}
 			return float64(n)
 		})
+		a.Metrics.Gauge("dcc_outbox_parked", "Records the national registry refused, waiting for an operator (GET /api/v1/outbox).", func() float64 {
+			n, err := a.Store.OutboxParked(context.Background())
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		})
 	} else {
 		sc.Revoked = a.Store
 	}
@@ -164,6 +171,28 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	if cfg.Role == config.RoleRegistry {
 		sc.Registry = a.Store
 		sc.DeliveryAuthorities = cfg.Registry.Authorities
+	}
+	var worker *delivery.Worker
+	if cfg.Role == config.RoleAuthority {
+		client, err := delivery.Client(cfg.Path(cfg.Delivery.CAFile), cfg.Path(cfg.Delivery.CertFile), cfg.Path(cfg.Delivery.KeyFile))
+		if err != nil {
+			return err
+		}
+		worker, err = delivery.NewWorker(delivery.Config{
+			Outbox: a.Store, Revocations: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client, Observer: a.Metrics,
+			Interval: time.Duration(cfg.Delivery.Interval), Batch: cfg.Delivery.Batch, BatchBytes: cfg.Delivery.BatchBytes, Log: log,
+			Backoff: registry.BackoffSchedule(time.Duration(cfg.Delivery.RetryBase), time.Duration(cfg.Delivery.RetryMax)),
+		})
+		if err != nil {
+			return err
+		}
+		sc.Delivery, sc.OutboxAuthority = worker, cfg.Authority
+		a.Metrics.Gauge("dcc_registry_reachable", "1 while the national registry takes deliveries, 0 while it cannot be reached.", func() float64 {
+			if worker.Status().Reachable {
+				return 1
+			}
+			return 0
+		})
 	}
 	api := server.New(sc)
 	mux := http.NewServeMux()
@@ -205,22 +234,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		scheme = "https"
 	}
 
-	var worker *delivery.Worker
-	if cfg.Role == config.RoleAuthority {
-		client, err := delivery.Client(cfg.Path(cfg.Delivery.CAFile), cfg.Path(cfg.Delivery.CertFile), cfg.Path(cfg.Delivery.KeyFile))
-		if err != nil {
-			ln.Close()
-			return err
-		}
-		worker, err = delivery.NewWorker(delivery.Config{
-			Outbox: a.Store, Revocations: a.Store, RegistryURL: cfg.Delivery.RegistryURL, Client: client, Observer: a.Metrics,
-			Interval: time.Duration(cfg.Delivery.Interval), Batch: cfg.Delivery.Batch, Log: log,
-			Backoff: registry.BackoffSchedule(time.Duration(cfg.Delivery.RetryBase), time.Duration(cfg.Delivery.RetryMax)),
-		})
-		if err != nil {
-			ln.Close()
-			return err
-		}
+	if worker != nil {
 		go worker.Run(ctx)
 	}
 

@@ -190,9 +190,13 @@ type Delivery struct {
 	KeyFile  string   `json:"keyFile,omitempty"`
 	Interval Duration `json:"interval,omitempty"` // how often the outbox is polled; default 2s
 	Batch    int      `json:"batch,omitempty"`    // records per request; default 100
-	// RetryBase and RetryMax shape the retry schedule after a failed
-	// delivery: RetryBase doubling per failure up to RetryMax, jittered;
-	// defaults 30s and 1h.
+	// BatchBytes caps a request's body; default and most what the registry
+	// takes (delivery.MaxBatchBytes, 4 MiB).
+	BatchBytes int `json:"batchBytes,omitempty"`
+	// RetryBase and RetryMax shape the wait after the registry could not be
+	// reached: RetryBase doubling per failure up to RetryMax, jittered;
+	// defaults 1s and 10s, so that a registry back from an outage gets the
+	// backlog within seconds (a probe is one request, whatever the backlog).
 	RetryBase Duration `json:"retryBase,omitempty"`
 	RetryMax  Duration `json:"retryMax,omitempty"`
 }
@@ -374,10 +378,10 @@ func (c *Config) applyDefaults() {
 		c.TrustList.Validity = Duration(48 * time.Hour)
 	}
 	if c.Delivery.RetryBase == 0 {
-		c.Delivery.RetryBase = Duration(30 * time.Second)
+		c.Delivery.RetryBase = Duration(time.Second)
 	}
 	if c.Delivery.RetryMax == 0 {
-		c.Delivery.RetryMax = Duration(time.Hour)
+		c.Delivery.RetryMax = Duration(10 * time.Second)
 	}
 }
 
@@ -500,6 +504,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Delivery.Batch < 1 || c.Delivery.Batch > 1000 {
 		bad("delivery.batch", "%d: want 1 to 1000", c.Delivery.Batch)
+	}
+	// The upper bound is the registry's (delivery.MaxBatchBytes), checked
+	// where the worker is built.
+	if c.Delivery.BatchBytes < 0 {
+		bad("delivery.batchBytes", "%d: want a positive number of bytes, or 0 for the registry's limit", c.Delivery.BatchBytes)
 	}
 	if c.Role == RoleRegistry {
 		if c.HTTP.TLS.ClientCAFile == "" {

@@ -2,8 +2,6 @@ package delivery
 
 import (
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"time"
 
 	"dcc/registry"
@@ -14,6 +12,13 @@ const Path = "/api/v1/registry/records"
 
 // MaxBatch is the most records one request may carry.
 const MaxBatch = 1000
+
+// MaxBatchBytes is the largest delivery request body the registry takes.
+// The registry applies it to its delivery endpoint and the worker sizes its
+// batches to it, so the two cannot disagree; a registry that answers 413
+// all the same (another version, a proxy in front) makes the worker halve
+// the batch until it fits.
+const MaxBatchBytes = 4 << 20
 
 // Batch is the body of a delivery request.
 type Batch struct {
@@ -83,7 +88,7 @@ func FromRegistry(r registry.Record) Record {
 func (r Record) ToRegistry() (registry.Record, error) {
 	h, err := hex.DecodeString(r.PayloadHash)
 	if err != nil || len(h) != 32 {
-		return registry.Record{}, errors.New("payloadHash: want 64 hex digits")
+		return registry.Record{}, refused("payloadHash", "want 64 hex digits")
 	}
 	out := registry.Record{
 		UVCI: r.UVCI, Type: r.Type, Authority: r.Authority, Lab: r.Lab, KID: r.KID,
@@ -92,7 +97,7 @@ func (r Record) ToRegistry() (registry.Record, error) {
 	}
 	copy(out.PayloadHash[:], h)
 	if registryHash(r.Payload) != out.PayloadHash {
-		return registry.Record{}, fmt.Errorf("payloadHash: does not match the payload")
+		return registry.Record{}, refused("payloadHash", "does not match the payload")
 	}
 	if v := r.Revocation; v != nil {
 		at := time.Unix(v.At, 0).UTC()

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 
 // Deliveries applies records delivered by authorities.
 type Deliveries interface {
-	Apply(ctx context.Context, r registry.Record, actor string) (registry.Applied, error)
+	ApplyBatch(ctx context.Context, rs []registry.Record, actor string) ([]registry.ApplyResult, error)
 	RevocationsOf(ctx context.Context, authority string, since time.Time, after string, limit int) ([]registry.RevocationEntry, error)
 }
 
@@ -120,8 +121,12 @@ func (s *Server) stats(w http.ResponseWriter, r *http.Request, p deployment.Prin
 }
 
 // deliver takes records from an issuing authority, identified by the common
-// name of its verified TLS client certificate. An authority delivers only
-// its own records.
+// name of its verified TLS client certificate. Each record is checked
+// (delivery.Record.Accept: an authority delivers only what it may issue,
+// under its own identifiers); the accepted ones are applied in one
+// transaction. A refused record is answered as rejected with the reason and
+// never stops the others; a failure of the store itself is a 503 for the
+// whole batch, which the authority sends again.
 func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
 	authority, ok := s.deliveringAuthority(w, r)
 	if !ok {
@@ -138,34 +143,45 @@ func (s *Server) deliver(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(batch.Records) > delivery.MaxBatch {
-		problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Too many records", "At most 1000 records per request.")
+		problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Too many records",
+			"At most "+strconv.Itoa(delivery.MaxBatch)+" records per request.")
 		return
 	}
-	resp := delivery.Response{Results: make([]delivery.Result, 0, len(batch.Records))}
-	for _, rec := range batch.Records {
-		res := delivery.Result{UVCI: rec.UVCI}
-		rr, err := rec.ToRegistry()
-		switch {
-		case err != nil:
-			res.Status, res.Error = delivery.StatusRejected, err.Error()
-		case rr.Authority != authority:
-			res.Status, res.Error = delivery.StatusRejected, "record of another authority"
-		default:
-			applied, err := s.Registry.Apply(r.Context(), rr, actor)
-			switch err {
-			case nil:
+	resp := delivery.Response{Results: make([]delivery.Result, len(batch.Records))}
+	var accepted []registry.Record
+	var at []int
+	for i, rec := range batch.Records {
+		resp.Results[i].UVCI = rec.UVCI
+		rr, err := rec.Accept(s.Deployment, authority)
+		if err != nil {
+			resp.Results[i].Status, resp.Results[i].Error = delivery.StatusRejected, err.Error()
+			continue
+		}
+		accepted, at = append(accepted, rr), append(at, i)
+	}
+	if len(accepted) > 0 {
+		applied, err := s.Registry.ApplyBatch(r.Context(), accepted, actor)
+		if err != nil {
+			s.log.Error("delivery not stored", "authority", authority, "err", err.Error())
+			w.Header().Set("Retry-After", "5")
+			problem(w, http.StatusServiceUnavailable, probNotAvailable, "Not stored",
+				"The registry could not store the batch; nothing of it was written. Send it again.")
+			return
+		}
+		for k, a := range applied {
+			res := &resp.Results[at[k]]
+			switch {
+			case errors.Is(a.Err, registry.ErrConflict):
+				res.Status, res.Error = delivery.StatusRejected, "uvci: the registry holds another payload under this UVCI"
+			case a.Err != nil:
+				res.Status, res.Error = delivery.StatusRejected, "record: "+strings.TrimPrefix(a.Err.Error(), "registry: ")
+			default:
 				res.Status = map[registry.Applied]string{
 					registry.AppliedNew: delivery.StatusStored, registry.AppliedRevoked: delivery.StatusRevoked,
 					registry.AppliedUnchanged: delivery.StatusUnchanged,
-				}[applied]
-			case registry.ErrConflict:
-				res.Status, res.Error = delivery.StatusRejected, "the registry holds another payload under this UVCI"
-			default:
-				s.log.Error("delivery", "authority", authority, "err", err.Error())
-				res.Status, res.Error = delivery.StatusRejected, "not stored: "+err.Error()
+				}[a.Applied]
 			}
 		}
-		resp.Results = append(resp.Results, res)
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

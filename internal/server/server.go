@@ -19,6 +19,7 @@ import (
 
 	"dcc"
 	"dcc/internal/certpdf"
+	"dcc/internal/delivery"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 	"dcc/qr"
@@ -57,11 +58,13 @@ type Config struct {
 	Verifier      Verifier
 	MaxImageBytes int64
 	// Role is reported by /healthz; Outbox, when set (role authority),
-	// makes /healthz report the records not yet delivered to the registry.
-	Role   string
-	Outbox interface {
-		OutboxPending(ctx context.Context) (int, error)
-	}
+	// makes /healthz report the records not yet delivered to the registry,
+	// and serves GET /api/v1/outbox and POST /api/v1/outbox/retry to the
+	// staff of OutboxAuthority; Delivery is the worker that empties it.
+	Role            string
+	Outbox          Outbox
+	OutboxAuthority string
+	Delivery        interface{ Status() delivery.Status }
 	PDF           PDF
 	MaxBodyBytes  int64
 	RatePerSecond float64
@@ -138,6 +141,10 @@ func (s *Server) Routes(mux Mux) {
 	mux.Handle("GET /api/v1/registry/certificates", s.authed(s.search))
 	mux.Handle("POST /api/v1/registry/certificates/search", s.authed(s.searchHolder))
 	mux.Handle("GET /api/v1/registry/stats", s.authed(s.stats))
+	if s.Outbox != nil {
+		mux.Handle("GET /api/v1/outbox", s.authed(s.outbox))
+		mux.Handle("POST /api/v1/outbox/retry", s.authed(s.outboxRetry))
+	}
 	if s.Registry != nil {
 		mux.HandleFunc("POST /api/v1/registry/records", s.deliver)
 		mux.HandleFunc("GET /api/v1/registry/records/revoked", s.revokedOf)
@@ -181,20 +188,34 @@ type Health struct {
 	Status        string `json:"status"` // "ok" or "unavailable"
 	Role          string `json:"role,omitempty"`
 	OutboxPending *int   `json:"outboxPending,omitempty"`
+	// OutboxParked counts records the registry refused, which wait for an
+	// operator (GET /api/v1/outbox); RegistryReachable is false while the
+	// registry cannot take deliveries.
+	OutboxParked      *int  `json:"outboxParked,omitempty"`
+	RegistryReachable *bool `json:"registryReachable,omitempty"`
 }
 
 // health answers liveness and, for an authority, the delivery backlog: a
-// growing outboxPending means the registry has not confirmed records.
+// growing outboxPending means the registry has not confirmed records, a
+// non-zero outboxParked that it refused some.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	h := Health{Status: "ok", Role: s.Role}
 	if s.Outbox != nil {
 		n, err := s.Outbox.OutboxPending(r.Context())
+		var parked int
+		if err == nil {
+			parked, err = s.Outbox.OutboxParked(r.Context())
+		}
 		if err != nil {
 			s.log.Error("health: store unavailable", "err", err.Error())
 			writeJSON(w, http.StatusServiceUnavailable, Health{Status: "unavailable", Role: s.Role})
 			return
 		}
-		h.OutboxPending = &n
+		h.OutboxPending, h.OutboxParked = &n, &parked
+	}
+	if s.Delivery != nil {
+		ok := s.Delivery.Status().Reachable
+		h.RegistryReachable = &ok
 	}
 	writeJSON(w, http.StatusOK, h)
 }
@@ -223,8 +244,11 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 			hd.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		limit := s.MaxBodyBytes
-		if uploadPaths[r.URL.Path] {
+		switch {
+		case uploadPaths[r.URL.Path]:
 			limit = s.MaxImageBytes + 64<<10 // a photo of a QR code, and a form around it
+		case r.URL.Path == delivery.Path && s.Registry != nil:
+			limit = delivery.MaxBatchBytes // what the delivery worker sizes its batches to
 		}
 		if r.ContentLength > limit {
 			problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Request body too large",
