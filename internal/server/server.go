@@ -65,10 +65,10 @@ type Config struct {
 	Outbox          Outbox
 	OutboxAuthority string
 	Delivery        interface{ Status() delivery.Status }
-	PDF           PDF
-	MaxBodyBytes  int64
-	RatePerSecond float64
-	Burst         int
+	PDF             PDF
+	MaxBodyBytes    int64
+	RatePerSecond   float64
+	Burst           int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// X-Forwarded-Proto) Wrap believes; requests from anywhere else are
 	// taken at their peer address.
