@@ -34,6 +34,10 @@ func openFile(u *URI) (Signer, error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, u.Path)
 	}
+	var ue *UnprotectedError
+	if errors.As(err, &ue) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("keystore: %w", err)
 	}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -202,13 +204,21 @@ func parsePKCS11(rest string) (*URI, error) {
 	return u, nil
 }
 
-// readLimited reads a file of at most max bytes.
+// readLimited reads a private file (a key, a PIN, a passphrase) of at most
+// max bytes; it refuses one that others may read.
 func readLimited(path string, max int64) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := private(path, st); err != nil {
+		return nil, err
+	}
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
 		return nil, err
@@ -222,6 +232,10 @@ func readLimited(path string, max int64) ([]byte, error) {
 // readSecret reads a PIN or passphrase file, without its final newline.
 func readSecret(path, what string) ([]byte, error) {
 	b, err := readLimited(path, maxSecretFile)
+	var ue *UnprotectedError
+	if errors.As(err, &ue) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("keystore: %s: %w", what, err)
 	}
@@ -230,6 +244,38 @@ func readSecret(path, what string) ([]byte, error) {
 		return nil, fmt.Errorf("keystore: %s file %s is empty", what, path)
 	}
 	return b, nil
+}
+
+// UnprotectedError means a private key, PIN or passphrase file may be read
+// or written by users other than its owner: like ssh, the key is not used
+// until the file is made private.
+type UnprotectedError struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (e *UnprotectedError) Error() string {
+	return fmt.Sprintf("keystore: %s has mode %v, so others may read it: a private key file must be readable by its owner only (chmod 600 %s)",
+		e.Path, e.Mode, e.Path)
+}
+
+// private refuses a file whose mode lets group or others in (on systems
+// with Unix permissions).
+func private(path string, st fs.FileInfo) error {
+	if runtime.GOOS == "windows" || st.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return &UnprotectedError{Path: path, Mode: st.Mode().Perm()}
+}
+
+// CheckPrivate refuses a private key file that others may read, for keys
+// used outside this package (TLS keys loaded with crypto/tls).
+func CheckPrivate(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("keystore: %w", err)
+	}
+	return private(path, st)
 }
 
 // Open opens an existing key. The caller closes it.

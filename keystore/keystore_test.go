@@ -117,6 +117,45 @@ func TestBadKeyFiles(t *testing.T) {
 	}
 }
 
+// A key, PIN or passphrase file that others may read is refused, as ssh
+// refuses one: the key may already be out.
+func TestUnprotectedKeyFilesRefused(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "key.pem")
+	if _, err := keystore.Generate("file:"+key, keystore.ES256); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o660} {
+		os.Chmod(key, mode)
+		_, err := keystore.Open("file:" + key)
+		var ue *keystore.UnprotectedError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "chmod 600 "+key) {
+			t.Errorf("mode %v: %v", mode, err)
+		}
+		if err := keystore.CheckPrivate(key); !errors.As(err, &ue) {
+			t.Errorf("CheckPrivate, mode %v: %v", mode, err)
+		}
+	}
+	os.Chmod(key, 0o400)
+	if k, err := keystore.Open("file:" + key); err != nil {
+		t.Errorf("mode 0400: %v", err)
+	} else {
+		k.Close()
+	}
+	// An encrypted key's passphrase file too.
+	enc := filepath.Join(dir, "enc.pem")
+	pass := filepath.Join(dir, "pass")
+	os.WriteFile(pass, []byte("correct horse"), 0o644)
+	os.Chmod(pass, 0o644)
+	if _, err := keystore.Generate("file:"+enc+"?passphrase-file="+pass, keystore.ES256); err == nil {
+		if _, err := keystore.Open("file:" + enc + "?passphrase-file=" + pass); err == nil || !strings.Contains(err.Error(), "chmod 600 "+pass) {
+			t.Errorf("passphrase file at 0644: %v", err)
+		}
+	} else if !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("Generate with a passphrase file at 0644: %v", err)
+	}
+}
+
 func TestEncryptedFileKey(t *testing.T) {
 	dir := t.TempDir()
 	pass := filepath.Join(dir, "pass")

@@ -42,21 +42,27 @@ func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]OutboxEntr
 	}
 	defer rows.Close()
 	var out []OutboxEntry
+	var sealed []sealedRecord
 	for rows.Next() {
 		var e OutboxEntry
 		var next int64
-		r, sealed, err := scanRecord(rows, true, &e.Attempts, &next, &e.LastError)
+		r, sr, err := scanRecord(rows, true, &e.Attempts, &next, &e.LastError)
 		if err != nil {
 			return nil, fmt.Errorf("registry: read outbox: %w", err)
 		}
-		if err := s.unseal(&r, sealed); err != nil {
-			return nil, err
-		}
 		e.Record, e.NextAttempt = r, time.Unix(next, 0).UTC()
-		out = append(out, e)
+		out, sealed = append(out, e), append(sealed, sr)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("registry: read outbox: %w", err)
+	}
+	// Decrypted after the rows are closed, so that SQLite's one connection
+	// goes back to issuance at once.
+	rows.Close()
+	for i := range out {
+		if err := s.unseal(&out[i].Record, sealed[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,8 @@ package registry_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -118,4 +120,23 @@ func TestApplyBatch(t *testing.T) {
 			t.Error("revocation not applied")
 		}
 	})
+}
+
+// A new SQLite store and its WAL files are private to their owner: the
+// metadata of every certificate is in them.
+func TestSQLiteFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, "sqlite:"+filepath.Join(dir, "registry.db"), testKeys(t, "k1"))
+	if err := s.Insert(ctx, record(50), "test"); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"registry.db", "registry.db-wal", "registry.db-shm"} {
+		st, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v, want 0600", name, st.Mode().Perm())
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
+	"os"
 	"path"
 	"slices"
 	"strconv"
@@ -64,6 +65,13 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		p := strings.TrimPrefix(dsn, "sqlite:")
 		if p == "" || strings.ContainsAny(p, "?#") {
 			return nil, errors.New("registry: sqlite DSN needs a file path without '?' or '#': sqlite:/var/lib/dcc/registry.db")
+		}
+		// Created private (SQLite gives its -wal and -shm files the mode of
+		// the database file): the metadata of every certificate is in it.
+		if f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("registry: create sqlite file: %w", err)
 		}
 		q := url.Values{"_pragma": {"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"}}
 		db, err := sql.Open("sqlite", "file:"+p+"?"+q.Encode())

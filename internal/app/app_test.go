@@ -91,9 +91,16 @@ func TestStartupChecks(t *testing.T) {
 		{"payload keys readable by others", func(c *config.Config) {
 			os.Chmod(filepath.Join(dir, "payload-keys", "demo-1.key"), 0o644)
 		}, "store.payloadKeyDir"},
+		{"DSC key readable by others", func(c *config.Config) {
+			os.Chmod(filepath.Join(dir, "pki/dsc-MD/key.pem"), 0o644)
+		}, "chmod 600"},
+		{"trust-list signing key readable by others", func(c *config.Config) {
+			os.Chmod(filepath.Join(dir, strings.TrimPrefix(c.TrustList.SignerKey, "file:")), 0o640)
+		}, "chmod 600"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			defer os.Chmod(filepath.Join(dir, "payload-keys", "demo-1.key"), 0o600)
+			defer os.Chmod(filepath.Join(dir, "pki/dsc-MD/key.pem"), 0o600)
 			c := load(t, dir, demo.ConfigFile)
 			tt.edit(c)
 			a, err := app.Open(context.Background(), c, nil)

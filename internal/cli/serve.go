@@ -23,6 +23,7 @@ import (
 	"dcc/internal/demo"
 	"dcc/internal/server"
 	"dcc/internal/web"
+	"dcc/keystore"
 	"dcc/registry"
 )
 
@@ -261,6 +262,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 }
 
 func serverTLS(cfg *config.Config) (*tls.Config, error) {
+	if err := keystore.CheckPrivate(cfg.Path(cfg.HTTP.TLS.KeyFile)); err != nil {
+		return nil, fmt.Errorf("http.tls.keyFile: %w", err)
+	}
 	cert, err := tls.LoadX509KeyPair(cfg.Path(cfg.HTTP.TLS.CertFile), cfg.Path(cfg.HTTP.TLS.KeyFile))
 	if err != nil {
 		return nil, fmt.Errorf("http.tls: %w", err)

@@ -272,6 +272,7 @@ func TestRefusedRecordsAreParked(t *testing.T) {
 		t.Errorf("%d requeue audit entries, want 2", requeued)
 	}
 	// Still refused: parked again, with attempts counted.
+	s.clock.Store(time.Now().Unix()) // put back as due now
 	drain(t, w, 5)
 	if parked := s.parked(t); len(parked) != 2 || parked[0].Attempts != 1 {
 		t.Errorf("after the retry: %+v", parked)

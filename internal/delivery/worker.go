@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"dcc/keystore"
 	"dcc/registry"
 )
 
@@ -506,6 +507,9 @@ func Client(caFile, certFile, keyFile string) (*http.Client, error) {
 			return nil, fmt.Errorf("delivery: %s holds no PEM certificate", caFile)
 		}
 		cfg.RootCAs = pool
+	}
+	if err := keystore.CheckPrivate(keyFile); err != nil {
+		return nil, fmt.Errorf("delivery: client key: %w", err)
 	}
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
