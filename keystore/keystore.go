@@ -255,7 +255,7 @@ type UnprotectedError struct {
 }
 
 func (e *UnprotectedError) Error() string {
-	return fmt.Sprintf("keystore: %s has mode %v, so others may read it: a private key file must be readable by its owner only (chmod 600 %s)",
+	return fmt.Sprintf("keystore: %s has mode %v, so others may read it: a key, PIN or passphrase file must be readable by its owner only (chmod 600 %s)",
 		e.Path, e.Mode, e.Path)
 }
 
