@@ -45,7 +45,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	var rec recorder
 	server.New(server.Config{Deployment: s.app.Deployment, Issuance: s.app.Issuance, Records: s.app.Records,
 		Registry: s.app.Store, TrustList: s.app.TrustList, Revoked: s.app.Store, Verifier: s.app.Verification,
-		Metrics: s.app.Metrics}).Routes(&rec)
+		Metrics: s.app.Metrics, Outbox: s.app.Store}).Routes(&rec)
 	routes := rec.patterns
 	var ops []string
 	for path, item := range doc.Paths.Map() {
