@@ -38,6 +38,7 @@ func newSystem(t testing.TB, configure func(*web.Config)) *system {
 
 // systemOptions change the demo system before it serves.
 type systemOptions struct {
+	file   string               // the demo's configuration file; "": the all-in-one
 	config func(*config.Config) // before app.Open
 	app    func(*app.App)       // before serving
 	api    func(*server.Config)
@@ -54,7 +55,10 @@ func openSystem(t testing.TB, o systemOptions) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(filepath.Join(dir, demo.ConfigFile))
+	if o.file == "" {
+		o.file = demo.ConfigFile
+	}
+	cfg, err := config.Load(filepath.Join(dir, o.file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"dcc"
 	"dcc/internal/deployment"
+	"dcc/internal/server"
 	"dcc/registry"
 )
 
@@ -186,8 +187,11 @@ func (u *UI) stats(w http.ResponseWriter, r *http.Request, s *session) {
 
 // home is the start page: the forms the principal may use.
 func (u *UI) home(w http.ResponseWriter, r *http.Request, s *session) {
-	u.render(w, r, s, http.StatusOK, "home", "Inicio / Home", struct{ Actor, Role string }{
-		Actor: s.principal.Actor(), Role: roleLabel(s.principal.Role),
+	u.render(w, r, s, http.StatusOK, "home", "Inicio / Home", struct {
+		Actor, Role string
+		Outbox      *server.OutboxView // the delivery queue, for the authority's staff
+	}{
+		Actor: s.principal.Actor(), Role: roleLabel(s.principal.Role), Outbox: u.outboxSummary(r, s.principal),
 	})
 }
 

@@ -69,7 +69,7 @@ var files embed.FS
 
 // pageNames are the templates/<name>.html files, each rendered in the
 // layout.
-var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error", "verify"}
+var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error", "verify", "outbox"}
 
 // New builds the UI.
 func New(c Config) (*UI, error) {
@@ -145,6 +145,10 @@ func (u *UI) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry", u.authed(u.search))
 	mux.HandleFunc("POST /registry/holder", u.authed(u.searchHolder))
 	mux.HandleFunc("GET /registry/stats", u.authed(u.stats))
+	if u.c.API.Outbox != nil {
+		mux.HandleFunc("GET /outbox", u.authed(u.outboxPage))
+		mux.HandleFunc("POST /outbox/retry", u.authed(u.outboxRetry))
+	}
 }
 
 // csp allows no script at all: every function works with plain forms.
