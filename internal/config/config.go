@@ -195,7 +195,7 @@ type Delivery struct {
 	BatchBytes int `json:"batchBytes,omitempty"`
 	// RetryBase and RetryMax shape the wait after the registry could not be
 	// reached: RetryBase doubling per failure up to RetryMax, jittered;
-	// defaults 1s and 10s, so that a registry back from an outage gets the
+	// defaults 1s and 5s, so that a registry back from an outage gets the
 	// backlog within seconds (a probe is one request, whatever the backlog).
 	RetryBase Duration `json:"retryBase,omitempty"`
 	RetryMax  Duration `json:"retryMax,omitempty"`
@@ -381,7 +381,7 @@ func (c *Config) applyDefaults() {
 		c.Delivery.RetryBase = Duration(time.Second)
 	}
 	if c.Delivery.RetryMax == 0 {
-		c.Delivery.RetryMax = Duration(10 * time.Second)
+		c.Delivery.RetryMax = Duration(5 * time.Second)
 	}
 }
 

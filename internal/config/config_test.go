@@ -39,7 +39,7 @@ func TestDefaults(t *testing.T) {
 		c.HTTP.RatePerSecond != 100 || c.HTTP.Burst != 200 || time.Duration(c.HTTP.SessionTTL) != 8*time.Hour ||
 		c.Store.DSN != "sqlite:dcc.db" || c.Store.PayloadKeyDir != "payload-keys" ||
 		time.Duration(c.Validity.Test) != 72*time.Hour || time.Duration(c.Validity.Vaccination) != 365*24*time.Hour ||
-		time.Duration(c.Delivery.RetryBase) != time.Second || time.Duration(c.Delivery.RetryMax) != 10*time.Second || c.Delivery.Batch != 100 {
+		time.Duration(c.Delivery.RetryBase) != time.Second || time.Duration(c.Delivery.RetryMax) != 5*time.Second || c.Delivery.Batch != 100 {
 		t.Errorf("defaults = %+v", c)
 	}
 	// Relative paths resolve against the file's directory.

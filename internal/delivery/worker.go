@@ -58,7 +58,7 @@ type Config struct {
 	// Backoff is the wait after the registry could not be reached (or
 	// answered 5xx or 429) that many times in a row, and the retry schedule
 	// of a record the registry did not answer for; nil means
-	// registry.BackoffSchedule(time.Second, 10*time.Second): a registry
+	// registry.BackoffSchedule(time.Second, 5*time.Second): a registry
 	// that comes back is found within seconds, and an outage costs a probe
 	// every few seconds, not a write per record.
 	Backoff func(attempts int) time.Duration
@@ -131,7 +131,7 @@ func NewWorker(c Config) (*Worker, error) {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
 	if c.Backoff == nil {
-		c.Backoff = registry.BackoffSchedule(time.Second, 10*time.Second)
+		c.Backoff = registry.BackoffSchedule(time.Second, 5*time.Second)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
