@@ -337,21 +337,30 @@ func (c *checker) vaccination(m map[string]any, path string) {
 	}
 }
 
-// dose reads dn or sd: a positive integer.
+// dose reads dn or sd: a positive integer, written as one. JSON Schema's
+// "integer" also admits 2.0 and 2e0; a certificate this system signs carries
+// the integer, and a verifier reads the value with a warning.
 func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
 	v, present := m[key]
 	if !present {
 		return 0, false
 	}
-	n, isInt, isNum := number(v)
+	w, isNum := readWhole(v)
 	if !isNum {
 		return 0, false // the schema reports the type
 	}
-	if !isInt || n < 1 {
-		c.structure(path+"."+key, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
+	path += "." + key
+	switch {
+	case !w.integral || w.negative || (w.fits && w.n < 1):
+		c.structure(path, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
 		return 0, false
+	case !w.fits:
+		c.structure(path, fmt.Sprintf("%v is out of range for a dose number (Annex V §4.1)", v))
+		return 0, false
+	case !w.plain:
+		c.content(path, fmt.Sprintf("must be written as an integer, e.g. %d, not %v (Annex V §4.1)", w.n, v))
 	}
-	return n, true
+	return w.n, true
 }
 
 func (c *checker) fullDate(path, s string) (time.Time, bool) {

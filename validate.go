@@ -1,7 +1,6 @@
 package dcc
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -247,20 +246,4 @@ func PrepareForIssuance(p *Payload) []Problem {
 func asObject(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-// number returns the integer value of a JSON number, and whether it is one.
-func number(v any) (int64, bool, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false, false
-	}
-	if i, err := n.Int64(); err == nil {
-		return i, true, true
-	}
-	f, err := n.Float64()
-	if err == nil && f == float64(int64(f)) {
-		return int64(f), true, true
-	}
-	return 0, false, true
 }

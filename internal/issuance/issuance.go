@@ -310,7 +310,13 @@ func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, erro
 	// sent exactly ("dn": 0 is a wrong dose number, not a missing one).
 	payload, err := dcc.FromTree(body)
 	if err != nil {
-		return nil, s.validator.ValidateTree(body, dcc.Strict).Err()
+		// Validation explains every field at once where it can; where it
+		// finds nothing, the typed model's own refusal (a field error) is
+		// the answer. Never nothing: a request is refused or issued.
+		if verr := s.validator.ValidateTree(body, dcc.Strict).Err(); verr != nil {
+			return nil, verr
+		}
+		return nil, err
 	}
 	warnings := append(f.warnings, dcc.PrepareForIssuance(payload)...)
 	if len(payload.T) == 1 && payload.T[0].TC != "" {
