@@ -81,7 +81,8 @@ func FuzzDates(f *testing.F) {
 		set(tree, "t.0.sc", s)
 		rep := v.ValidateTree(tree, dcc.Strict)
 		for _, p := range rep.Problems {
-			if p.Reason == "" || strings.Contains(p.Reason, "%!") {
+			// "%!" marks a formatting mistake, unless the input holds it.
+			if p.Reason == "" || (strings.Contains(p.Reason, "%!") && !strings.Contains(s, "%!")) {
 				t.Fatalf("bad message %q", p)
 			}
 		}
