@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -197,8 +198,10 @@ func objectToTree(obj any, fields []field, extra map[string]any) map[string]any 
 	return m
 }
 
-// objectFromTree fills obj from m. Fields of the wrong type are an error: the
-// typed model cannot hold them (validation of the tree explains them better).
+// objectFromTree fills obj from m. A field of the wrong type is an error
+// naming the field: the typed model cannot hold it. A whole number written
+// 2.0 or 2e0 is held as 2; validation of the tree tells issuance to refuse
+// it.
 func objectFromTree(m map[string]any, path string, obj any, fields []field) (map[string]any, error) {
 	var extra map[string]any
 	for k, v := range m {
@@ -215,22 +218,28 @@ func objectFromTree(m map[string]any, path string, obj any, fields []field) (map
 		case f.str != nil:
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("%s: must be a string", fieldPath(path, k))
+				return nil, fieldError(fieldPath(path, k), "must be a string (Annex V)")
 			}
 			*f.str(obj) = s
 		case f.num != nil:
-			n, ok := v.(json.Number)
-			if !ok {
-				return nil, fmt.Errorf("%s: must be an integer", fieldPath(path, k))
+			w, isNum := readWhole(v)
+			switch {
+			case !isNum:
+				return nil, fieldError(fieldPath(path, k), "must be an integer (Annex V §4.1)")
+			case !w.integral:
+				return nil, fieldError(fieldPath(path, k), fmt.Sprintf("must be an integer, got %v (Annex V §4.1)", v))
+			case !w.fits || w.n > math.MaxInt || w.n < math.MinInt:
+				return nil, fieldError(fieldPath(path, k), fmt.Sprintf("%v is out of range for an integer", v))
 			}
-			i, err := strconv.Atoi(string(n))
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s is not an integer", fieldPath(path, k), n)
-			}
-			*f.num(obj) = i
+			*f.num(obj) = int(w.n)
 		}
 	}
 	return extra, nil
+}
+
+// fieldError is the one problem that stops a tree from becoming a Payload.
+func fieldError(path, reason string) error {
+	return &ValidationError{Problems: []Problem{{Path: path, Reason: reason, Severity: Error}}}
 }
 
 // Tree returns the payload as the generic JSON tree that validation reads.
@@ -269,12 +278,13 @@ func (p *Payload) Tree() map[string]any {
 }
 
 // FromTree builds a payload from a generic tree (as read from JSON or CBOR).
-// It fails only where the typed model cannot hold a value; it does not
-// validate.
+// It fails only where the typed model cannot hold a value, with a
+// *ValidationError naming the field; it does not validate. Every tree that
+// lenient validation accepts can be held.
 func FromTree(tree any) (*Payload, error) {
 	m, ok := tree.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("(root): must be an object")
+		return nil, fieldError("", "the payload must be a JSON object")
 	}
 	p := &Payload{}
 	for k, v := range m {
@@ -283,7 +293,7 @@ func FromTree(tree any) (*Payload, error) {
 		case "ver", "dob":
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("%s: must be a string", k)
+				return nil, fieldError(k, "must be a string (Annex V)")
 			}
 			if k == "ver" {
 				p.Ver = s
@@ -293,7 +303,7 @@ func FromTree(tree any) (*Payload, error) {
 		case "nam":
 			o, ok := v.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("nam: must be an object")
+				return nil, fieldError("nam", "must be an object (Annex V §3.2)")
 			}
 			p.Nam.Extra, err = objectFromTree(o, "nam", &p.Nam, nameFields)
 		case "v":
@@ -318,13 +328,13 @@ func FromTree(tree any) (*Payload, error) {
 func entriesFromTree[E any](v any, path string, fields []field, extra func(*E) *map[string]any) ([]E, error) {
 	a, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("%s: must be an array", path)
+		return nil, fieldError(path, "must be an array (Annex V §3.3)")
 	}
 	out := make([]E, len(a))
 	for i, e := range a {
 		o, ok := e.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("%s: must be an object", indexPath(path, i))
+			return nil, fieldError(indexPath(path, i), "must be an object (Annex V §3.3)")
 		}
 		x, err := objectFromTree(o, indexPath(path, i), &out[i], fields)
 		if err != nil {

@@ -26,6 +26,10 @@ type checker struct {
 	mode     Mode
 	pre13    bool // the payload declares a schema before 1.3.0, which did not yet require t/ma
 	vs       *valueset.Store
+	now      time.Time     // when the payload is judged: issuance or verification
+	skew     time.Duration // how far ahead of now an event may lie
+	born     time.Time     // the first day the date of birth denotes, when bornOK
+	bornOK   bool
 	typ      Type
 	problems []Problem
 }
@@ -252,6 +256,42 @@ func (c *checker) dob(s string) {
 	if d.Year() < 1900 || d.Year() > 2099 {
 		c.structure("dob", fmt.Sprintf("%s is outside 1900-01-01…2099-12-31 (Annex V §3.2)", s))
 	}
+	if c.future(d) {
+		c.structure("dob", fmt.Sprintf("%s is in the future: a date of birth cannot be later than today (at most %s in any time zone)", s, c.today().Format(time.DateOnly)))
+		return
+	}
+	c.born, c.bornOK = d, true
+}
+
+// today is the latest calendar date anywhere on Earth at now+skew, as
+// midnight UTC like the dates parsed. A date without a time is in the
+// future only once no time zone has reached it yet: the issuer's day may be
+// ahead of UTC by up to 14 hours (UTC+14).
+func (c *checker) today() time.Time {
+	y, m, d := c.now.Add(c.skew).In(time.FixedZone("UTC+14", 14*60*60)).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// future reports that a date (midnight UTC, as parsed) has not begun
+// anywhere yet.
+func (c *checker) future(d time.Time) bool { return d.After(c.today()) }
+
+// event checks the date of an event (vaccination, sample, first positive
+// test): not in the future, not before the holder was born. A partial date
+// of birth is its first day: an event in 1964-03 is not before "1964". A
+// sample time is compared by its own calendar date.
+func (c *checker) event(path, what string, day time.Time, s string) {
+	if c.future(day) {
+		c.structure(path, fmt.Sprintf("%s is in the future: %s cannot be certified before it took place (today is at most %s in any time zone)", s, what, c.today().Format(time.DateOnly)))
+		return
+	}
+	// Before birth: an issuer's typing error in a genuinely signed
+	// certificate (member-state test vectors have them), so a verifier
+	// warns; the future is an error in both modes, as the signature cannot
+	// predate what was checked (iat ≤ the verification clock).
+	if c.bornOK && day.Before(c.born) {
+		c.content(path, fmt.Sprintf("%s is before the date of birth (%s): %s cannot precede birth", s, c.born.Format(time.DateOnly), what))
+	}
 }
 
 // common checks the fields every entry has: tg, co, is, ci.
@@ -333,25 +373,39 @@ func (c *checker) vaccination(m map[string]any, path string) {
 		}
 	}
 	if dt, p, ok := str(m, "dt"); p && ok {
-		c.fullDate(path+".dt", dt)
+		if d, ok := c.fullDate(path+".dt", dt); ok {
+			c.event(path+".dt", "a vaccination", d, dt)
+		}
 	}
 }
 
-// dose reads dn or sd: a positive integer.
+// dose reads dn or sd: a positive integer, written as one. JSON Schema's
+// "integer" also admits 2.0 and 2e0; a certificate this system signs carries
+// the integer, and a verifier reads the value with a warning.
 func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
 	v, present := m[key]
 	if !present {
 		return 0, false
 	}
-	n, isInt, isNum := number(v)
+	w, isNum := readWhole(v)
 	if !isNum {
 		return 0, false // the schema reports the type
 	}
-	if !isInt || n < 1 {
-		c.structure(path+"."+key, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
+	path += "." + key
+	switch {
+	case !w.integral || w.negative || (w.fits && w.n < 1):
+		c.structure(path, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
 		return 0, false
+	case !w.fits:
+		c.structure(path, fmt.Sprintf("%v is out of range for a dose number: at most %d (Annex V §4.1)", v, MaxDose))
+		return 0, false
+	case !w.plain:
+		c.content(path, fmt.Sprintf("must be written as an integer, e.g. %d, not %v (Annex V §4.1)", w.n, v))
 	}
-	return n, true
+	if w.n > MaxDose {
+		c.content(path, fmt.Sprintf("%d doses is implausible: dn and sd are at most %d (the range of schemas up to 1.2.1)", w.n, MaxDose))
+	}
+	return w.n, true
 }
 
 func (c *checker) fullDate(path, s string) (time.Time, bool) {
@@ -373,6 +427,9 @@ func (c *checker) test(m map[string]any, path string) {
 	scOK := false
 	if s, p, ok := str(m, "sc"); p && ok {
 		sc, scOK = c.sampleTime(path+".sc", s)
+		if scOK {
+			c.sampleEvent(path+".sc", sc, s)
+		}
 	}
 	_, nmPresent, _ := str(m, "nm")
 	_, maPresent, _ := str(m, "ma")
@@ -412,7 +469,7 @@ func (c *checker) test(m map[string]any, path string) {
 func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
 	at := sc
 	if !scOK {
-		at = time.Now()
+		at = c.now
 	}
 	status, removed := c.vs.RATDevice(ma, at)
 	if c.mode == Strict {
@@ -459,13 +516,27 @@ func (c *checker) sampleTime(path, s string) (time.Time, bool) {
 	return t, true
 }
 
+// sampleEvent checks t/sc against the clock to the second (beyond the
+// skew), and against the date of birth by the sample's own calendar date.
+func (c *checker) sampleEvent(path string, sc time.Time, s string) {
+	if latest := c.now.Add(c.skew); sc.After(latest) {
+		c.structure(path, fmt.Sprintf("%s is in the future (later than %s, allowing %s of clock skew): a test cannot be certified before its sample was taken", s, latest.UTC().Format(time.RFC3339), c.skew))
+		return
+	}
+	y, mo, d := sc.Date()
+	c.event(path, "a test", time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), s)
+}
+
 func (c *checker) recovery(m map[string]any, path string) {
 	c.unknown(m, path, []string{"tg", "fr", "df", "du", "co", "is", "ci"})
 	c.common(m, path)
 	var fr, df, du time.Time
 	var frOK, dfOK, duOK bool
 	if s, p, ok := str(m, "fr"); p && ok {
-		fr, frOK = c.fullDate(path+".fr", s)
+		if fr, frOK = c.fullDate(path+".fr", s); frOK {
+			// df and du may well lie ahead: the certificate's validity.
+			c.event(path+".fr", "a first positive test", fr, s)
+		}
 	}
 	if s, p, ok := str(m, "df"); p && ok {
 		df, dfOK = c.fullDate(path+".df", s)

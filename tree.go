@@ -146,7 +146,13 @@ func fromCBOR(v any, path string) (any, error) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("CBOR: %s: %v is not a JSON number", orRoot(path), x)
 		}
-		return json.Number(strconv.FormatFloat(x, 'g', -1, 64)), nil
+		// A float stays a float in the tree: 2.0, not 2, so that validation
+		// sees that an integer field was not encoded as an integer.
+		s := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(s, ".e") {
+			s += ".0"
+		}
+		return json.Number(s), nil
 	case float32:
 		return fromCBOR(float64(x), path)
 	case []any:

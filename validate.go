@@ -1,10 +1,10 @@
 package dcc
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"dcc/valueset"
 )
@@ -118,12 +118,24 @@ func (e *ValidationError) Error() string {
 	return fmt.Sprintf("invalid payload, %d problems: %s", len(parts), strings.Join(parts, "; "))
 }
 
+// DefaultClockSkew is how far ahead of the validator's clock an event may
+// lie before it counts as in the future: the clocks of a laboratory, the
+// issuing system and a verifier never agree exactly.
+const DefaultClockSkew = 5 * time.Minute
+
+// MaxDose bounds dn and sd. Schemas up to 1.2.1 stated the range [1, 9];
+// 1.3.0 dropped the maximum, but no vaccination schedule reaches ten doses,
+// and verifiers built on the older schemas refuse more than nine.
+const MaxDose = 9
+
 // Validator checks payloads against the embedded schemas, the Annex V rules
 // and a set of value sets. It is safe for concurrent use as long as the value
 // set store is not updated concurrently.
 type Validator struct {
 	schemas *schemaSet
 	vs      *valueset.Store
+	now     func() time.Time
+	skew    time.Duration
 }
 
 // NewValidator compiles the embedded schemas. vs is the value-set store to
@@ -138,7 +150,20 @@ func NewValidator(vs *valueset.Store) (*Validator, error) {
 			return nil, fmt.Errorf("loading embedded value sets: %w", err)
 		}
 	}
-	return &Validator{schemas: s, vs: vs}, nil
+	return &Validator{schemas: s, vs: vs, now: time.Now, skew: DefaultClockSkew}, nil
+}
+
+// WithClock returns a validator that judges whether an event lies in the
+// future by now (nil: time.Now), allowing skew (negative: none): a sample
+// time later than now+skew is in the future, and so is a date later than
+// today anywhere on Earth. It shares the schemas and value sets of v.
+func (v *Validator) WithClock(now func() time.Time, skew time.Duration) *Validator {
+	w := *v
+	w.now, w.skew = now, max(skew, 0)
+	if w.now == nil {
+		w.now = time.Now
+	}
+	return &w
 }
 
 // ValueSets returns the store the validator checks codes against.
@@ -158,11 +183,17 @@ func (v *Validator) ValidateJSON(data []byte, mode Mode) (*Report, error) {
 // ValidateCBOR decodes and validates a CBOR payload (the content of the
 // hcert claim).
 func (v *Validator) ValidateCBOR(data []byte, mode Mode) (*Report, error) {
+	return v.ValidateCBORAt(data, mode, v.now())
+}
+
+// ValidateCBORAt is ValidateCBOR at the time at instead of the validator's
+// clock: a verification's clock.
+func (v *Validator) ValidateCBORAt(data []byte, mode Mode, at time.Time) (*Report, error) {
 	tree, err := decodeCBOR(data)
 	if err != nil {
 		return nil, err
 	}
-	return v.ValidateTree(tree, mode), nil
+	return v.ValidateTreeAt(tree, mode, at), nil
 }
 
 // Validate checks a typed payload.
@@ -173,7 +204,13 @@ func (v *Validator) Validate(p *Payload, mode Mode) *Report {
 // ValidateTree checks a generic JSON tree (map[string]any, []any, string,
 // bool, nil, json.Number).
 func (v *Validator) ValidateTree(tree any, mode Mode) *Report {
-	c := &checker{mode: mode, vs: v.vs}
+	return v.ValidateTreeAt(tree, mode, v.now())
+}
+
+// ValidateTreeAt is ValidateTree at the time at instead of the validator's
+// clock; the skew still applies.
+func (v *Validator) ValidateTreeAt(tree any, mode Mode, at time.Time) *Report {
+	c := &checker{mode: mode, vs: v.vs, now: at, skew: v.skew}
 	ver, isString := asObject(tree)["ver"].(string)
 	sch, used, reason := v.schemas.pick(ver)
 	if reason != "" && isString {
@@ -247,20 +284,4 @@ func PrepareForIssuance(p *Payload) []Problem {
 func asObject(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
-}
-
-// number returns the integer value of a JSON number, and whether it is one.
-func number(v any) (int64, bool, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return 0, false, false
-	}
-	if i, err := n.Int64(); err == nil {
-		return i, true, true
-	}
-	f, err := n.Float64()
-	if err == nil && f == float64(int64(f)) {
-		return int64(f), true, true
-	}
-	return 0, false, true
 }

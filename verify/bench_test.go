@@ -25,17 +25,6 @@ import (
 // signed now by a fresh DSC, and a trust list holding it.
 func signedVaccination(b testing.TB) (string, *trustlist.List) {
 	b.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	now := time.Now()
-	csca, err := pki.NewCSCA(key, pki.CSCAOptions{Country: "ES", Now: now.Add(-time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	dk, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	dsc, err := pki.NewDSC(csca, key, dk.Public(), pki.DSCOptions{Country: "ES", Now: now.Add(-time.Minute)})
-	if err != nil {
-		b.Fatal(err)
-	}
 	js, err := os.ReadFile("../testdata/vaccination.json")
 	if err != nil {
 		b.Fatal(err)
@@ -48,7 +37,26 @@ func signedVaccination(b testing.TB) (string, *trustlist.List) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cose, err := hcert.Sign(dk, dsc, hcert.Claims{Issuer: "ES", IssuedAt: now.Truncate(time.Second), Expires: now.Add(24 * time.Hour)}, cb)
+	return signedPayload(b, cb, time.Now())
+}
+
+// signedPayload signs a CBOR payload at iat by a fresh DSC of ES, valid
+// until a day from now, and returns the HC1 string and a trust list holding
+// the DSC and its CSCA.
+func signedPayload(b testing.TB, cb []byte, iat time.Time) (string, *trustlist.List) {
+	b.Helper()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	now := iat
+	csca, err := pki.NewCSCA(key, pki.CSCAOptions{Country: "ES", Now: now.Add(-time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dk, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	dsc, err := pki.NewDSC(csca, key, dk.Public(), pki.DSCOptions{Country: "ES", Now: now.Add(-time.Minute)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cose, err := hcert.Sign(dk, dsc, hcert.Claims{Issuer: "ES", IssuedAt: now.Truncate(time.Second), Expires: time.Now().Add(24 * time.Hour)}, cb)
 	if err != nil {
 		b.Fatal(err)
 	}

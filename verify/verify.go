@@ -196,7 +196,8 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	res.Issuer, res.IssuedAt, res.Expires = verified.Claims.Issuer, verified.Claims.IssuedAt, verified.Claims.Expires
 
 	// The payload, leniently: certificates of every member state.
-	report, err := v.Validator.ValidateCBOR(verified.Payload, dcc.Lenient)
+	// Judged at the verification's clock: an event after it is in the future.
+	report, err := v.Validator.ValidateCBORAt(verified.Payload, dcc.Lenient, o.At)
 	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: err.Error()})
 		res.State, res.Reason = Invalid, msg(o.Lang, "schema", err.Error())

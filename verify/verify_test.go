@@ -220,3 +220,52 @@ func FuzzText(f *testing.F) {
 		}
 	})
 }
+
+// A foreign certificate of an event after the verification clock is
+// INVALID, naming the field; one of an event before the holder's birth, or
+// with a dose number written as a float, is read with a warning.
+func TestImpossibleForeignCertificates(t *testing.T) {
+	val := validator(t)
+	data, err := os.ReadFile("../testdata/vaccination.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Signed two days ago, verified as of 47 hours ago: today's date is
+	// still in the future then, everywhere on Earth.
+	signed := time.Now().Add(-48 * time.Hour)
+	at := time.Now().Add(-47 * time.Hour)
+	today := time.Now().UTC().Format(time.DateOnly)
+	cases := []struct {
+		name   string
+		edit   func(v map[string]any, root map[string]any)
+		state  verify.State
+		detail string
+	}{
+		{"vaccinated after the verification clock", func(v, _ map[string]any) { v["dt"] = today }, verify.Invalid, "v[0].dt: " + today + " is in the future"},
+		{"vaccinated before birth", func(v, root map[string]any) { root["dob"] = "2021-04" }, verify.Valid, "v[0].dt: warning: 2021-03-28 is before the date of birth"},
+		{"dn a CBOR float", func(v, _ map[string]any) { v["dn"] = json.Number("2.0") }, verify.Valid, "v[0].dn: warning: must be written as an integer"},
+	}
+	for _, c := range cases {
+		tree, err := dcc.DecodeJSON(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := tree.(map[string]any)
+		c.edit(root["v"].([]any)[0].(map[string]any), root)
+		cb, err := dcc.EncodeCBOR(tree)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, tl := signedPayload(t, cb, signed)
+		r := (&verify.Verifier{Trust: tl, Validator: val}).Text(ctx, s, verify.Options{At: at})
+		detail := ""
+		for _, ch := range r.Checks {
+			if ch.Name == "schema" {
+				detail = ch.Detail
+			}
+		}
+		if r.State != c.state || !strings.Contains(detail, c.detail) {
+			t.Errorf("%s: %s, schema %q; want %s with %q", c.name, r.State, detail, c.state, c.detail)
+		}
+	}
+}

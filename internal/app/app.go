@@ -76,6 +76,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 	if a.Validator, err = dcc.NewValidator(a.ValueSets); err != nil {
 		return nil, err
 	}
+	a.Validator = a.Validator.WithClock(now, time.Duration(cfg.Validation.ClockSkew))
 	for _, f := range cfg.CSCAFiles {
 		certs, err := pki.ReadCertificates(cfg.Path(f))
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -115,12 +116,17 @@ func (e *env) sign(args []string) int {
 		}
 		return exitInvalid
 	}
+	corrected := map[string]bool{}
 	for _, w := range dcc.PrepareForIssuance(&p) {
+		corrected[w.Path] = true
 		fmt.Fprintf(e.stderr, "dcc sign: %s: %s\n", displayName(rest[0]), w)
 	}
-	// Validate the bytes as given and the prepared payload: nothing invalid is signed.
+	// Validate the bytes as given and the prepared payload: nothing invalid
+	// is signed. The prepared payload stands in only where every error was
+	// in a field the preparation corrected: the typed model also reads
+	// "dn": 2.0 as 2, which issuance refuses.
 	rep, err := v.ValidateJSON(data, dcc.Strict)
-	if err == nil && !rep.Valid() {
+	if err == nil && !rep.Valid() && !slices.ContainsFunc(rep.Errors(), func(pr dcc.Problem) bool { return !corrected[pr.Path] }) {
 		if again := v.Validate(&p, dcc.Strict); again.Valid() {
 			rep = again // only the truncated tc was wrong
 		}

@@ -59,6 +59,8 @@ type Config struct {
 	// Verifier configures the national verification service (roles all
 	// and registry, with a trust list).
 	Verifier Verifier `json:"verifier"`
+	// Validation is how payloads are judged, on issuance and verification.
+	Validation Validation `json:"validation"`
 
 	dir string // the file's directory, for relative paths
 }
@@ -230,6 +232,14 @@ type Verifier struct {
 	RulesFiles []string `json:"rulesFiles,omitempty"`
 }
 
+// Validation of payloads.
+type Validation struct {
+	// ClockSkew is how far ahead of this host's clock an event (a sample
+	// time, a vaccination date) may lie before it is refused as in the
+	// future; default 5m, at most 1h.
+	ClockSkew Duration `json:"clockSkew,omitempty"`
+}
+
 // Duration is a time.Duration written as "72h", "90m" or "365d".
 type Duration time.Duration
 
@@ -379,6 +389,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Delivery.RetryBase == 0 {
 		c.Delivery.RetryBase = Duration(time.Second)
+	}
+	if c.Validation.ClockSkew == 0 {
+		c.Validation.ClockSkew = Duration(dcc.DefaultClockSkew)
 	}
 	if c.Delivery.RetryMax == 0 {
 		c.Delivery.RetryMax = Duration(5 * time.Second)
@@ -536,6 +549,12 @@ func (c *Config) Validate() error {
 	}
 	if c.Doses.DefaultCourse < 0 {
 		bad("doses.defaultCourse", "must be positive")
+	}
+	switch skew := time.Duration(c.Validation.ClockSkew); {
+	case skew < 0:
+		bad("validation.clockSkew", "must not be negative")
+	case skew > time.Hour:
+		bad("validation.clockSkew", "at most 1h: an event further ahead of the clock is in the future")
 	}
 	if err := c.DosePolicy().Validate(); err != nil {
 		bad("doses", "%v", err)

@@ -200,3 +200,29 @@ func TestProxies(t *testing.T) {
 		t.Errorf("Proxies() = %v, want %v", got, want)
 	}
 }
+
+// validation.clockSkew: how far ahead an event may lie; 5m by default,
+// checked at start-up.
+func TestClockSkew(t *testing.T) {
+	c, err := config.Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(c.Validation.ClockSkew); got != 5*time.Minute {
+		t.Errorf("default clock skew %s, want 5m", got)
+	}
+	for skew, want := range map[time.Duration]string{-time.Minute: "validation.clockSkew: must not be negative", 2 * time.Hour: "validation.clockSkew: at most 1h"} {
+		c, err := config.Parse([]byte(minimal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Validation.ClockSkew = config.Duration(skew)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("clockSkew %s: err = %v, want %q", skew, err, want)
+		}
+	}
+	c, err = config.Parse([]byte(strings.Replace(minimal, `"country": "ES",`, `"country": "ES", "validation": {"clockSkew": "30s"},`, 1)))
+	if err != nil || time.Duration(c.Validation.ClockSkew) != 30*time.Second {
+		t.Errorf("clockSkew 30s: %v %v", err, c)
+	}
+}

@@ -2,6 +2,7 @@ package issuance_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"dcc"
@@ -22,6 +23,12 @@ func FuzzIssue(f *testing.F) {
 	f.Add("r", `{"nam": {"fn": "Ab"}, "dob": "1990", "r": [{"fr": "2021-01-01", "df": "2021-01-12", "du": "2021-06-30"}]}`)
 	f.Add("t", `{"nam": {"fn": "\u0000"}, "t": [{"ci": 1}], "history": null}`)
 	f.Add("v", `[`)
+	// Numbers the schema reads as integers but the typed model may not
+	// hold: each must be refused with field errors, never a panic.
+	for _, lit := range []string{"2.0", "2e0", "20e-1", "-0", "1e400", "1180591620717411303424"} {
+		f.Add("v", strings.Replace(vaccinationBody(), `"dn": 2`, `"dn": `+lit, 1))
+		f.Add("v", strings.Replace(vaccinationBody(), `"sd": 2`, `"sd": `+lit, 1))
+	}
 	fx := newFixture(f, "all")
 	region := fx.authority(f, "AN")
 	f.Fuzz(func(t *testing.T, typ, body string) {

@@ -308,15 +308,24 @@ func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, erro
 
 	// The tree is validated, not the typed payload: it sees what the caller
 	// sent exactly ("dn": 0 is a wrong dose number, not a missing one).
+	// Events are judged at the issuance clock (also the certificate's iat),
+	// with the validator's clock skew.
+	now := s.now()
 	payload, err := dcc.FromTree(body)
 	if err != nil {
-		return nil, s.validator.ValidateTree(body, dcc.Strict).Err()
+		// Validation explains every field at once where it can; where it
+		// finds nothing, the typed model's own refusal (a field error) is
+		// the answer. Never nothing: a request is refused or issued.
+		if verr := s.validator.ValidateTreeAt(body, dcc.Strict, now).Err(); verr != nil {
+			return nil, verr
+		}
+		return nil, err
 	}
 	warnings := append(f.warnings, dcc.PrepareForIssuance(payload)...)
 	if len(payload.T) == 1 && payload.T[0].TC != "" {
 		f.entry["tc"] = payload.T[0].TC // as truncated
 	}
-	report := s.validator.ValidateTree(body, dcc.Strict)
+	report := s.validator.ValidateTreeAt(body, dcc.Strict, now)
 	if err := report.Err(); err != nil {
 		return nil, err
 	}
@@ -325,7 +334,7 @@ func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, erro
 	if err != nil {
 		return nil, fmt.Errorf("issuance: encode payload: %w", err)
 	}
-	iat := s.now().UTC().Truncate(time.Second)
+	iat := now.UTC().Truncate(time.Second)
 	c := &candidate{
 		typ: req.Type, payload: payload, json: js, warnings: warnings,
 		claims: hcert.Claims{Issuer: s.dep.Country(), IssuedAt: iat, Expires: iat.Add(s.validity.of(req.Type))},
