@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -282,7 +283,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	if next == "" {
 		next = "/"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	redirect(w, next)
 }
 
 func (u *UI) signout(w http.ResponseWriter, r *http.Request, s *session) {
@@ -291,17 +292,47 @@ func (u *UI) signout(w http.ResponseWriter, r *http.Request, s *session) {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
-// safeNext keeps a redirect target only if it is a path of this site:
-// "//host" and "/\host" are other sites to a browser.
+// safeNext keeps a redirect target only if it is a path of this site, and
+// returns it as the Location header will carry it: cleaned of dot segments
+// here, so that nothing changes it after the check (http.Redirect cleans
+// the path itself, which once turned "/./\host" into "/\host"). Browsers
+// read "\" as "/" and drop tabs and newlines anywhere in a URL, so
+// "/\host" and "/<tab>/host" are "//host", another site: a target with a
+// backslash, a control character, a space or a non-ASCII byte is refused
+// outright, as is one that does not start with exactly one "/".
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") {
 		return ""
 	}
-	p, err := url.Parse(next)
-	if err != nil || p.Scheme != "" || p.Host != "" || p.Path == "/signin" {
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c == '\\' || c >= 0x7f {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
-	return next
+	p := u.EscapedPath()
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	// path.Clean leaves no "//", but the rule is what matters.
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || clean == "/signin" {
+		return ""
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	return clean
+}
+
+// redirect answers 303 with exactly target as its Location (a path that
+// safeNext returned).
+func redirect(w http.ResponseWriter, target string) {
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
 }
 
 func remoteIP(r *http.Request) string {
