@@ -232,6 +232,10 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	log.Info("serving", "role", cfg.Role, "addr", ln.Addr().String(), "tls", scheme == "https")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go api.FlushAuditEvery(ctx)
+	// Failed sign-ins counted and not yet audited are written before the
+	// store closes.
+	defer api.FlushAudit(context.Background())
 	select {
 	case err := <-errc:
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -44,9 +45,7 @@ type Config struct {
 	DeliveryAuthorities []string
 	// Audit records failed authentications (the registry store); nil
 	// records nothing.
-	Audit interface {
-		AuditSignIn(ctx context.Context, actor string, ok bool) error
-	}
+	Audit Auditor
 	// TrustList, when set, is published at /api/v1/trustlist; Revoked,
 	// when set, at /api/v1/revocations (the national backend: roles all and
 	// registry).
@@ -91,7 +90,7 @@ type Server struct {
 	log      *slog.Logger
 	qrPNG    qr.Renderer
 	limiters sync.Map // actor → *rate.Limiter
-	failures sync.Map // remote IP → *rate.Limiter, for failed sign-ins
+	guard    *guard   // failed authentications
 }
 
 // New builds a Server.
@@ -111,7 +110,7 @@ func New(c Config) *Server {
 	if c.RatePerSecond == 0 {
 		c.RatePerSecond, c.Burst = 100, 200
 	}
-	return &Server{Config: c, log: c.Log}
+	return &Server{Config: c, log: c.Log, guard: newGuard()}
 }
 
 // Mux is where routes are registered (an *http.ServeMux).
@@ -333,7 +332,8 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, p deployment.Pri
 
 // authed authenticates the bearer token, applies the credential's rate
 // limit, and passes the principal on. Failed attempts are audited by the
-// caller's address (never the token) and slowed down per address.
+// caller's address (never the token); unknown tokens are throttled per
+// address and per token, valid ones never.
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
@@ -343,15 +343,15 @@ func (s *Server) authed(h authedHandler) http.Handler {
 				"Send the credential as 'Authorization: Bearer <token>'.")
 			return
 		}
-		p, ok := s.Authenticate(r, token)
-		if !ok {
-			// Failed attempts are few (slowed per address), so each is
-			// audited; the token never is.
-			if s.Audit != nil {
-				if err := s.Audit.AuditSignIn(r.Context(), "api:"+remoteIP(r), false); err != nil {
-					s.log.Error("audit", "err", err.Error())
-				}
-			}
+		p, err := s.Authenticate(r, token, "api", s.Audit)
+		if te, ok := errors.AsType[*ThrottledError](err); ok {
+			w.Header().Set("Retry-After", retryAfter(te.RetryAfter))
+			problem(w, http.StatusTooManyRequests, probRateLimited, "Too many failed attempts",
+				"Too many unknown credentials came from this address; this one is not accepted either. "+
+					"A valid credential is always accepted.")
+			return
+		}
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, probUnauth, "Credentials not accepted",
 				"The token is unknown or revoked.")
@@ -366,31 +366,6 @@ func (s *Server) authed(h authedHandler) http.Handler {
 		}
 		h(w, r, p)
 	})
-}
-
-// Authenticate checks a token and, when it fails, limits further attempts
-// from the same address. It is shared with the web UI.
-func (s *Server) Authenticate(r *http.Request, token string) (deployment.Principal, bool) {
-	ip := remoteIP(r)
-	if l := s.failureLimiter(ip); l.Tokens() < 1 {
-		return deployment.Principal{}, false
-	}
-	p, ok := s.Deployment.Authenticate(token)
-	if !ok {
-		s.failureLimiter(ip).Allow()
-		s.log.Warn("authentication failed", "remote", ip)
-		return deployment.Principal{}, false
-	}
-	return p, true
-}
-
-func (s *Server) failureLimiter(ip string) *rate.Limiter {
-	if l, ok := s.failures.Load(ip); ok {
-		return l.(*rate.Limiter)
-	}
-	// 10 failures at once, then one every 6 seconds.
-	l, _ := s.failures.LoadOrStore(ip, rate.NewLimiter(rate.Every(6*time.Second), 10))
-	return l.(*rate.Limiter)
 }
 
 func (s *Server) allow(actor string) bool {

@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -241,8 +243,8 @@ func (u *UI) renderSignin(w http.ResponseWriter, r *http.Request, status int, ne
 	u.render(w, r, nil, status, "signin", "Acceso / Sign in", signinPage{Token: u.signinToken(c), Next: next, Error: msg})
 }
 
-// signin checks a token as the API does (failures are rate-limited per
-// address), audits the attempt and starts a new session. The token is
+// signin checks a token as the API does (unknown ones are throttled per
+// address, valid ones never), audits the attempt and starts a new session. The token is
 // never logged, stored or shown again.
 func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	if u.cop.Check(r) != nil {
@@ -260,13 +262,18 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	p, ok := u.c.API.Authenticate(r, strings.TrimSpace(r.PostForm.Get("token")))
-	if !ok {
-		if err := u.c.Store.AuditSignIn(r.Context(), "web:"+remoteIP(r), false); err != nil {
-			u.c.Log.Error("web: audit a failed sign-in", "err", err.Error())
-		}
+	// A failure is audited there, by address, aggregated once throttled.
+	p, err := u.c.API.Authenticate(r, strings.TrimSpace(r.PostForm.Get("token")), "web", u.c.Store)
+	if te, ok := errors.AsType[*server.ThrottledError](err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(te.RetryAfter/time.Second))))
+		u.renderSignin(w, r, http.StatusTooManyRequests, next,
+			"Demasiados intentos fallidos desde esta dirección: credencial no aceptada; espere unos segundos. Una credencial válida siempre se acepta. / "+
+				"Too many failed attempts from this address: credential not accepted; wait a few seconds. A valid credential is always accepted.")
+		return
+	}
+	if err != nil {
 		u.renderSignin(w, r, http.StatusUnauthorized, next,
-			"Credencial no aceptada: desconocida, revocada o demasiados intentos. / Credential not accepted: unknown, revoked, or too many attempts.")
+			"Credencial no aceptada: desconocida o revocada. / Credential not accepted: unknown or revoked.")
 		return
 	}
 	// No session without its audit entry.
