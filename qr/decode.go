@@ -30,21 +30,70 @@ func Decode(data []byte) (string, error) {
 	if len(data) > MaxImageBytes {
 		return "", fmt.Errorf("qr: image of %d bytes is larger than the limit of %d bytes", len(data), MaxImageBytes)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	hd, err := ReadHeader(data)
 	if err != nil {
-		return "", fmt.Errorf("qr: not a PNG or JPEG image: %w", err)
+		return "", err
 	}
-	if format != "png" && format != "jpeg" {
-		return "", fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
-	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkSize(hd.Width, hd.Height); err != nil {
 		return "", err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("qr: decoding %s image: %w", format, err)
+		return "", fmt.Errorf("qr: decoding %s image: %w", hd.Format, err)
 	}
 	return DecodeImage(img)
+}
+
+// Header is what an image's header tells before it is decoded: enough to
+// refuse it, or to know what decoding it will cost.
+type Header struct {
+	Format        string // "png" or "jpeg"
+	Width, Height int
+	model         color.Model
+}
+
+// ReadHeader reads the format and size of a PNG or JPEG image without
+// decoding its pixels.
+func ReadHeader(data []byte) (Header, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Header{}, fmt.Errorf("qr: not a PNG or JPEG image: %w", err)
+	}
+	if format != "png" && format != "jpeg" {
+		return Header{}, fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
+	}
+	return Header{Format: format, Width: cfg.Width, Height: cfg.Height, model: cfg.ColorModel}, nil
+}
+
+// Pixels is the image's pixel count.
+func (h Header) Pixels() int64 { return int64(h.Width) * int64(h.Height) }
+
+// DecodeBytes estimates the memory Decode holds at its peak for the image:
+// the decoded pixels, their grey copy, the detector's bit matrices and the
+// rescaled copies (TestDecodeBytesCoversDecode measures it).
+func (h Header) DecodeBytes() int64 {
+	var decoded int64 // bytes per pixel of the decoded image
+	switch h.model {
+	case color.GrayModel:
+		decoded = 1
+	case color.Gray16Model:
+		decoded = 2
+	case color.YCbCrModel:
+		decoded = 3 // 4:4:4 at most; 4:2:0 takes 1.5
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		decoded = 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		decoded = 8
+	default:
+		if _, ok := h.model.(color.Palette); ok {
+			decoded = 1
+		} else {
+			decoded = 8
+		}
+	}
+	// The grey copy (1), zxing's luminance and bit matrices and the
+	// rescaled copies (up to 2.4 together, when no code is found).
+	return h.Pixels() * (decoded + 3)
 }
 
 func checkSize(w, h int) error {
@@ -159,6 +208,33 @@ func luminance(img image.Image) *image.Gray {
 				p := row[4*x : 4*x+4]
 				a, w := uint32(p[3]), 255-uint32(p[3])
 				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])*a/255+w, uint32(p[1])*a/255+w, uint32(p[2])*a/255+w)
+			}
+		}
+	case *image.Gray16:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:2*b.Dx()]
+			for x := range b.Dx() {
+				g.Pix[y*g.Stride+x] = row[2*x] // the high byte
+			}
+		}
+	case *image.NRGBA64:
+		// The generic path below would allocate for every pixel; 16-bit
+		// PNGs are read through the high bytes, as 8-bit NRGBA.
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
+			for x := range b.Dx() {
+				p := row[8*x : 8*x+8]
+				a, w := uint32(p[6]), 255-uint32(p[6])
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])*a/255+w, uint32(p[2])*a/255+w, uint32(p[4])*a/255+w)
+			}
+		}
+	case *image.RGBA64:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
+			for x := range b.Dx() {
+				p := row[8*x : 8*x+8]
+				w := 255 - uint32(p[6])
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])+w, uint32(p[2])+w, uint32(p[4])+w)
 			}
 		}
 	default:
