@@ -142,6 +142,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
 		Role: cfg.Role, Audit: a.Store, TrustedProxies: cfg.HTTP.Proxies(),
 		Metrics: a.Metrics, MetricsToken: metricsToken,
+		MaxImageBytes: cfg.Verifier.MaxImageBytes, MaxImagePixels: cfg.Verifier.MaxImagePixels,
+		ImageDecodes: cfg.Verifier.ImageDecodes, ImageMemory: cfg.Verifier.ImageMemoryBytes,
+		ImageWait: time.Duration(cfg.Verifier.ImageWait),
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store

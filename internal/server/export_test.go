@@ -10,3 +10,10 @@ func FailureKeys(s *Server) int {
 	defer s.guard.mu.Unlock()
 	return len(s.guard.addrs) + len(s.guard.tokens) + len(s.guard.pending)
 }
+
+// ImagesAdmitted is how many image requests hold a place.
+func ImagesAdmitted(s *Server) int {
+	s.images.mu.Lock()
+	defer s.images.mu.Unlock()
+	return s.images.admitted
+}

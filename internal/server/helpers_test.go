@@ -71,6 +71,9 @@ func openStack(t testing.TB, edit func(*config.Config), editServer func(*server.
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst,
 		Audit: a.Store, TrustList: a.TrustList, Revoked: a.Store, Verifier: a.Verification,
 		TrustedProxies: cfg.HTTP.Proxies(), Metrics: a.Metrics, MetricsToken: metricsToken,
+		MaxImageBytes: cfg.Verifier.MaxImageBytes, MaxImagePixels: cfg.Verifier.MaxImagePixels,
+		ImageDecodes: cfg.Verifier.ImageDecodes, ImageMemory: cfg.Verifier.ImageMemoryBytes,
+		ImageWait: time.Duration(cfg.Verifier.ImageWait),
 	}
 	if editServer != nil {
 		editServer(&sc)

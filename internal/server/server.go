@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +56,14 @@ type Config struct {
 	// bodies up to MaxImageBytes, for photos).
 	Verifier      Verifier
 	MaxImageBytes int64
+	// The bounds on decoding photos, shared with the web page /verify:
+	// MaxImagePixels per image (413 beyond), ImageDecodes at once (zero:
+	// one per core) within ImageMemory bytes together, and ImageWait for a
+	// turn before 429. Zero values take the defaults.
+	MaxImagePixels int64
+	ImageDecodes   int
+	ImageMemory    int64
+	ImageWait      time.Duration
 	// Role is reported by /healthz; Outbox, when set (role authority),
 	// makes /healthz report the records not yet delivered to the registry.
 	Role   string
@@ -91,6 +100,7 @@ type Server struct {
 	qrPNG    qr.Renderer
 	limiters sync.Map // actor → *rate.Limiter
 	guard    *guard   // failed authentications
+	images   *imageGate
 }
 
 // New builds a Server.
@@ -105,12 +115,24 @@ func New(c Config) *Server {
 		c.MaxBodyBytes = 64 << 10
 	}
 	if c.MaxImageBytes == 0 {
-		c.MaxImageBytes = 10 << 20
+		c.MaxImageBytes = DefaultMaxImageBytes
+	}
+	if c.MaxImagePixels == 0 {
+		c.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if c.ImageDecodes == 0 {
+		c.ImageDecodes = runtime.GOMAXPROCS(0)
+	}
+	if c.ImageMemory == 0 {
+		c.ImageMemory = DefaultImageMemory
+	}
+	if c.ImageWait == 0 {
+		c.ImageWait = DefaultImageWait
 	}
 	if c.RatePerSecond == 0 {
 		c.RatePerSecond, c.Burst = 100, 200
 	}
-	return &Server{Config: c, log: c.Log, guard: newGuard()}
+	return &Server{Config: c, log: c.Log, guard: newGuard(), images: newImageGate(c.ImageDecodes, c.ImageMemory)}
 }
 
 // Mux is where routes are registered (an *http.ServeMux).
