@@ -20,6 +20,9 @@ const (
 	MaxImagePixels = 40_000_000
 )
 
+// maxUpscale bounds the pixels of an enlarged copy DecodeImage tries.
+const maxUpscale = 4_000_000
+
 // ErrNotFound means that no QR code could be read in an image that was
 // otherwise valid.
 var ErrNotFound = errors.New("qr: no readable QR code in the image")
@@ -93,7 +96,11 @@ func (h Header) DecodeBytes() int64 {
 	}
 	// The grey copy (1), zxing's luminance and bit matrices and the
 	// rescaled copies (up to 2.4 together, when no code is found).
-	return h.Pixels() * (decoded + 3)
+	n := h.Pixels() * (decoded + 3)
+	if 4*h.Pixels() <= maxUpscale {
+		n += 6 * h.Pixels() // the copy at twice the size, and its bit matrix
+	}
+	return n
 }
 
 func checkSize(w, h int) error {
@@ -135,7 +142,7 @@ func DecodeImage(img image.Image) (text string, err error) {
 	w, h := gray.Rect.Dx(), gray.Rect.Dy()
 	for _, s := range []struct{ num, den int }{{1, 2}, {2, 1}, {3, 4}} {
 		sw, sh := w*s.num/s.den, h*s.num/s.den
-		if min(sw, sh) < 21 || s.num > s.den && sw*sh > 4_000_000 {
+		if min(sw, sh) < 21 || s.num > s.den && sw*sh > maxUpscale {
 			continue // too small to hold a symbol, or a needlessly large upscale
 		}
 		if text, err := decodeGray(resize(gray, sw, sh), []map[gozxing.DecodeHintType]any{nil}); err == nil {
