@@ -53,6 +53,7 @@ type Header struct {
 	Format        string // "png" or "jpeg"
 	Width, Height int
 	model         color.Model
+	progressive   bool // a progressive JPEG: its coefficients are held whole
 }
 
 // ReadHeader reads the format and size of a PNG or JPEG image without
@@ -65,7 +66,33 @@ func ReadHeader(data []byte) (Header, error) {
 	if format != "png" && format != "jpeg" {
 		return Header{}, fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
 	}
-	return Header{Format: format, Width: cfg.Width, Height: cfg.Height, model: cfg.ColorModel}, nil
+	return Header{Format: format, Width: cfg.Width, Height: cfg.Height, model: cfg.ColorModel,
+		progressive: format == "jpeg" && progressiveJPEG(data)}, nil
+}
+
+// progressiveJPEG tells whether the first frame header of a JPEG is
+// progressive, walking its segments as image/jpeg does; what it cannot
+// tell counts as progressive, the costlier.
+func progressiveJPEG(b []byte) bool {
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xff {
+			return true
+		}
+		switch m := b[i+1]; {
+		case m == 0xff: // fill byte
+			i++
+			continue
+		case m == 0x01 || m >= 0xd0 && m <= 0xd8: // markers without a length
+			i += 2
+			continue
+		case m == 0xc2 || m == 0xc6 || m == 0xca || m == 0xce:
+			return true
+		case m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc:
+			return false // another frame header: sequential
+		}
+		i += 2 + (int(b[i+2])<<8 | int(b[i+3]))
+	}
+	return true
 }
 
 // Pixels is the image's pixel count.
@@ -75,15 +102,17 @@ func (h Header) Pixels() int64 { return int64(h.Width) * int64(h.Height) }
 // the decoded pixels, their grey copy, the detector's bit matrices and the
 // rescaled copies (TestDecodeBytesCoversDecode measures it).
 func (h Header) DecodeBytes() int64 {
-	var decoded int64 // bytes per pixel of the decoded image
+	var decoded, components int64 // bytes per pixel of the decoded image
 	switch h.model {
 	case color.GrayModel:
-		decoded = 1
+		decoded, components = 1, 1
 	case color.Gray16Model:
 		decoded = 2
 	case color.YCbCrModel:
-		decoded = 3 // 4:4:4 at most; 4:2:0 takes 1.5
-	case color.RGBAModel, color.NRGBAModel, color.CMYKModel:
+		decoded, components = 3, 3 // 4:4:4 at most; 4:2:0 takes 1.5
+	case color.CMYKModel:
+		decoded, components = 4, 4
+	case color.RGBAModel, color.NRGBAModel:
 		decoded = 4
 	case color.RGBA64Model, color.NRGBA64Model:
 		decoded = 8
@@ -97,6 +126,11 @@ func (h Header) DecodeBytes() int64 {
 	// The grey copy (1), zxing's luminance and bit matrices and the
 	// rescaled copies (up to 2.4 together, when no code is found).
 	n := h.Pixels() * (decoded + 3)
+	if h.progressive {
+		// image/jpeg keeps a progressive image's DCT coefficients, an
+		// int32 per sample of each component, until the last scan.
+		n += h.Pixels() * 4 * max(components, 1)
+	}
 	if 4*h.Pixels() <= maxUpscale {
 		n += 6 * h.Pixels() // the copy at twice the size, and its bit matrix
 	}

@@ -113,3 +113,30 @@ func TestDecodeBytesCoversDecode(t *testing.T) {
 		}
 	}
 }
+
+// A progressive JPEG holds its coefficients whole while it decodes: 4
+// bytes per sample more, which the estimate counts.
+func TestDecodeBytesOfProgressiveJPEG(t *testing.T) {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewNRGBA(image.Rect(0, 0, 100, 100)), nil); err != nil {
+		t.Fatal(err)
+	}
+	base := b.Bytes()
+	sof := bytes.Index(base, []byte{0xff, 0xc0})
+	if sof < 0 {
+		t.Fatal("no baseline frame header")
+	}
+	prog := bytes.Clone(base)
+	prog[sof+1] = 0xc2 // the same frame, progressive
+	hb, err := qr.ReadHeader(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp, err := qr.ReadHeader(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := hp.DecodeBytes() - hb.DecodeBytes(); d != 100*100*4*3 {
+		t.Errorf("a progressive JPEG is estimated %d bytes more, want %d", d, 100*100*4*3)
+	}
+}
