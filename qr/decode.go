@@ -20,6 +20,9 @@ const (
 	MaxImagePixels = 40_000_000
 )
 
+// maxUpscale bounds the pixels of an enlarged copy DecodeImage tries.
+const maxUpscale = 4_000_000
+
 // ErrNotFound means that no QR code could be read in an image that was
 // otherwise valid.
 var ErrNotFound = errors.New("qr: no readable QR code in the image")
@@ -30,21 +33,108 @@ func Decode(data []byte) (string, error) {
 	if len(data) > MaxImageBytes {
 		return "", fmt.Errorf("qr: image of %d bytes is larger than the limit of %d bytes", len(data), MaxImageBytes)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	hd, err := ReadHeader(data)
 	if err != nil {
-		return "", fmt.Errorf("qr: not a PNG or JPEG image: %w", err)
+		return "", err
 	}
-	if format != "png" && format != "jpeg" {
-		return "", fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
-	}
-	if err := checkSize(cfg.Width, cfg.Height); err != nil {
+	if err := checkSize(hd.Width, hd.Height); err != nil {
 		return "", err
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("qr: decoding %s image: %w", format, err)
+		return "", fmt.Errorf("qr: decoding %s image: %w", hd.Format, err)
 	}
 	return DecodeImage(img)
+}
+
+// Header is what an image's header tells before it is decoded: enough to
+// refuse it, or to know what decoding it will cost.
+type Header struct {
+	Format        string // "png" or "jpeg"
+	Width, Height int
+	model         color.Model
+	progressive   bool // a progressive JPEG: its coefficients are held whole
+}
+
+// ReadHeader reads the format and size of a PNG or JPEG image without
+// decoding its pixels.
+func ReadHeader(data []byte) (Header, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Header{}, fmt.Errorf("qr: not a PNG or JPEG image: %w", err)
+	}
+	if format != "png" && format != "jpeg" {
+		return Header{}, fmt.Errorf("qr: %s image: only PNG and JPEG are read", format)
+	}
+	return Header{Format: format, Width: cfg.Width, Height: cfg.Height, model: cfg.ColorModel,
+		progressive: format == "jpeg" && progressiveJPEG(data)}, nil
+}
+
+// progressiveJPEG tells whether the first frame header of a JPEG is
+// progressive, walking its segments as image/jpeg does; what it cannot
+// tell counts as progressive, the costlier.
+func progressiveJPEG(b []byte) bool {
+	for i := 2; i+4 <= len(b); {
+		if b[i] != 0xff {
+			return true
+		}
+		switch m := b[i+1]; {
+		case m == 0xff: // fill byte
+			i++
+			continue
+		case m == 0x01 || m >= 0xd0 && m <= 0xd8: // markers without a length
+			i += 2
+			continue
+		case m == 0xc2 || m == 0xc6 || m == 0xca || m == 0xce:
+			return true
+		case m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc:
+			return false // another frame header: sequential
+		}
+		i += 2 + (int(b[i+2])<<8 | int(b[i+3]))
+	}
+	return true
+}
+
+// Pixels is the image's pixel count.
+func (h Header) Pixels() int64 { return int64(h.Width) * int64(h.Height) }
+
+// DecodeBytes estimates the memory Decode holds at its peak for the image:
+// the decoded pixels, their grey copy, the detector's bit matrices and the
+// rescaled copies (TestDecodeBytesCoversDecode measures it).
+func (h Header) DecodeBytes() int64 {
+	var decoded, components int64 // bytes per pixel of the decoded image
+	switch h.model {
+	case color.GrayModel:
+		decoded, components = 1, 1
+	case color.Gray16Model:
+		decoded = 2
+	case color.YCbCrModel:
+		decoded, components = 3, 3 // 4:4:4 at most; 4:2:0 takes 1.5
+	case color.CMYKModel:
+		decoded, components = 4, 4
+	case color.RGBAModel, color.NRGBAModel:
+		decoded = 4
+	case color.RGBA64Model, color.NRGBA64Model:
+		decoded = 8
+	default:
+		if _, ok := h.model.(color.Palette); ok {
+			decoded = 1
+		} else {
+			decoded = 8
+		}
+	}
+	// The grey copy (1), zxing's luminance and bit matrices and the
+	// rescaled copies (up to 2.4 together, when no code is found).
+	n := h.Pixels() * (decoded + 3)
+	if h.progressive {
+		// image/jpeg keeps a progressive image's DCT coefficients, an
+		// int32 per sample of each component, until the last scan.
+		n += h.Pixels() * 4 * max(components, 1)
+	}
+	if 4*h.Pixels() <= maxUpscale {
+		n += 6 * h.Pixels() // the copy at twice the size, and its bit matrix
+	}
+	return n
 }
 
 func checkSize(w, h int) error {
@@ -86,7 +176,7 @@ func DecodeImage(img image.Image) (text string, err error) {
 	w, h := gray.Rect.Dx(), gray.Rect.Dy()
 	for _, s := range []struct{ num, den int }{{1, 2}, {2, 1}, {3, 4}} {
 		sw, sh := w*s.num/s.den, h*s.num/s.den
-		if min(sw, sh) < 21 || s.num > s.den && sw*sh > 4_000_000 {
+		if min(sw, sh) < 21 || s.num > s.den && sw*sh > maxUpscale {
 			continue // too small to hold a symbol, or a needlessly large upscale
 		}
 		if text, err := decodeGray(resize(gray, sw, sh), []map[gozxing.DecodeHintType]any{nil}); err == nil {
@@ -159,6 +249,33 @@ func luminance(img image.Image) *image.Gray {
 				p := row[4*x : 4*x+4]
 				a, w := uint32(p[3]), 255-uint32(p[3])
 				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])*a/255+w, uint32(p[1])*a/255+w, uint32(p[2])*a/255+w)
+			}
+		}
+	case *image.Gray16:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:2*b.Dx()]
+			for x := range b.Dx() {
+				g.Pix[y*g.Stride+x] = row[2*x] // the high byte
+			}
+		}
+	case *image.NRGBA64:
+		// The generic path below would allocate for every pixel; 16-bit
+		// PNGs are read through the high bytes, as 8-bit NRGBA.
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
+			for x := range b.Dx() {
+				p := row[8*x : 8*x+8]
+				a, w := uint32(p[6]), 255-uint32(p[6])
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])*a/255+w, uint32(p[2])*a/255+w, uint32(p[4])*a/255+w)
+			}
+		}
+	case *image.RGBA64:
+		for y := range b.Dy() {
+			row := m.Pix[m.PixOffset(b.Min.X, b.Min.Y+y):][:8*b.Dx()]
+			for x := range b.Dx() {
+				p := row[8*x : 8*x+8]
+				w := 255 - uint32(p[6])
+				g.Pix[y*g.Stride+x] = lum8(uint32(p[0])+w, uint32(p[2])+w, uint32(p[4])+w)
 			}
 		}
 	default:

@@ -417,6 +417,21 @@ func (s *Store) AuditSignIn(ctx context.Context, actor string, ok bool) error {
 	return audit(ctx, s.db, actor, action, "", "")
 }
 
+// AuditSignInFailures records failed sign-ins by actor counted together
+// rather than one row each (an address throttled for guessing): failed of
+// them in the interval that began at since, as the detail
+// "failed=N interval=60s since=RFC3339".
+func (s *Store) AuditSignInFailures(ctx context.Context, actor string, failed int, since time.Time, interval time.Duration) error {
+	if err := checkActor(actor); err != nil {
+		return err
+	}
+	if failed < 1 {
+		return fmt.Errorf("registry: %d failed sign-ins to record: want at least 1", failed)
+	}
+	detail := fmt.Sprintf("failed=%d interval=%ds since=%s", failed, int64(interval/time.Second), since.UTC().Format(time.RFC3339))
+	return audit(ctx, s.db, actor, ActionSignInFailed, "", detail)
+}
+
 // Audit returns the audit entries about one certificate, oldest first.
 func (s *Store) Audit(ctx context.Context, uvci string) ([]AuditEntry, error) {
 	return s.auditWhere(ctx, "uvci", uvci)

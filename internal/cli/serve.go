@@ -143,6 +143,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
 		Role: cfg.Role, Audit: a.Store, TrustedProxies: cfg.HTTP.Proxies(),
 		Metrics: a.Metrics, MetricsToken: metricsToken,
+		MaxImageBytes: cfg.Verifier.MaxImageBytes, MaxImagePixels: cfg.Verifier.MaxImagePixels,
+		ImageDecodes: cfg.Verifier.ImageDecodes, ImageMemory: cfg.Verifier.ImageMemoryBytes,
+		ImageWait: time.Duration(cfg.Verifier.ImageWait),
 	}
 	if cfg.Role == config.RoleAuthority {
 		sc.Outbox = a.Store
@@ -247,6 +250,10 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	log.Info("serving", "role", cfg.Role, "addr", ln.Addr().String(), "tls", scheme == "https")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go api.FlushAuditEvery(ctx)
+	// Failed sign-ins counted and not yet audited are written before the
+	// store closes.
+	defer api.FlushAudit(context.Background())
 	select {
 	case err := <-errc:
 		return err

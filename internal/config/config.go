@@ -18,6 +18,7 @@ import (
 	"dcc"
 	"dcc/doses"
 	"dcc/internal/deployment"
+	"dcc/qr"
 )
 
 // Roles of a process.
@@ -230,6 +231,20 @@ type Verifier struct {
 	// RulesFiles are business rules (files of one rule or an array, or
 	// directories of them), as distributed by the EU DCC Gateway.
 	RulesFiles []string `json:"rulesFiles,omitempty"`
+	// The bounds on photos of QR codes (POST /api/v1/verify and the page
+	// /verify), which anyone may send. MaxImageBytes and MaxImagePixels
+	// per photo (413 beyond); defaults 10 MiB and 16,000,000.
+	MaxImageBytes  int64 `json:"maxImageBytes,omitempty"`
+	MaxImagePixels int64 `json:"maxImagePixels,omitempty"`
+	// ImageDecodes is how many photos are decoded at once; 0 (the
+	// default): one per core.
+	ImageDecodes int `json:"imageDecodes,omitempty"`
+	// ImageMemoryBytes bounds the memory of the photos being decoded
+	// together, as estimated from their headers; default 256 MiB.
+	ImageMemoryBytes int64 `json:"imageMemoryBytes,omitempty"`
+	// ImageWait is how long a photo waits for its turn before 429; default
+	// 2s.
+	ImageWait Duration `json:"imageWait,omitempty"`
 }
 
 // Validation of payloads.
@@ -292,6 +307,12 @@ const (
 	DefaultDeliveryEvery = 2 * time.Second
 	DefaultDeliveryBatch = 100
 	MaxFileSize          = 1 << 20
+	// The verifier's bounds on photos; the upper limits are the decoder's
+	// own (qr.MaxImageBytes, qr.MaxImagePixels).
+	DefaultMaxImageBytes    = 10 << 20
+	DefaultMaxImagePixels   = 16_000_000
+	DefaultImageMemoryBytes = 256 << 20
+	DefaultImageWait        = 2 * time.Second
 )
 
 // Load reads, decodes strictly, defaults and validates a configuration
@@ -395,6 +416,19 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Delivery.RetryMax == 0 {
 		c.Delivery.RetryMax = Duration(5 * time.Second)
+	}
+	vf := &c.Verifier
+	if vf.MaxImageBytes == 0 {
+		vf.MaxImageBytes = DefaultMaxImageBytes
+	}
+	if vf.MaxImagePixels == 0 {
+		vf.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if vf.ImageMemoryBytes == 0 {
+		vf.ImageMemoryBytes = DefaultImageMemoryBytes
+	}
+	if vf.ImageWait == 0 {
+		vf.ImageWait = Duration(DefaultImageWait)
 	}
 }
 
@@ -546,6 +580,24 @@ func (c *Config) Validate() error {
 	}
 	if len(c.Verifier.RulesFiles) > 0 && c.TrustList.SignerKey == "" {
 		bad("verifier.rulesFiles", "the verification service runs with the published trust list: configure trustList too")
+	}
+	{
+		vf := c.Verifier
+		if vf.MaxImageBytes < 64<<10 || vf.MaxImageBytes > qr.MaxImageBytes {
+			bad("verifier.maxImageBytes", "%d: want 65536 to %d", vf.MaxImageBytes, qr.MaxImageBytes)
+		}
+		if vf.MaxImagePixels < 1_000_000 || vf.MaxImagePixels > qr.MaxImagePixels {
+			bad("verifier.maxImagePixels", "%d: want 1000000 to %d", vf.MaxImagePixels, qr.MaxImagePixels)
+		}
+		if vf.ImageDecodes < 0 || vf.ImageDecodes > 1024 {
+			bad("verifier.imageDecodes", "%d: want 1 to 1024, or 0 for one per core", vf.ImageDecodes)
+		}
+		if vf.ImageMemoryBytes < 32<<20 {
+			bad("verifier.imageMemoryBytes", "%d: want at least 33554432 (32 MiB)", vf.ImageMemoryBytes)
+		}
+		if w := time.Duration(vf.ImageWait); w < 10*time.Millisecond || w > time.Minute {
+			bad("verifier.imageWait", "%s: want 10ms to 1m", w)
+		}
 	}
 	if c.Doses.DefaultCourse < 0 {
 		bad("doses.defaultCourse", "must be positive")

@@ -83,13 +83,15 @@ func view(is *issuance.Issued, rec *registry.Record) Certificate {
 	return c
 }
 
-// readJSON reads a JSON request body, enforcing the media type.
+// readJSON reads a JSON request body, enforcing the media type: a body
+// must say that it is JSON (application/json or a +json type). Only a
+// request without a body (a re-issue keeping everything) declares nothing.
 func readJSON(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+	if r.ContentLength != 0 || r.Header.Get("Content-Type") != "" {
+		mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			problem(w, http.StatusUnsupportedMediaType, probUnsupported, "Unsupported media type",
-				"Send the body as application/json.")
+				"Send the body as application/json, with the header 'Content-Type: application/json'.")
 			return nil, false
 		}
 	}

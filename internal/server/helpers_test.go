@@ -26,6 +26,7 @@ var ctx = context.Background()
 type stack struct {
 	t     testing.TB
 	app   *app.App
+	api   *server.Server
 	creds *demo.Credentials
 	srv   *httptest.Server
 	// check, when set, sees every request and response (the OpenAPI test).
@@ -33,6 +34,12 @@ type stack struct {
 }
 
 func newStack(t testing.TB, edit func(*config.Config)) *stack {
+	t.Helper()
+	return openStack(t, edit, nil)
+}
+
+// openStack is newStack with the server's configuration changed too.
+func openStack(t testing.TB, edit func(*config.Config), editServer func(*server.Config)) *stack {
 	t.Helper()
 	dir := t.TempDir()
 	creds, err := demo.Create(dir, time.Now())
@@ -59,15 +66,22 @@ func newStack(t testing.TB, edit func(*config.Config)) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := server.New(server.Config{
+	sc := server.Config{
 		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst,
 		Audit: a.Store, TrustList: a.TrustList, Revoked: a.Store, Verifier: a.Verification,
 		TrustedProxies: cfg.HTTP.Proxies(), Metrics: a.Metrics, MetricsToken: metricsToken,
-	})
+		MaxImageBytes: cfg.Verifier.MaxImageBytes, MaxImagePixels: cfg.Verifier.MaxImagePixels,
+		ImageDecodes: cfg.Verifier.ImageDecodes, ImageMemory: cfg.Verifier.ImageMemoryBytes,
+		ImageWait: time.Duration(cfg.Verifier.ImageWait),
+	}
+	if editServer != nil {
+		editServer(&sc)
+	}
+	api := server.New(sc)
 	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
-	return &stack{t: t, app: a, creds: creds, srv: srv}
+	return &stack{t: t, app: a, api: api, creds: creds, srv: srv}
 }
 
 func (s *stack) token(who string) string {

@@ -1,15 +1,16 @@
 package server
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	_ "embed"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -45,9 +46,7 @@ type Config struct {
 	DeliveryAuthorities []string
 	// Audit records failed authentications (the registry store); nil
 	// records nothing.
-	Audit interface {
-		AuditSignIn(ctx context.Context, actor string, ok bool) error
-	}
+	Audit Auditor
 	// TrustList, when set, is published at /api/v1/trustlist; Revoked,
 	// when set, at /api/v1/revocations (the national backend: roles all and
 	// registry).
@@ -57,6 +56,14 @@ type Config struct {
 	// bodies up to MaxImageBytes, for photos).
 	Verifier      Verifier
 	MaxImageBytes int64
+	// The bounds on decoding photos, shared with the web page /verify:
+	// MaxImagePixels per image (413 beyond), ImageDecodes at once (zero:
+	// one per core) within ImageMemory bytes together, and ImageWait for a
+	// turn before 429. Zero values take the defaults.
+	MaxImagePixels int64
+	ImageDecodes   int
+	ImageMemory    int64
+	ImageWait      time.Duration
 	// Role is reported by /healthz; Outbox, when set (role authority),
 	// makes /healthz report the records not yet delivered to the registry,
 	// and serves GET /api/v1/outbox and POST /api/v1/outbox/retry to the
@@ -94,7 +101,8 @@ type Server struct {
 	log      *slog.Logger
 	qrPNG    qr.Renderer
 	limiters sync.Map // actor → *rate.Limiter
-	failures sync.Map // remote IP → *rate.Limiter, for failed sign-ins
+	guard    *guard   // failed authentications
+	images   *imageGate
 }
 
 // New builds a Server.
@@ -109,12 +117,24 @@ func New(c Config) *Server {
 		c.MaxBodyBytes = 64 << 10
 	}
 	if c.MaxImageBytes == 0 {
-		c.MaxImageBytes = 10 << 20
+		c.MaxImageBytes = DefaultMaxImageBytes
+	}
+	if c.MaxImagePixels == 0 {
+		c.MaxImagePixels = DefaultMaxImagePixels
+	}
+	if c.ImageDecodes == 0 {
+		c.ImageDecodes = runtime.GOMAXPROCS(0)
+	}
+	if c.ImageMemory == 0 {
+		c.ImageMemory = DefaultImageMemory
+	}
+	if c.ImageWait == 0 {
+		c.ImageWait = DefaultImageWait
 	}
 	if c.RatePerSecond == 0 {
 		c.RatePerSecond, c.Burst = 100, 200
 	}
-	return &Server{Config: c, log: c.Log}
+	return &Server{Config: c, log: c.Log, guard: newGuard(), images: newImageGate(c.ImageDecodes, c.ImageMemory)}
 }
 
 // Mux is where routes are registered (an *http.ServeMux).
@@ -357,7 +377,8 @@ type authedHandler func(w http.ResponseWriter, r *http.Request, p deployment.Pri
 
 // authed authenticates the bearer token, applies the credential's rate
 // limit, and passes the principal on. Failed attempts are audited by the
-// caller's address (never the token) and slowed down per address.
+// caller's address (never the token); unknown tokens are throttled per
+// address and per token, valid ones never.
 func (s *Server) authed(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := bearer(r)
@@ -367,15 +388,15 @@ func (s *Server) authed(h authedHandler) http.Handler {
 				"Send the credential as 'Authorization: Bearer <token>'.")
 			return
 		}
-		p, ok := s.Authenticate(r, token)
-		if !ok {
-			// Failed attempts are few (slowed per address), so each is
-			// audited; the token never is.
-			if s.Audit != nil {
-				if err := s.Audit.AuditSignIn(r.Context(), "api:"+remoteIP(r), false); err != nil {
-					s.log.Error("audit", "err", err.Error())
-				}
-			}
+		p, err := s.Authenticate(r, token, "api", s.Audit)
+		if te, ok := errors.AsType[*ThrottledError](err); ok {
+			w.Header().Set("Retry-After", retryAfter(te.RetryAfter))
+			problem(w, http.StatusTooManyRequests, probRateLimited, "Too many failed attempts",
+				"Too many unknown credentials came from this address; this one is not accepted either. "+
+					"A valid credential is always accepted.")
+			return
+		}
+		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="dcc", error="invalid_token"`)
 			problem(w, http.StatusUnauthorized, probUnauth, "Credentials not accepted",
 				"The token is unknown or revoked.")
@@ -390,31 +411,6 @@ func (s *Server) authed(h authedHandler) http.Handler {
 		}
 		h(w, r, p)
 	})
-}
-
-// Authenticate checks a token and, when it fails, limits further attempts
-// from the same address. It is shared with the web UI.
-func (s *Server) Authenticate(r *http.Request, token string) (deployment.Principal, bool) {
-	ip := remoteIP(r)
-	if l := s.failureLimiter(ip); l.Tokens() < 1 {
-		return deployment.Principal{}, false
-	}
-	p, ok := s.Deployment.Authenticate(token)
-	if !ok {
-		s.failureLimiter(ip).Allow()
-		s.log.Warn("authentication failed", "remote", ip)
-		return deployment.Principal{}, false
-	}
-	return p, true
-}
-
-func (s *Server) failureLimiter(ip string) *rate.Limiter {
-	if l, ok := s.failures.Load(ip); ok {
-		return l.(*rate.Limiter)
-	}
-	// 10 failures at once, then one every 6 seconds.
-	l, _ := s.failures.LoadOrStore(ip, rate.NewLimiter(rate.Every(6*time.Second), 10))
-	return l.(*rate.Limiter)
 }
 
 func (s *Server) allow(actor string) bool {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -40,6 +41,12 @@ func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) {
 	var img []byte
 	switch {
 	case mt == "image/png" || mt == "image/jpeg":
+		done, ok := s.AdmitImage()
+		if !ok {
+			s.imagesBusy(w)
+			return
+		}
+		defer done()
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
 			s.fail(w, r, err)
@@ -71,11 +78,30 @@ func (s *Server) verifyAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	var res verify.Result
 	if img != nil {
-		res = s.Verifier.Image(r.Context(), img, opts)
+		var err error
+		res, err = s.VerifyImage(r.Context(), s.Verifier, img, opts)
+		var tl *ImageTooLargeError
+		switch {
+		case errors.As(err, &tl):
+			problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Image too large", tl.Error()+".")
+			return
+		case errors.Is(err, ErrImageBusy):
+			s.imagesBusy(w)
+			return
+		case err != nil: // the client left
+			return
+		}
 	} else {
 		res = s.Verifier.Text(r.Context(), req.HC1, opts)
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// imagesBusy answers an image that found every decoding place taken.
+func (s *Server) imagesBusy(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", retryAfter(s.ImageWait))
+	problem(w, http.StatusTooManyRequests, probRateLimited, "The image decoders are busy",
+		"Every image decoding slot is taken; retry after "+retryAfter(s.ImageWait)+" seconds, or send the HC1 text as JSON, which needs none.")
 }
 
 // VerifyOptions checks the options of a verification request.

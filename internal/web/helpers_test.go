@@ -27,6 +27,7 @@ import (
 type system struct {
 	url   string
 	app   *app.App
+	api   *server.Server
 	creds *demo.Credentials
 	dir   string
 }
@@ -105,7 +106,7 @@ func openSystem(t testing.TB, o systemOptions) *system {
 	ui.Routes(mux)
 	srv := httptest.NewServer(api.Wrap(mux))
 	t.Cleanup(srv.Close)
-	return &system{url: srv.URL, app: a, creds: creds, dir: dir}
+	return &system{url: srv.URL, app: a, api: api, creds: creds, dir: dir}
 }
 
 func (s *system) authorityToken(t testing.TB, id string) string {

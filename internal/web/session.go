@@ -6,9 +6,12 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
+	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -240,8 +243,8 @@ func (u *UI) renderSignin(w http.ResponseWriter, r *http.Request, status int, ne
 	u.render(w, r, nil, status, "signin", "Acceso / Sign in", signinPage{Token: u.signinToken(c), Next: next, Error: msg})
 }
 
-// signin checks a token as the API does (failures are rate-limited per
-// address), audits the attempt and starts a new session. The token is
+// signin checks a token as the API does (unknown ones are throttled per
+// address, valid ones never), audits the attempt and starts a new session. The token is
 // never logged, stored or shown again.
 func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	if u.cop.Check(r) != nil {
@@ -259,13 +262,18 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := safeNext(r.PostForm.Get("next"))
-	p, ok := u.c.API.Authenticate(r, strings.TrimSpace(r.PostForm.Get("token")))
-	if !ok {
-		if err := u.c.Store.AuditSignIn(r.Context(), "web:"+remoteIP(r), false); err != nil {
-			u.c.Log.Error("web: audit a failed sign-in", "err", err.Error())
-		}
+	// A failure is audited there, by address, aggregated once throttled.
+	p, err := u.c.API.Authenticate(r, strings.TrimSpace(r.PostForm.Get("token")), "web", u.c.Store)
+	if te, ok := errors.AsType[*server.ThrottledError](err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(te.RetryAfter/time.Second))))
+		u.renderSignin(w, r, http.StatusTooManyRequests, next,
+			"Demasiados intentos fallidos desde esta dirección: credencial no aceptada; espere unos segundos. Una credencial válida siempre se acepta. / "+
+				"Too many failed attempts from this address: credential not accepted; wait a few seconds. A valid credential is always accepted.")
+		return
+	}
+	if err != nil {
 		u.renderSignin(w, r, http.StatusUnauthorized, next,
-			"Credencial no aceptada: desconocida, revocada o demasiados intentos. / Credential not accepted: unknown, revoked, or too many attempts.")
+			"Credencial no aceptada: desconocida o revocada. / Credential not accepted: unknown or revoked.")
 		return
 	}
 	// No session without its audit entry.
@@ -282,7 +290,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	if next == "" {
 		next = "/"
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	redirect(w, next)
 }
 
 func (u *UI) signout(w http.ResponseWriter, r *http.Request, s *session) {
@@ -291,17 +299,47 @@ func (u *UI) signout(w http.ResponseWriter, r *http.Request, s *session) {
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 
-// safeNext keeps a redirect target only if it is a path of this site:
-// "//host" and "/\host" are other sites to a browser.
+// safeNext keeps a redirect target only if it is a path of this site, and
+// returns it as the Location header will carry it: cleaned of dot segments
+// here, so that nothing changes it after the check (http.Redirect cleans
+// the path itself, which once turned "/./\host" into "/\host"). Browsers
+// read "\" as "/" and drop tabs and newlines anywhere in a URL, so
+// "/\host" and "/<tab>/host" are "//host", another site: a target with a
+// backslash, a control character, a space or a non-ASCII byte is refused
+// outright, as is one that does not start with exactly one "/".
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") {
 		return ""
 	}
-	p, err := url.Parse(next)
-	if err != nil || p.Scheme != "" || p.Host != "" || p.Path == "/signin" {
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c == '\\' || c >= 0x7f {
+			return ""
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return ""
 	}
-	return next
+	p := u.EscapedPath()
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	// path.Clean leaves no "//", but the rule is what matters.
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") || clean == "/signin" {
+		return ""
+	}
+	if u.RawQuery != "" {
+		clean += "?" + u.RawQuery
+	}
+	return clean
+}
+
+// redirect answers 303 with exactly target as its Location (a path that
+// safeNext returned).
+func redirect(w http.ResponseWriter, target string) {
+	w.Header().Set("Location", target)
+	w.WriteHeader(http.StatusSeeOther)
 }
 
 func remoteIP(r *http.Request) string {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"dcc"
+	"dcc/internal/server"
 	"dcc/verify"
 )
 
@@ -140,6 +141,16 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 				"Too many verifications were sent from this address; wait a moment and try again."})
 		return
 	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		// A photo may come: its body is held only within the places of the
+		// image decoders.
+		done, ok := u.c.API.AdmitImage()
+		if !ok {
+			u.decodersBusy(w, r, asJSON, verifyForm{})
+			return
+		}
+		defer done()
+	}
 	in, err := u.readVerify(w, r)
 	if err != nil {
 		status, n := u.readFailure(err)
@@ -158,7 +169,19 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := u.runVerify(r.Context(), in, o)
-	if err != nil { // the client left while waiting for a turn
+	var tl *server.ImageTooLargeError
+	switch {
+	case errors.As(err, &tl):
+		u.verifyRefused(w, r, asJSON, http.StatusRequestEntityTooLarge, in.form, nil, &verifyNotice{
+			Heading: "Foto demasiado grande / Photo too large",
+			Detail: fmt.Sprintf("La foto tiene %d×%d píxeles; el límite es de %d megapíxeles. / The photo has %d×%d pixels; the limit is %d megapixels.",
+				tl.Width, tl.Height, tl.MaxPixels/1_000_000, tl.Width, tl.Height, tl.MaxPixels/1_000_000),
+			Hint: "Una foto del código recortada o de menor resolución basta. / A cropped or smaller photo of the code is enough."})
+		return
+	case errors.Is(err, server.ErrImageBusy):
+		u.decodersBusy(w, r, asJSON, in.form)
+		return
+	case err != nil: // the client left while waiting for a turn
 		return
 	}
 	read := !failed(res, "qr")
@@ -178,6 +201,16 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u.renderVerify(w, r, http.StatusOK, in.form, nil, nil, u.resultView(res, o))
+}
+
+// decodersBusy answers a photo that found every place of the image
+// decoders taken.
+func (u *UI) decodersBusy(w http.ResponseWriter, r *http.Request, asJSON bool, f verifyForm) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((u.c.API.ImageWait+time.Second-1)/time.Second))))
+	u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, f, nil, &verifyNotice{
+		Heading: "Servicio ocupado / Service busy",
+		Detail: "Se están leyendo muchas fotos en este momento; vuelva a intentarlo en unos segundos o pegue el texto del código. / " +
+			"Many photos are being read right now; try again in a few seconds, or paste the code's text."})
 }
 
 // verifyRefused answers a request that verified nothing: the script gets
@@ -339,20 +372,13 @@ func (u *UI) localTime(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// runVerify verifies the photo or the text.
+// runVerify verifies the photo or the text; a photo within the API's
+// decoding bounds, which the API's own verification shares.
 func (u *UI) runVerify(ctx context.Context, in verifyInput, o verify.Options) (verify.Result, error) {
 	if in.image == nil {
 		return u.c.Verifier.Text(ctx, in.text, o), nil
 	}
-	// Decoding a photo takes a core and, for a large one, hundreds of
-	// megabytes: at most one per core at a time, whoever sends them.
-	select {
-	case u.imageSlots <- struct{}{}:
-	case <-ctx.Done():
-		return verify.Result{}, ctx.Err()
-	}
-	defer func() { <-u.imageSlots }()
-	return u.c.Verifier.Image(ctx, in.image, o), nil
+	return u.c.API.VerifyImage(ctx, u.c.Verifier, in.image, o)
 }
 
 func failed(res verify.Result, check string) bool {

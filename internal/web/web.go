@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"runtime"
 	"time"
 
 	"dcc/doses"
@@ -59,9 +58,9 @@ type UI struct {
 	cop       *http.CrossOriginProtection
 	qr        qr.Renderer
 	policy    doses.Policy
-	// limiter and imageSlots bound what the public verify page may cost.
-	limiter    *addressLimiter
-	imageSlots chan struct{}
+	// limiter bounds what the public verify page may cost (and the API's
+	// image decoding bounds).
+	limiter *addressLimiter
 }
 
 //go:embed templates/*.html assets/*
@@ -107,7 +106,6 @@ func New(c Config) (*UI, error) {
 	}
 	if c.Verifier != nil {
 		u.limiter = newAddressLimiter(c.API.RatePerSecond, c.API.Burst)
-		u.imageSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	}
 	if err := u.policy.Validate(); err != nil {
 		return nil, fmt.Errorf("web: dose policy: %w", err)
