@@ -72,7 +72,7 @@ func (e *env) issue(args []string) int {
 	batch := fs.String("batch", "", "JSONL file: one {\"type\": \"vaccination\"|\"test\"|\"recovery\", \"payload\": {…}} per line (- for stdin)")
 	out := fs.String("out", "", "JSONL results file (default standard output); never overwritten")
 	resume := fs.Bool("resume", false, "append to a non-empty --out the results it lacks (running an interrupted batch again)")
-	runID := fs.String("run-id", "", "name of the run (letters, digits, . _ -): lines are issued once per run and name; default the SHA-256 of the batch file, required with --batch -")
+	runID := fs.String("run-id", "", "name of the run (letters, digits, . _ -) under which each line is issued once; default the SHA-256 of the batch file; required with --batch -")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return exitUsage
@@ -116,16 +116,15 @@ func (e *env) issue(args []string) int {
 	// Whoever can run this can read the authority's keys: they act as it.
 	p := deployment.Principal{Role: deployment.RoleAuthority, ID: au.ID, Authority: au.ID, Name: au.Name}
 
-	file, closeIn, err := e.openIn(*batch)
+	in, closeIn, err := e.openIn(*batch)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dcc issue: %v\n", err)
 		return exitUsage
 	}
 	defer closeIn()
-	var in io.Reader = file
 	run := &batchRun{svc: a.Issuance, p: p, id: *runID, w: e.stdout}
 	if run.id == "" {
-		if run.id, err = fileHash(file); err != nil {
+		if run.id, err = fileHash(in); err != nil {
 			fmt.Fprintf(e.stderr, "dcc issue: %s: %v\n", *batch, err)
 			return exitUsage
 		}
@@ -144,6 +143,9 @@ func (e *env) issue(args []string) int {
 		run.w, run.sync, run.done = res.f, res.f.Sync, res.done
 		run.check, run.checkUVCI, run.outName = res.lastIssued, res.lastUVCI, *out
 		run.failedBefore = res.failed
+		if res.torn > 0 {
+			fmt.Fprintf(e.stderr, "dcc issue: %s ended in a torn line (%d bytes, an interrupted write): cut\n", *out, res.torn)
+		}
 	}
 	run.bar = e.progress(*batch)
 	err = run.lines(ctx, in)
@@ -173,9 +175,9 @@ func (e *env) issue(args []string) int {
 	return exitOK
 }
 
-func (e *env) openIn(name string) (io.ReadSeeker, func(), error) {
+func (e *env) openIn(name string) (io.Reader, func(), error) {
 	if name == "-" {
-		return readSeeker{e.stdin}, func() {}, nil
+		return e.stdin, func() {}, nil
 	}
 	f, err := os.Open(name)
 	if err != nil {
@@ -184,20 +186,17 @@ func (e *env) openIn(name string) (io.ReadSeeker, func(), error) {
 	return f, func() { f.Close() }, nil
 }
 
-// readSeeker is standard input, which is read once.
-type readSeeker struct{ io.Reader }
-
-func (readSeeker) Seek(int64, int) (int64, error) {
-	return 0, errors.New("standard input cannot be read twice")
-}
-
-// fileHash is the hex SHA-256 of the rest of r, which is then rewound.
-func fileHash(r io.ReadSeeker) (string, error) {
+// fileHash is the hex SHA-256 of a file, which is then rewound.
+func fileHash(r io.Reader) (string, error) {
+	f, ok := r.(io.ReadSeeker)
+	if !ok {
+		return "", errors.New("the batch cannot be read twice")
+	}
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
+	if _, err := io.Copy(h, f); err != nil {
 		return "", err
 	}
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
@@ -247,7 +246,8 @@ type resultsFile struct {
 	// line with a certificate, lastUVCI its UVCI.
 	done, lastIssued int
 	lastUVCI         string
-	failed           int // results with errors
+	failed           int   // results with errors
+	torn             int64 // bytes of a torn last line, cut
 }
 
 // openResults opens path to append results. A file with results is
@@ -277,7 +277,7 @@ func openResults(path string, resume bool) (*resultsFile, error) {
 		f.Close()
 		return nil, err
 	}
-	if end < st.Size() {
+	if res.torn = st.Size() - end; res.torn > 0 {
 		if err := f.Truncate(end); err != nil {
 			f.Close()
 			return nil, err
@@ -312,7 +312,7 @@ func (res *resultsFile) read(path string) (int64, error) {
 		}
 		end += int64(len(raw))
 		var got batchResult
-		if json.Unmarshal(raw, &got) != nil || got.Line <= res.done {
+		if json.Unmarshal(raw, &got) != nil || got.Line <= res.done || (got.UVCI == "") == (got.Errors == nil) {
 			return 0, fmt.Errorf("%s: line %d is not a result of dcc issue in line order; choose another --out", path, n)
 		}
 		res.done = got.Line

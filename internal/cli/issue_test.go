@@ -171,6 +171,7 @@ func TestIssueRunAgain(t *testing.T) {
 	}
 	code, _, stderr = e.run(nil, "--batch", batch, "--out", out, "--resume")
 	if code != 1 || !strings.Contains(stderr, "0 issued, 1 failed") || !strings.Contains(stderr, "4 lines issued by an earlier run") ||
+		!strings.Contains(stderr, "ended in a torn line (20 bytes") ||
 		!strings.Contains(stderr, "3 lines had their results in "+out+" already (0 failed)") {
 		t.Errorf("--resume: %d %s", code, stderr)
 	}
