@@ -298,7 +298,7 @@ func TestInsertBatch(t *testing.T) {
 		for i := range 50 {
 			rs = append(rs, record(200+i))
 		}
-		if err := s.InsertBatch(ctx, rs, "authority:AN", true); err != nil {
+		if err := s.InsertBatch(ctx, rs, "authority:AN", registry.BatchOptions{Outbox: true}); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := s.OutboxPending(ctx); n != 50 {
@@ -307,7 +307,7 @@ func TestInsertBatch(t *testing.T) {
 		// One bad record: nothing of the batch is written.
 		bad := []registry.Record{record(300), record(301)}
 		bad[1].Payload = []byte("{")
-		if err := s.InsertBatch(ctx, bad, "authority:AN", true); err == nil {
+		if err := s.InsertBatch(ctx, bad, "authority:AN", registry.BatchOptions{Outbox: true}); err == nil {
 			t.Fatal("batch with an invalid record accepted")
 		}
 		if _, err := s.Get(ctx, bad[0].UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
@@ -316,11 +316,114 @@ func TestInsertBatch(t *testing.T) {
 		// A conflict inside the batch rolls it back too.
 		conflict := []registry.Record{record(302), record(200)}
 		conflict[1].Payload = []byte(`{"changed":1}`)
-		if err := s.InsertBatch(ctx, conflict, "authority:AN", true); !errors.Is(err, registry.ErrConflict) {
+		if err := s.InsertBatch(ctx, conflict, "authority:AN", registry.BatchOptions{Outbox: true}); !errors.Is(err, registry.ErrConflict) {
 			t.Fatalf("batch with a conflict = %v, want ErrConflict", err)
 		}
 		if _, err := s.Get(ctx, conflict[0].UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
 			t.Errorf("part of a conflicting batch was stored: %v", err)
+		}
+	})
+}
+
+// A bulk issuance that can be run again: keys stored with the records in
+// the batch's transaction, looked up many at once, and a key taken since
+// the look-up fails the whole batch.
+func TestInsertBatchKeys(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend, dsn string) {
+		s := open(t, dsn, testKeys(t, "k1"))
+		const actor = "authority:AN"
+		key := func(i int, body string) *registry.Idempotency {
+			return &registry.Idempotency{Principal: actor, Key: fmt.Sprintf("batch:run:%d", i), RequestHash: sha256.Sum256([]byte(body))}
+		}
+		var rs []registry.Record
+		var keys []*registry.Idempotency
+		for i := range 5 {
+			r := record(400 + i)
+			r.HC1 = fmt.Sprintf("HC1:RECORD%d", i)
+			rs = append(rs, r)
+			keys = append(keys, key(i, "line"))
+		}
+		keys[4] = nil // a record without a key
+		if err := s.InsertBatch(ctx, rs, actor, registry.BatchOptions{Outbox: true, Keys: keys}); err != nil {
+			t.Fatal(err)
+		}
+		// The look-up: used keys give their record (payload and HC1), an
+		// unused one nothing, a key for another request a mismatch.
+		ids := []registry.Idempotency{*key(0, "line"), *key(7, "line"), *key(3, "line"), *key(1, "another line")}
+		got, err := s.Replays(ctx, ids, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 4 {
+			t.Fatalf("%d replays for 4 keys", len(got))
+		}
+		for k, want := range []int{0, -1, 3, -1} {
+			r := got[k]
+			switch {
+			case want >= 0 && (r.Record == nil || r.Record.UVCI != rs[want].UVCI || r.Record.HC1 != rs[want].HC1 ||
+				string(r.Record.Payload) != string(rs[want].Payload) || r.Err != nil):
+				t.Errorf("key %s: %+v, want record %s", ids[k].Key, r, rs[want].UVCI)
+			case want < 0 && r.Record != nil:
+				t.Errorf("key %s: replays %s", ids[k].Key, r.Record.UVCI)
+			}
+		}
+		if got[1].Err != nil {
+			t.Errorf("unused key: %v", got[1].Err)
+		}
+		if !errors.Is(got[3].Err, registry.ErrIdempotencyMismatch) {
+			t.Errorf("key for another request: %v, want ErrIdempotencyMismatch", got[3].Err)
+		}
+		// The two records returned were viewed: audited as such.
+		es, _ := s.AuditByActor(ctx, actor)
+		if n := countAction(es, registry.ActionView); n != 2 {
+			t.Errorf("%d view audit entries after replaying 2 records", n)
+		}
+		// Keys of another principal are not this one's.
+		other := *key(0, "line")
+		other.Principal = "authority:MD"
+		if got, err := s.Replays(ctx, []registry.Idempotency{other}, "authority:MD"); err != nil || got[0].Record != nil {
+			t.Errorf("another principal's look-up: %+v, %v", got, err)
+		}
+		// A batch with a key already taken is not written at all.
+		again := []registry.Record{record(410), record(411)}
+		err = s.InsertBatch(ctx, again, actor, registry.BatchOptions{Keys: []*registry.Idempotency{key(10, "line"), key(2, "line")}})
+		var replay *registry.ReplayError
+		if !errors.As(err, &replay) || replay.UVCI != rs[2].UVCI {
+			t.Errorf("batch with a taken key = %v, want a replay of %s", err, rs[2].UVCI)
+		}
+		// Nor one with the same key twice.
+		err = s.InsertBatch(ctx, again, actor, registry.BatchOptions{Keys: []*registry.Idempotency{key(12, "line"), key(12, "line")}})
+		if !errors.As(err, &replay) || replay.UVCI != again[0].UVCI {
+			t.Errorf("batch with a key twice = %v, want a replay of %s", err, again[0].UVCI)
+		}
+		for _, r := range again {
+			if _, err := s.Get(ctx, r.UVCI, "a"); !errors.Is(err, registry.ErrNotFound) {
+				t.Errorf("%s of a refused batch was stored: %v", r.UVCI, err)
+			}
+		}
+		if got, _ := s.Replays(ctx, []registry.Idempotency{*key(10, "line"), *key(12, "line")}, actor); got[0].Record != nil || got[1].Record != nil {
+			t.Error("a key of a refused batch was stored")
+		}
+		// A look-up larger than one query's parameters.
+		var many []registry.Idempotency
+		for i := range 2500 {
+			many = append(many, *key(i, "line"))
+		}
+		got, err = s.Replays(ctx, many, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := 0
+		for _, r := range got {
+			if r.Record != nil {
+				found++
+			}
+		}
+		if found != 4 {
+			t.Errorf("%d of 2500 keys found, want 4", found)
+		}
+		if err := s.InsertBatch(ctx, again, actor, registry.BatchOptions{Keys: keys[:1]}); err == nil {
+			t.Error("InsertBatch took 1 key for 2 records")
 		}
 	})
 }

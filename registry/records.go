@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 )
@@ -266,13 +267,33 @@ func (s *Store) insertTx(ctx context.Context, tx *sql.Tx, sr sealedRecord, actor
 	return nil
 }
 
+// BatchOptions are what InsertBatch writes besides the records, in the same
+// transaction.
+type BatchOptions struct {
+	// Outbox queues every record for delivery to the national registry.
+	Outbox bool
+	// Keys, when not nil, has one entry per record: the idempotency key the
+	// record answers (nil for none). A key already taken fails the whole
+	// batch with an error wrapping *ReplayError or ErrIdempotencyMismatch;
+	// nothing is written.
+	Keys []*Idempotency
+}
+
 // InsertBatch stores many records in one transaction, each with its audit
-// entry (and outbox entry): all of them or none. It is the bulk path (mass
-// issuance, re-encoding); a UVCI already stored with the same payload is
-// skipped as in Insert.
-func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outbox bool) error {
+// entry (and outbox entry, and idempotency key): all of them or none. It is
+// the bulk path (mass issuance, re-encoding); a UVCI already stored with the
+// same payload is skipped as in Insert.
+func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, o BatchOptions) error {
 	if err := checkActor(actor); err != nil {
 		return err
+	}
+	if o.Keys != nil && len(o.Keys) != len(rs) {
+		return fmt.Errorf("registry: %d idempotency keys for %d records", len(o.Keys), len(rs))
+	}
+	for i, id := range o.Keys {
+		if id != nil && (len(id.Key) == 0 || len(id.Key) > 200) {
+			return fmt.Errorf("record %d: registry: idempotency key must have 1 to 200 bytes", i)
+		}
 	}
 	// Sealing (AES-GCM, the holder index) needs no database: on every core,
 	// before the one writer's transaction.
@@ -293,6 +314,7 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outb
 			return fmt.Errorf("record %d: %w", i, err)
 		}
 	}
+	now := time.Now().Unix()
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range sealed {
 			inserted, err := s.insertSealed(ctx, tx, sealed[i])
@@ -300,13 +322,138 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, outb
 				return fmt.Errorf("record %d: %w", i, err)
 			}
 			if inserted {
-				if err := s.afterInsert(ctx, tx, sealed[i], actor, outbox); err != nil {
+				if err := s.afterInsert(ctx, tx, sealed[i], actor, o.Outbox); err != nil {
 					return err
 				}
+			}
+			if o.Keys == nil || o.Keys[i] == nil {
+				continue
+			}
+			id := o.Keys[i]
+			res, err := s.txExec(ctx, tx, sqlInsertIdem,
+				id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), sealed[i].UVCI, now)
+			if err != nil {
+				return fmt.Errorf("record %d: registry: store idempotency key: %w", i, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("record %d: registry: store idempotency key: %w", i, err)
+			} else if n == 0 {
+				// Taken since the caller looked (a concurrent run of the same
+				// batch, or the key twice in this one).
+				if err := idempotent(ctx, tx, *id); err != nil {
+					return fmt.Errorf("record %d: %w", i, err)
+				}
+				return fmt.Errorf("record %d: registry: idempotency key %q vanished", i, id.Key)
 			}
 		}
 		return nil
 	})
+}
+
+// Replay is what an idempotency key already produced.
+type Replay struct {
+	// Record is the certificate the key produced, with its payload and HC1;
+	// nil when the key is unused or Err is set.
+	Record *Record
+	// Err is ErrIdempotencyMismatch when the key was used for a different
+	// request.
+	Err error
+}
+
+// maxKeysPerQuery bounds the parameters of one look-up (SQLite allows
+// 32766, PostgreSQL 65535).
+const maxKeysPerQuery = 1000
+
+// Replays looks up many idempotency keys of one principal at once, a query
+// per thousand keys, for bulk issuance that may be run again: one Replay per
+// key, in order. The certificates returned are audited as viewed, in one
+// transaction; nothing is written when no key was used.
+func (s *Store) Replays(ctx context.Context, ids []Idempotency, actor string) ([]Replay, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
+	}
+	out := make([]Replay, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	principal := ids[0].Principal
+	at := make(map[string]int, len(ids))
+	for i, id := range ids {
+		if id.Principal != principal {
+			return nil, errors.New("registry: Replays takes the keys of one principal")
+		}
+		if _, dup := at[id.Key]; dup {
+			return nil, fmt.Errorf("registry: idempotency key %q twice in one look-up", id.Key)
+		}
+		at[id.Key] = i
+	}
+	var viewed []string
+	for start := 0; start < len(ids); start += maxKeysPerQuery {
+		part := ids[start:min(start+maxKeysPerQuery, len(ids))]
+		args := make([]any, 0, len(part)+1)
+		args = append(args, principal)
+		var q strings.Builder
+		q.WriteString(`SELECT ` + recordColumns + `, key_id, payload, hc1, idem_key, request_hash
+			FROM idempotency JOIN certificates USING (uvci) WHERE principal = $1 AND idem_key IN (`)
+		for i, id := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			args = append(args, id.Key)
+			fmt.Fprintf(&q, "$%d", len(args))
+		}
+		q.WriteByte(')')
+		if err := s.replays(ctx, q.String(), args, ids, at, out, &viewed); err != nil {
+			return nil, err
+		}
+	}
+	if len(viewed) == 0 {
+		return out, nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, uvci := range viewed {
+			if _, err := s.txExec(ctx, tx, sqlAudit, time.Now().Unix(), actor, ActionView, uvci, "replayed for an idempotency key"); err != nil {
+				return fmt.Errorf("registry: write audit entry: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) replays(ctx context.Context, q string, args []any, ids []Idempotency, at map[string]int, out []Replay, viewed *[]string) error {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("registry: read idempotency keys: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, hash string
+		r, sealed, err := scanRecord(rows, true, &key, &hash)
+		if err != nil {
+			return fmt.Errorf("registry: read idempotency keys: %w", err)
+		}
+		i, ok := at[key]
+		if !ok {
+			continue
+		}
+		if hash != hex.EncodeToString(ids[i].RequestHash[:]) {
+			out[i].Err = ErrIdempotencyMismatch
+			continue
+		}
+		if err := s.unseal(&r, sealed); err != nil {
+			return err
+		}
+		out[i].Record = &r
+		*viewed = append(*viewed, r.UVCI)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("registry: read idempotency keys: %w", err)
+	}
+	return nil
 }
 
 // sealedRecord is a checked record with its columns ready to write.

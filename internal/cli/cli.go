@@ -28,8 +28,11 @@ Usage:
                                                        the issuing system, registry, API and web UI;
                                                        on first run creates a demo country in ./dcc-data
   dcc serve --config FILE                              a configured deployment (docs/operations.md)
-  dcc issue (--data DIR | --config FILE) --authority ID --batch FILE.jsonl [--out RESULTS.jsonl]
-                                                       bulk issuance, one request per line
+  dcc issue (--data DIR | --config FILE) --authority ID --batch FILE.jsonl|- [--out RESULTS.jsonl [--resume]]
+            [--run-id NAME]                            bulk issuance, one request per line; run it again
+                                                       after an interruption: each line is issued once
+                                                       (--resume appends the missing results to --out;
+                                                       standard input needs --run-id)
   dcc validate [--lenient] [--valuesets DIR] FILE...   check payloads (JSON; - for stdin)
   dcc validate --example                               check the bundled example payload
   dcc example                                          print the bundled example payload

@@ -4,12 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -30,10 +35,13 @@ type batchLine struct {
 
 // batchResult is one line of the results.
 type batchResult struct {
-	Line   int            `json:"line"`
-	UVCI   string         `json:"uvci,omitempty"`
-	HC1    string         `json:"hc1,omitempty"`
-	Errors []batchProblem `json:"errors,omitempty"`
+	Line int    `json:"line"`
+	UVCI string `json:"uvci,omitempty"`
+	HC1  string `json:"hc1,omitempty"`
+	// Replayed marks a line an earlier run of the batch issued: its
+	// certificate as stored then.
+	Replayed bool           `json:"replayed,omitempty"`
+	Errors   []batchProblem `json:"errors,omitempty"`
 }
 
 type batchProblem struct {
@@ -45,21 +53,39 @@ type batchProblem struct {
 // transaction.
 const batchChunk = 512
 
+// runIDPattern is what --run-id takes: it goes into each line's
+// idempotency key (at most 200 bytes with the line number).
+var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+
 // issue signs a batch of requests as one authority of a deployment: mass
 // issuance and re-issuance (e.g. re-encoding booster doses).
+//
+// A run has an identity, the SHA-256 of the batch file or --run-id, and
+// each line is issued under the idempotency key "batch:RUN:LINE": running
+// the same batch again after an interruption issues only what is missing
+// and reports the rest as stored.
 func (e *env) issue(args []string) int {
 	fs := e.flags("issue")
 	data := fs.String("data", "", "data directory of a `dcc serve` demo deployment")
 	cfgPath := fs.String("config", "", "configuration file of a deployment")
 	authority := fs.String("authority", "", "id of the issuing authority to sign as")
 	batch := fs.String("batch", "", "JSONL file: one {\"type\": \"vaccination\"|\"test\"|\"recovery\", \"payload\": {…}} per line (- for stdin)")
-	out := fs.String("out", "", "JSONL results file (default standard output)")
+	out := fs.String("out", "", "JSONL results file (default standard output); never overwritten")
+	resume := fs.Bool("resume", false, "append to a non-empty --out the results it lacks (running an interrupted batch again)")
+	runID := fs.String("run-id", "", "name of the run (letters, digits, . _ -) under which each line is issued once; default the SHA-256 of the batch file; required with --batch -")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return exitUsage
 	}
 	if len(rest) > 0 || *authority == "" || *batch == "" || (*data == "") == (*cfgPath == "") {
-		return e.usageError("issue", "want (--data DIR | --config FILE) --authority ID --batch FILE.jsonl [--out RESULTS.jsonl]")
+		return e.usageError("issue", "want (--data DIR | --config FILE) --authority ID --batch FILE.jsonl [--out RESULTS.jsonl [--resume]] [--run-id NAME]")
+	}
+	if *runID != "" && !runIDPattern.MatchString(*runID) {
+		return e.usageError("issue", "--run-id %q: want 1 to 100 letters, digits, '.', '_' or '-'", *runID)
+	}
+	if *batch == "-" && *runID == "" {
+		return e.usageError("issue", "--batch - needs --run-id NAME: standard input has no identity by which running it again "+
+			"finds what an interrupted run issued; pass the same NAME when you run it again")
 	}
 	path := *cfgPath
 	if path == "" {
@@ -96,37 +122,54 @@ func (e *env) issue(args []string) int {
 		return exitUsage
 	}
 	defer closeIn()
-	w := e.stdout
-	var outFile *os.File
+	run := &batchRun{svc: a.Issuance, p: p, id: *runID, w: e.stdout}
+	if run.id == "" {
+		if run.id, err = fileHash(in); err != nil {
+			fmt.Fprintf(e.stderr, "dcc issue: %s: %v\n", *batch, err)
+			return exitUsage
+		}
+		// Read again, hashed again: a file that changes while it is issued
+		// is not the batch its keys name.
+		run.changed = sha256.New()
+		in = io.TeeReader(in, run.changed)
+	}
+	var res *resultsFile
 	if *out != "" {
-		outFile, err = os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
+		if res, err = openResults(*out, *resume); err != nil {
 			fmt.Fprintf(e.stderr, "dcc issue: %v\n", err)
 			return exitUsage
 		}
-		w = outFile
+		defer res.f.Close()
+		run.w, run.sync, run.done = res.f, res.f.Sync, res.done
+		run.check, run.checkUVCI, run.outName = res.lastIssued, res.lastUVCI, *out
+		run.failedBefore = res.failed
+		if res.torn > 0 {
+			fmt.Fprintf(e.stderr, "dcc issue: %s ended in a torn line (%d bytes, an interrupted write): cut\n", *out, res.torn)
+		}
 	}
-	bw := bufio.NewWriter(w)
-	bar := e.progress(*batch)
-	issued, failed, err := issueLines(ctx, a.Issuance, p, in, bw, bar)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if outFile != nil {
-		if cerr := outFile.Close(); err == nil {
+	run.bar = e.progress(*batch)
+	err = run.lines(ctx, in)
+	if res != nil {
+		if cerr := res.f.Close(); err == nil {
 			err = cerr
 		}
 	}
-	if bar != nil {
-		_ = bar.Finish()
+	if run.bar != nil {
+		_ = run.bar.Finish()
 		fmt.Fprintln(e.stderr)
 	}
-	fmt.Fprintf(e.stderr, "dcc issue: %d issued, %d failed (as %s)\n", issued, failed, au.Name)
+	fmt.Fprintf(e.stderr, "dcc issue: %d issued, %d failed (as %s, run %s)\n", run.issued, run.failed, au.Name, run.id)
+	if run.replayed > 0 {
+		fmt.Fprintf(e.stderr, "dcc issue: %d lines issued by an earlier run of the batch, reported again (\"replayed\": true)\n", run.replayed)
+	}
+	if run.skipped > 0 {
+		fmt.Fprintf(e.stderr, "dcc issue: %d lines had their results in %s already (%d failed)\n", run.skipped, *out, run.failedBefore)
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "dcc issue: %v\n", err)
 		return exitUsage
 	}
-	if failed > 0 {
+	if run.failed > 0 || run.failedBefore > 0 {
 		return exitInvalid
 	}
 	return exitOK
@@ -141,6 +184,22 @@ func (e *env) openIn(name string) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// fileHash is the hex SHA-256 of a file, which is then rewound.
+func fileHash(r io.Reader) (string, error) {
+	f, ok := r.(io.ReadSeeker)
+	if !ok {
+		return "", errors.New("the batch cannot be read twice")
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // progress returns a progress bar on a terminal, nil elsewhere.
@@ -180,53 +239,147 @@ func countLines(path string) (int64, error) {
 	}
 }
 
-// issueLines reads the batch in chunks, issues each chunk and writes one
-// result per line, in order. A bad line is reported and never stops the
-// others.
-func issueLines(ctx context.Context, svc *issuance.Service, p deployment.Principal, in io.Reader, w io.Writer, bar *progressbar.ProgressBar) (issued, failed int, err error) {
+// resultsFile is an --out file opened to append to.
+type resultsFile struct {
+	f *os.File
+	// done is the last line with a result in the file; lastIssued the last
+	// line with a certificate, lastUVCI its UVCI.
+	done, lastIssued int
+	lastUVCI         string
+	failed           int   // results with errors
+	torn             int64 // bytes of a torn last line, cut
+}
+
+// openResults opens path to append results. A file with results is
+// refused unless resume; then a torn last line (an interrupted write) is
+// cut, and what the file holds is read.
+func openResults(path string, resume bool) (*resultsFile, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	res := &resultsFile{f: f}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if st.Size() == 0 {
+		return res, nil
+	}
+	if !resume {
+		f.Close()
+		return nil, fmt.Errorf("%s holds results already: pass --resume to append the results it lacks "+
+			"(running the same batch again), or choose another --out", path)
+	}
+	end, err := res.read(path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if res.torn = st.Size() - end; res.torn > 0 {
+		if err := f.Truncate(end); err != nil {
+			f.Close()
+			return nil, err
+		}
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	if _, err := f.Seek(end, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return res, nil
+}
+
+// read reads the complete lines of the results file and returns where the
+// last one ends.
+func (res *resultsFile) read(path string) (int64, error) {
+	if _, err := res.f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	r := bufio.NewReaderSize(res.f, 64<<10)
+	var end int64
+	for n := 1; ; n++ {
+		raw, err := r.ReadBytes('\n')
+		if err == io.EOF {
+			return end, nil // a torn line, or none
+		}
+		if err != nil {
+			return 0, err
+		}
+		end += int64(len(raw))
+		var got batchResult
+		if json.Unmarshal(raw, &got) != nil || got.Line <= res.done || (got.UVCI == "") == (got.Errors == nil) {
+			return 0, fmt.Errorf("%s: line %d is not a result of dcc issue in line order; choose another --out", path, n)
+		}
+		res.done = got.Line
+		if got.Errors != nil {
+			res.failed++
+		}
+		if got.UVCI != "" {
+			res.lastIssued, res.lastUVCI = got.Line, got.UVCI
+		}
+	}
+}
+
+// batchRun is one run of a batch.
+type batchRun struct {
+	svc *issuance.Service
+	p   deployment.Principal
+	id  string // the run's identity in the idempotency keys
+	// changed hashes the batch file as it is read, to compare with id.
+	changed hash.Hash
+	w       io.Writer
+	sync    func() error // makes what was written durable; nil for none
+	bar     *progressbar.ProgressBar
+	// done is the last line with a result in the output already; check the
+	// line of it whose certificate must be checkUVCI (0 for none).
+	done, check int
+	checkUVCI   string
+	outName     string
+
+	issued, replayed, failed, skipped int
+	failedBefore                      int // of the lines skipped
+}
+
+func (r *batchRun) key(line int) string { return "batch:" + r.id + ":" + strconv.Itoa(line) }
+
+// lines reads the batch in chunks, issues each chunk and writes one result
+// per line, in order, after the chunk is stored. A bad line is reported and
+// never stops the others. Lines with their results in the output already
+// are passed over.
+func (r *batchRun) lines(ctx context.Context, in io.Reader) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), dcc.MaxInput+1024)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	line := 0
 	var reqs []issuance.Request
 	var results []batchResult // one per line; lines without errors await reqs' results in order
-	flush := func() error {
-		res := svc.IssueBatch(ctx, p, reqs, 0)
-		ri := 0
-		for i := range results {
-			if results[i].Errors == nil && ri < len(res) && results[i].UVCI == "" {
-				r := res[ri]
-				ri++
-				if r.Err != nil {
-					results[i].Errors = problemsOf(r.Err)
-				} else {
-					results[i].UVCI, results[i].HC1 = r.Issued.UVCI, r.Issued.HC1
-				}
-			}
-			if results[i].Errors != nil {
-				failed++
-			} else {
-				issued++
-			}
-			if err := enc.Encode(results[i]); err != nil {
-				return err
-			}
-		}
-		if bar != nil {
-			_ = bar.Add(len(results))
-		}
-		reqs, results = reqs[:0], results[:0]
-		return nil
-	}
 	for sc.Scan() {
 		line++
 		raw := bytes.TrimSpace(sc.Bytes())
+		if line <= r.done {
+			if line == r.check {
+				if err := r.checkOutput(ctx, line, raw); err != nil {
+					return err
+				}
+			}
+			if len(raw) > 0 {
+				r.skipped++
+				if r.bar != nil {
+					_ = r.bar.Add(1)
+				}
+			}
+			continue
+		}
 		if len(raw) == 0 {
 			continue
 		}
-		res := batchResult{Line: line}
 		req, perr := parseLine(raw)
+		req.IdempotencyKey = r.key(line)
+		res := batchResult{Line: line}
 		if perr != nil {
 			res.Errors = perr
 		} else {
@@ -234,19 +387,104 @@ func issueLines(ctx context.Context, svc *issuance.Service, p deployment.Princip
 		}
 		results = append(results, res)
 		if len(results) >= batchChunk {
-			if err := flush(); err != nil {
-				return issued, failed, err
+			if err := r.flush(ctx, reqs, results); err != nil {
+				return err
 			}
+			reqs, results = reqs[:0], results[:0]
 		}
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
 			err = fmt.Errorf("line %d: longer than 1 MiB", line+1)
 		}
-		_ = flush()
-		return issued, failed, err
+		_ = r.flush(ctx, reqs, results)
+		return err
 	}
-	return issued, failed, flush()
+	if line < r.done {
+		return fmt.Errorf("%s holds results up to line %d but the batch has %d lines: it is another batch's; choose another --out",
+			r.outName, r.done, line)
+	}
+	if err := r.flush(ctx, reqs, results); err != nil {
+		return err
+	}
+	if r.changed != nil && hex.EncodeToString(r.changed.Sum(nil)) != r.id {
+		return errors.New("the batch file changed while it was issued; run it again to complete it (a changed file is another batch)")
+	}
+	return nil
+}
+
+// checkOutput makes sure that the output's results are this run's: its
+// last certificate is what this run issued for the line.
+func (r *batchRun) checkOutput(ctx context.Context, line int, raw []byte) error {
+	got := "nothing"
+	if req, perr := parseLine(raw); perr == nil {
+		req.IdempotencyKey = r.key(line)
+		res, err := r.svc.Replayed(ctx, r.p, []issuance.Request{req})
+		if err != nil {
+			return err
+		}
+		if res[0].Issued != nil {
+			if res[0].Issued.UVCI == r.checkUVCI {
+				return nil
+			}
+			got = res[0].Issued.UVCI
+		}
+	}
+	return fmt.Errorf("%s holds results of another batch: its line %d is %s, but this run (%s) issued %s for it; "+
+		"choose another --out, or pass the batch and --run-id of that run", r.outName, line, r.checkUVCI, r.id, got)
+}
+
+// flush issues a chunk and writes its results: whole lines, in one write,
+// made durable before the next chunk, so that an interrupted run leaves a
+// prefix of the results, each of a stored certificate.
+func (r *batchRun) flush(ctx context.Context, reqs []issuance.Request, results []batchResult) error {
+	if len(results) == 0 {
+		return nil
+	}
+	res := r.svc.IssueBatch(ctx, r.p, reqs, 0)
+	ri := 0
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for i := range results {
+		if results[i].Errors == nil && ri < len(res) {
+			got := res[ri]
+			ri++
+			var ce *issuance.ConflictError
+			switch {
+			case errors.As(got.Err, &ce):
+				results[i].Errors = []batchProblem{{Field: "", Reason: "run " + r.id + " issued this line before with other content; " +
+					"a changed line is a new request: issue it in another batch"}}
+			case got.Err != nil:
+				results[i].Errors = problemsOf(got.Err)
+			default:
+				results[i].UVCI, results[i].HC1, results[i].Replayed = got.Issued.UVCI, got.Issued.HC1, got.Issued.Replayed
+			}
+		}
+		switch {
+		case results[i].Errors != nil:
+			r.failed++
+		case results[i].Replayed:
+			r.replayed++
+		default:
+			r.issued++
+		}
+		if err := enc.Encode(results[i]); err != nil {
+			return err
+		}
+	}
+	if _, err := r.w.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	if r.sync != nil {
+		if err := r.sync(); err != nil {
+			return err
+		}
+	}
+	if r.bar != nil {
+		_ = r.bar.Add(len(results))
+	}
+	return nil
 }
 
 func parseLine(raw []byte) (issuance.Request, []batchProblem) {

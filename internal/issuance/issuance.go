@@ -27,8 +27,9 @@ import (
 type Store interface {
 	RecordStore
 	InsertRecord(ctx context.Context, r registry.Record, actor string, o registry.InsertOptions) error
-	InsertBatch(ctx context.Context, rs []registry.Record, actor string, outbox bool) error
+	InsertBatch(ctx context.Context, rs []registry.Record, actor string, o registry.BatchOptions) error
 	Idempotent(ctx context.Context, id registry.Idempotency) error
+	Replays(ctx context.Context, ids []registry.Idempotency, actor string) ([]registry.Replay, error)
 }
 
 // Signer signs as an authority's DSC.
@@ -181,16 +182,11 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 	if err := s.canIssue(p, req.Type); err != nil {
 		return nil, err
 	}
-	var idem *registry.Idempotency
-	if req.IdempotencyKey != "" {
-		if len(req.IdempotencyKey) > 200 {
-			return nil, invalid("Idempotency-Key", "longer than 200 characters")
-		}
-		h := sha256.New()
-		fmt.Fprintf(h, "%s\x00%s\x00", req.Type, supersedes)
-		h.Write(req.Body)
-		idem = &registry.Idempotency{Principal: p.Actor(), Key: req.IdempotencyKey}
-		h.Sum(idem.RequestHash[:0])
+	idem, err := idempotency(p, req, supersedes)
+	if err != nil {
+		return nil, err
+	}
+	if idem != nil {
 		if err := s.store.Idempotent(ctx, *idem); err != nil {
 			return s.replay(ctx, p, err)
 		}
@@ -217,6 +213,23 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 		s.observe(c)
 		return c.issued(), nil
 	}
+}
+
+// idempotency is the key of a request, with the hash of what it asks; nil
+// when the request has no key.
+func idempotency(p deployment.Principal, req Request, supersedes string) (*registry.Idempotency, error) {
+	if req.IdempotencyKey == "" {
+		return nil, nil
+	}
+	if len(req.IdempotencyKey) > 200 {
+		return nil, invalid("Idempotency-Key", "longer than 200 characters")
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", req.Type, supersedes)
+	h.Write(req.Body)
+	id := &registry.Idempotency{Principal: p.Actor(), Key: req.IdempotencyKey}
+	h.Sum(id.RequestHash[:0])
+	return id, nil
 }
 
 func (s *Service) observe(c *candidate) {
