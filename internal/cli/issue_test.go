@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,11 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"dcc/internal/app"
 	"dcc/internal/cli"
-	"dcc/internal/config"
 	"dcc/internal/demo"
-	"dcc/registry"
 )
 
 // result is one line of `dcc issue`'s results.
@@ -110,26 +106,7 @@ func (e *issueEnv) stored() int {
 
 func countStored(t *testing.T, cfgPath string) int {
 	t.Helper()
-	cfg, err := config.Load(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.Open(context.Background(), cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	n, after := 0, ""
-	for {
-		rs, next, err := a.Store.Search(context.Background(), registry.Query{Limit: 1000, After: after}, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		n += len(rs)
-		if after = next; next == "" {
-			return n
-		}
-	}
+	return len(storeRecords(t, cfgPath))
 }
 
 // Running a batch again completes it: lines stored before are reported with
