@@ -295,20 +295,7 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, o Ba
 			return fmt.Errorf("record %d: registry: idempotency key must have 1 to 200 bytes", i)
 		}
 	}
-	// Sealing (AES-GCM, the holder index) needs no database: on every core,
-	// before the one writer's transaction.
-	sealed := make([]sealedRecord, len(rs))
-	errs := make([]error, len(rs))
-	workers := min(runtime.GOMAXPROCS(0), len(rs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(rs); i += workers {
-				sealed[i], errs[i] = s.sealRecord(rs[i])
-			}
-		})
-	}
-	wg.Wait()
+	sealed, errs := s.sealAll(rs)
 	for i, err := range errs {
 		if err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
@@ -454,6 +441,25 @@ func (s *Store) replays(ctx context.Context, q string, args []any, ids []Idempot
 		return fmt.Errorf("registry: read idempotency keys: %w", err)
 	}
 	return nil
+}
+
+// sealAll seals records for a bulk write. Sealing (AES-GCM, the holder
+// index) needs no database: it runs on every core, before the one writer's
+// transaction.
+func (s *Store) sealAll(rs []Record) ([]sealedRecord, []error) {
+	sealed := make([]sealedRecord, len(rs))
+	errs := make([]error, len(rs))
+	workers := min(runtime.GOMAXPROCS(0), len(rs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(rs); i += workers {
+				sealed[i], errs[i] = s.sealRecord(rs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return sealed, errs
 }
 
 // sealedRecord is a checked record with its columns ready to write.
@@ -764,17 +770,10 @@ func (s *Store) ApplyBatch(ctx context.Context, rs []Record, actor string) ([]Ap
 		return nil, err
 	}
 	out := make([]ApplyResult, len(rs))
-	sealed := make([]sealedRecord, len(rs))
-	workers := min(runtime.GOMAXPROCS(0), len(rs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(rs); i += workers {
-				sealed[i], out[i].Err = s.sealRecord(rs[i])
-			}
-		})
+	sealed, errs := s.sealAll(rs)
+	for i, err := range errs {
+		out[i].Err = err
 	}
-	wg.Wait()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range sealed {
 			if out[i].Err != nil {
