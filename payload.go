@@ -108,6 +108,20 @@ func (p *Payload) CertificateID() string {
 	return ""
 }
 
+// EntryCountry returns the country of the (first) entry's event, co: the
+// Member State or third country of the vaccination, test or recovery.
+func (p *Payload) EntryCountry() string {
+	switch {
+	case len(p.V) > 0:
+		return p.V[0].CO
+	case len(p.T) > 0:
+		return p.T[0].CO
+	case len(p.R) > 0:
+		return p.R[0].CO
+	}
+	return ""
+}
+
 // EventDate returns the date of the (first) entry's event: the vaccination
 // date, the sample collection time, or the first positive test date.
 func (p *Payload) EventDate() string {

@@ -9,5 +9,7 @@
 //     malleable s cannot dodge the list; for RSA the whole signature,
 //
 // base64-encoded in the batch's entries. Batches carry an expiry; an expired
-// batch is ignored.
+// batch is ignored. A verifier also looks COUNTRYCODEUCI up with the entry's
+// co when it differs from iss, as some reference apps hash co (gateway.md
+// §C.2), and reads the kid UNKNOWN_KID as "any DSC" (§C.4).
 package revocation

@@ -36,14 +36,32 @@ func sum(parts ...[]byte) Hash {
 type Hashes struct {
 	UCI, CountryCodeUCI, Signature Hash
 	HasSignature                   bool
+	// EntryCountryUCI is the COUNTRYCODEUCI hash with the entry's co in
+	// place of the CWT iss, set by OfCertificate when the two differ: the
+	// EU's Android verifier and hcert-dotnet hash co, the other reference
+	// apps iss (gateway.md §C.2), so a list may hold either.
+	EntryCountryUCI    Hash
+	HasEntryCountryUCI bool
 }
 
 // Of computes the hashes of a certificate from its identifier, its issuing
-// country (CWT iss) and its COSE signature (nil when unknown).
+// country (CWT iss) and its COSE signature (nil when unknown). An issuer
+// revoking by COUNTRYCODEUCI hashes with iss, as the specification says.
 func Of(uvci, country string, signature []byte) Hashes {
 	h := Hashes{UCI: sum([]byte(uvci)), CountryCodeUCI: sum([]byte(country), []byte(uvci))}
 	if len(signature) > 0 {
 		h.Signature, h.HasSignature = SignatureHash(signature), true
+	}
+	return h
+}
+
+// OfCertificate is Of for a verifier: when the entry's country co differs
+// from the issuing country iss, it also computes the COUNTRYCODEUCI hash
+// with co, which Check then looks up as well. It costs one more look-up.
+func OfCertificate(uvci, iss, co string, signature []byte) Hashes {
+	h := Of(uvci, iss, signature)
+	if co != "" && co != iss {
+		h.EntryCountryUCI, h.HasEntryCountryUCI = sum([]byte(co), []byte(uvci)), true
 	}
 	return h
 }
@@ -69,11 +87,15 @@ func (h Hashes) of(t HashType) (Hash, bool) {
 	return Hash{}, false
 }
 
+// UnknownKID is the kid of a batch whose certificates' DSC the revoking
+// country does not know (gateway.md §C.4): its entries apply under any kid.
+const UnknownKID = "UNKNOWN_KID"
+
 // Batch is the gateway's revocation batch.
 type Batch struct {
 	Country  string    `json:"country"`
 	Expires  time.Time `json:"expires"`
-	KID      string    `json:"kid"` // base64 kid of the DSC; empty: any
+	KID      string    `json:"kid"` // base64 kid of the DSC; empty or UnknownKID: any
 	HashType HashType  `json:"hashType"`
 	Entries  []Entry   `json:"entries"`
 }
@@ -140,7 +162,7 @@ func (b Batch) check() error {
 	default:
 		return fmt.Errorf("hashType %q: want UCI, COUNTRYCODEUCI or SIGNATURE", b.HashType)
 	}
-	if b.KID != "" {
+	if b.KID != "" && b.KID != UnknownKID {
 		if k, err := base64.StdEncoding.DecodeString(b.KID); err != nil || len(k) != 8 {
 			return fmt.Errorf("kid %q: want the base64 of 8 bytes", b.KID)
 		}
@@ -179,11 +201,15 @@ func (l *List) Add(batches []Batch, at time.Time) int {
 			continue
 		}
 		n++
+		kid := b.KID
+		if kid == UnknownKID {
+			kid = ""
+		}
 		for _, e := range b.Entries {
 			var h Hash
 			raw, _ := base64.StdEncoding.DecodeString(e.Hash)
 			copy(h[:], raw)
-			l.m[key{b.KID, b.HashType, h}] = b.Country
+			l.m[key{kid, b.HashType, h}] = b.Country
 		}
 	}
 	return n
@@ -196,21 +222,35 @@ func (l *List) Len() int { return len(l.m) }
 type Match struct {
 	HashType HashType
 	Country  string // of the batch
+	// EntryCountry: the COUNTRYCODEUCI hash matched with the entry's co,
+	// not with the CWT iss.
+	EntryCountry bool
 }
 
 // Check looks a certificate up by every hash type, in the batches of its
-// DSC's kid and in batches without a kid.
+// DSC's kid and in batches without a kid (or with UNKNOWN_KID).
 func (l *List) Check(kid []byte, h Hashes) (Match, bool) {
 	k := base64.StdEncoding.EncodeToString(kid)
+	look := func(t HashType, v Hash) (string, bool) {
+		for _, batchKID := range []string{k, ""} {
+			if c, hit := l.m[key{batchKID, t, v}]; hit {
+				return c, true
+			}
+		}
+		return "", false
+	}
 	for _, t := range []HashType{Signature, UCI, CountryCodeUCI} {
 		v, ok := h.of(t)
 		if !ok {
 			continue
 		}
-		for _, batchKID := range []string{k, ""} {
-			if c, hit := l.m[key{batchKID, t, v}]; hit {
-				return Match{HashType: t, Country: c}, true
-			}
+		if c, hit := look(t, v); hit {
+			return Match{HashType: t, Country: c}, true
+		}
+	}
+	if h.HasEntryCountryUCI {
+		if c, hit := look(CountryCodeUCI, h.EntryCountryUCI); hit {
+			return Match{HashType: CountryCodeUCI, Country: c, EntryCountry: true}, true
 		}
 	}
 	return Match{}, false

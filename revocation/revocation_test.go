@@ -111,3 +111,54 @@ func FuzzParse(f *testing.F) {
 		revocation.NewList().Add(bs, time.Now())
 	})
 }
+
+// A verifier looks up COUNTRYCODEUCI with the CWT iss and, when the
+// entry's co differs, with co as well (gateway.md §C.2).
+func TestCountryCodeUCIWithEntryCountry(t *testing.T) {
+	kid := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	h := revocation.OfCertificate(uvci, "ES", "AT", nil)
+	if !h.HasEntryCountryUCI || h.EntryCountryUCI != first16([]byte("AT"+uvci)) || h.CountryCodeUCI != first16([]byte("ES"+uvci)) {
+		t.Fatalf("hashes = %+v", h)
+	}
+	if same := revocation.OfCertificate(uvci, "ES", "ES", nil); same.HasEntryCountryUCI {
+		t.Error("co = iss: a second look-up")
+	}
+	list := func(h revocation.Hash) *revocation.List {
+		l := revocation.NewList()
+		l.Add([]revocation.Batch{{Country: "AT", KID: base64.StdEncoding.EncodeToString(kid), Expires: time.Now().Add(time.Hour),
+			HashType: revocation.CountryCodeUCI, Entries: []revocation.Entry{revocation.EntryOf(h)}}}, time.Now())
+		return l
+	}
+	if m, ok := list(first16([]byte("AT"+uvci))).Check(kid, h); !ok || !m.EntryCountry || m.HashType != revocation.CountryCodeUCI {
+		t.Errorf("hashed with co: %+v %v", m, ok)
+	}
+	if m, ok := list(first16([]byte("ES"+uvci))).Check(kid, h); !ok || m.EntryCountry {
+		t.Errorf("hashed with iss: %+v %v", m, ok)
+	}
+	// Of, as an issuer hashes, knows only iss.
+	if _, ok := list(first16([]byte("AT"+uvci))).Check(kid, revocation.Of(uvci, "ES", nil)); ok {
+		t.Error("Of matched a hash with co")
+	}
+	if _, ok := list(first16([]byte("FR"+uvci))).Check(kid, h); ok {
+		t.Error("a third country's hash matched")
+	}
+}
+
+// Batches of a DSC the revoking country does not know carry the literal
+// kid UNKNOWN_KID (gateway.md §C.4) and apply under any kid.
+func TestUnknownKID(t *testing.T) {
+	h := revocation.Of(uvci, "ES", nil)
+	doc := `{"country": "ES", "expires": "2099-01-01T00:00:00Z", "kid": "UNKNOWN_KID", "hashType": "UCI", "entries": [{"hash": "` + b64(h.UCI) + `"}]}`
+	bs, err := revocation.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := revocation.NewList()
+	l.Add(bs, time.Now())
+	if _, ok := l.Check([]byte{9, 9, 9, 9, 9, 9, 9, 9}, h); !ok {
+		t.Error("an UNKNOWN_KID batch did not apply")
+	}
+	if _, err := revocation.Parse([]byte(strings.Replace(doc, "UNKNOWN_KID", "UNKNOWN-KID", 1))); err == nil {
+		t.Error("accepted a kid that is neither base64 of 8 bytes nor UNKNOWN_KID")
+	}
+}

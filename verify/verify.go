@@ -228,9 +228,12 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	res.Checks = append(res.Checks, Check{Name: "schema", Status: Pass, Detail: detail})
 
 	if v.Revocations != nil {
-		m, revoked := v.Revocations.Check(u.KID, revocation.Of(res.UVCI, res.Issuer, u.Signature()))
+		m, revoked := v.Revocations.Check(u.KID, revocation.OfCertificate(res.UVCI, res.Issuer, p.EntryCountry(), u.Signature()))
 		if revoked {
 			d := fmt.Sprintf("on the revocation list of %s (%s hash)", m.Country, m.HashType)
+			if m.EntryCountry {
+				d = fmt.Sprintf("on the revocation list of %s (%s hash, with the entry's country %s)", m.Country, m.HashType, p.EntryCountry())
+			}
 			res.Checks = append(res.Checks, Check{Name: "revocation", Status: Fail, Detail: d})
 			res.State, res.Reason = Invalid, msg(o.Lang, "revocation", d)
 			return res

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 
 	"dcc"
 	"dcc/internal/conformance"
+	"dcc/revocation"
 	"dcc/trustlist"
 	"dcc/verify"
 )
@@ -266,6 +268,46 @@ func TestImpossibleForeignCertificates(t *testing.T) {
 		}
 		if r.State != c.state || !strings.Contains(detail, c.detail) {
 			t.Errorf("%s: %s, schema %q; want %s with %q", c.name, r.State, detail, c.state, c.detail)
+		}
+	}
+}
+
+// The reference apps disagree on the country of a COUNTRYCODEUCI hash
+// (gateway.md §C.2): most hash the CWT iss, the EU's Android verifier the
+// entry's co. A list written either way revokes the certificate; a hash
+// of a third country does not.
+func TestRevocationByCountryCodeUCI(t *testing.T) {
+	s, tl := signedVaccination(t) // iss ES, v[0].co AT
+	uvci := "URN:UVCI:01:AT:10807843F94AEE0EE5093FBC254BD813#B"
+	sum := func(country string) revocation.Hash {
+		h := sha256.Sum256([]byte(country + uvci))
+		var out revocation.Hash
+		copy(out[:], h[:16])
+		return out
+	}
+	cases := []struct {
+		country string
+		state   verify.State
+		detail  string
+	}{
+		{"ES", verify.Invalid, "on the revocation list of ES (COUNTRYCODEUCI hash)"},
+		{"AT", verify.Invalid, "on the revocation list of ES (COUNTRYCODEUCI hash, with the entry's country AT)"},
+		{"DE", verify.Valid, "revoked hashes checked"},
+	}
+	val := validator(t)
+	for _, c := range cases {
+		l := revocation.NewList()
+		l.Add([]revocation.Batch{{Country: "ES", Expires: time.Now().Add(time.Hour), HashType: revocation.CountryCodeUCI,
+			Entries: []revocation.Entry{revocation.EntryOf(sum(c.country))}}}, time.Now())
+		r := (&verify.Verifier{Trust: tl, Validator: val, Revocations: l}).Text(ctx, s, verify.Options{At: time.Now()})
+		detail := ""
+		for _, ch := range r.Checks {
+			if ch.Name == "revocation" {
+				detail = ch.Detail
+			}
+		}
+		if r.State != c.state || !strings.Contains(detail, c.detail) {
+			t.Errorf("hash of %s+UVCI: %s, revocation %q; want %s with %q", c.country, r.State, detail, c.state, c.detail)
 		}
 	}
 }

@@ -38,8 +38,9 @@ func (s *Server) trustList(w http.ResponseWriter, r *http.Request) {
 }
 
 // revocations serves the registry's revocations in the EU DCC Gateway's
-// batch format: per DSC kid, one batch of UCI hashes and, where the signed
-// certificate is known, one of SIGNATURE hashes.
+// batch format: per DSC kid, one batch of UCI hashes, one of COUNTRYCODEUCI
+// hashes and, where the signed certificate is known, one of SIGNATURE
+// hashes, so that a verifier that reads only one hash type finds them.
 func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	recs, err := s.Revoked.Revoked(r.Context(), now)
@@ -67,7 +68,11 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	for _, rec := range recs {
-		add(rec.KID, revocation.UCI, revocation.Of(rec.UVCI, "", nil).UCI, rec.Expires)
+		// COUNTRYCODEUCI with the CWT iss, as the specification says; the
+		// records of this registry are all signed with its country as iss.
+		h := revocation.Of(rec.UVCI, s.Deployment.Country(), nil)
+		add(rec.KID, revocation.UCI, h.UCI, rec.Expires)
+		add(rec.KID, revocation.CountryCodeUCI, h.CountryCodeUCI, rec.Expires)
 		if rec.HC1 == "" {
 			continue
 		}

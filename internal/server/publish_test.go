@@ -64,24 +64,31 @@ func TestRevocationPublication(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(batches) != 2 || batches[0].KID != revoked.KID || batches[0].Country != "ES" {
-		t.Errorf("batches = %+v", batches)
+	if len(batches) != 3 {
+		t.Fatalf("batches = %+v, want UCI, COUNTRYCODEUCI and SIGNATURE", batches)
 	}
-	list := revocation.NewList()
-	list.Add(batches, time.Now())
-	check := func(c server.Certificate) (revocation.Match, bool) {
-		cose, _ := hc1.Decode(c.HC1)
-		u, err := hcert.Parse(cose)
-		if err != nil {
-			t.Fatal(err)
+	// Each hash type alone revokes the certificate: a verifier may read
+	// only one of them.
+	for _, b := range batches {
+		if b.KID != revoked.KID || b.Country != "ES" || len(b.Entries) != 1 {
+			t.Errorf("batch = %+v", b)
 		}
-		return list.Check(u.KID, revocation.Of(c.UVCI, u.Claims.Issuer, u.Signature()))
-	}
-	if m, ok := check(revoked); !ok || m.HashType != revocation.Signature {
-		t.Errorf("revoked certificate: %v %v", m, ok)
-	}
-	if _, ok := check(kept); ok {
-		t.Error("a certificate not revoked is on the list")
+		list := revocation.NewList()
+		list.Add([]revocation.Batch{b}, time.Now())
+		check := func(c server.Certificate) (revocation.Match, bool) {
+			cose, _ := hc1.Decode(c.HC1)
+			u, err := hcert.Parse(cose)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return list.Check(u.KID, revocation.Of(c.UVCI, u.Claims.Issuer, u.Signature()))
+		}
+		if m, ok := check(revoked); !ok || m.HashType != b.HashType {
+			t.Errorf("%s batch: revoked certificate: %v %v", b.HashType, m, ok)
+		}
+		if _, ok := check(kept); ok {
+			t.Errorf("%s batch: a certificate not revoked is on the list", b.HashType)
+		}
 	}
 	if r2 := s.do("GET", "/api/v1/revocations", "", nil, "If-None-Match: "+r.header.Get("ETag")); r2.status != 304 {
 		t.Errorf("If-None-Match: %d", r2.status)
