@@ -277,7 +277,7 @@ func (o TestOptions) readRule(rep *TestReport, ruleFile, id string) (*Rule, erro
 		return nil, errors.New(strings.Join(fatal, "; "))
 	}
 	if r.expr == nil { // only a Logic problem leaves it nil, and that is fatal
-		return nil, errors.New("Logic: cannot be compiled")
+		return nil, errors.New("the Logic cannot be compiled")
 	}
 	for _, p := range Lint(r) {
 		rep.Problems = append(rep.Problems, RuleProblem{File: ruleFile, Rule: id, Problem: p})

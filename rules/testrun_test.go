@@ -84,7 +84,7 @@ func TestRunTestsCommunityFormat(t *testing.T) {
 		// a rule for a newer engine.
 		"XX/VR-XX-0001/tests/outcome.json": `{"name": "as a verifier sees it", "payload": {"ver": "1.3.0", "v": [{"dn": 1, "sd": 2}]}, "expected": "open"}`,
 		// Unreadable tests.
-		"XX/VR-XX-0001/tests/no-payload.json": `{"name": "x", "expected": true}`,
+		"XX/VR-XX-0001/tests/no-payload.json":  `{"name": "x", "expected": true}`,
 		"XX/VR-XX-0001/tests/no-expected.json": `{"name": "x", "payload": {}}`,
 		"XX/VR-XX-0001/tests/bad-name.json":    `{"name": 7, "payload": {}, "expected": true}`,
 	})
