@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -347,4 +348,40 @@ func TestRunTestsUpload(t *testing.T) {
 		}
 		checkLines(t, lines, want)
 	}
+}
+
+func ExampleAffectedFields() {
+	logic := map[string]any{"if": []any{
+		map[string]any{"var": "payload.v.0"},
+		map[string]any{"in": []any{map[string]any{"var": "payload.v.0.mp"}, map[string]any{"var": "external.valueSets.vaccines-covid-19-names"}}},
+		map[string]any{"reduce": []any{map[string]any{"var": "payload.t"}, map[string]any{"var": "current.tt"}, false}},
+	}}
+	for _, f := range rules.AffectedFields(logic) {
+		fmt.Printf("%s at Logic%s\n", f.Field, f.Pointer)
+	}
+	// Output:
+	// v.0 at Logic/if/0
+	// v.0.mp at Logic/if/1/in/0
+	// t at Logic/if/2/reduce/0
+}
+
+func ExampleLint() {
+	r, err := rules.Parse([]byte(`{"Identifier": "TR-XX-0001", "Type": "Acceptance", "Country": "XX", "Version": "1.0.0-rc.1",
+	  "SchemaVersion": "1.0.0", "Engine": "CERTLOGIC", "EngineVersion": "1.0.0", "CertificateType": "Test",
+	  "Description": [{"lang": "en", "desc": "PCR tests only."}],
+	  "ValidFrom": "2021-07-01T00:00:00Z", "ValidTo": "2021-07-02T00:00:00Z", "AffectedFields": ["t.0", "t.0.tr"],
+	  "Logic": {"if": [{"var": "payload.t.0"}, {"===": [{"var": "payload.t.0.tt"}, "LP6464-4"]}, true]}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range rules.Lint(r) {
+		fmt.Println(p)
+	}
+	// Output:
+	// Version: "1.0.0-rc.1": the gateway's schema allows MAJOR.MINOR.PATCH only
+	// Description[0].desc: 15 characters: the gateway's schema wants at least 20
+	// ValidTo: the rule is valid for 24h0m0s: the gateway wants at least 72h
+	// Logic/if/1/===/0: reads payload.t.0.tt, which AffectedFields does not list
+	// AffectedFields[1]: "t.0.tr": Logic reads no payload.t.0.tr (nor a field inside it)
 }
