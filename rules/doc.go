@@ -34,8 +34,25 @@
 //     schema version the certificate does not have (another major version,
 //     or a newer minor one). Overall, a certificate fails if a rule fails,
 //     is open if a rule is open, and passes otherwise.
-//   - Tests ([RunTests]): a directory per rule, RULE-ID/rule.json with
-//     RULE-ID/tests/*.json test cases {name, payload, external, expected},
-//     the layout of the EU's business-rule repositories; testdata/ES holds
-//     example rules of a member state written in that style.
+//   - Tests ([RunTests], [TestOptions.Run]): the layout and format in which
+//     member states stage their rules in the community business-rules
+//     repositories (its tooling's validation-rule-test.schema.json): a
+//     directory per rule, RULE-ID/rule.json, with RULE-ID/tests/*.json test
+//     cases {name?, payload, external?, expected, message?}. The rule's Logic
+//     is evaluated on {payload, external} and its result compared with
+//     expected by deep equality; validity, engine and schema versions play
+//     no part, except that a test whose validation clock the rule is not
+//     valid at fails as such. The project's words "pass", "fail", "open" as
+//     expected stand for the verifier's outcome ([Rule.Evaluate]).
+//     testdata/ES holds example rules of a member state written in that
+//     style.
+//   - Checks of a rule beyond Parse ([Lint], [Upload.Check]), which the
+//     tests report per rule: the gateway's rule schema
+//     (validation-rule.schema.json: versions MAJOR.MINOR.PATCH, descriptions
+//     of 20 characters or more, unique AffectedFields, a Logic that is an
+//     object), its content checks (ValidationRuleService, as the community
+//     tooling's Gateway-constraints.adoc lists them: validity of 72 h at
+//     least; with an upload time and the published rules, the ValidFrom
+//     window and the version order), and AffectedFields against the payload
+//     fields the Logic reads ([AffectedFields]).
 package rules

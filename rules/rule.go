@@ -182,12 +182,20 @@ func ParseRules(data []byte) ([]*Rule, error) {
 
 // FromTree is Parse for a rule already decoded by certlogic.ParseJSON.
 func FromTree(tree any) (*Rule, error) {
-	p := &ruleParser{}
-	r := p.rule(tree)
-	if len(p.problems) > 0 {
-		return nil, &ParseError{Rule: r.Identifier, Problems: p.problems}
+	r, problems := parseLenient(tree)
+	if len(problems) > 0 {
+		return nil, &ParseError{Rule: r.Identifier, Problems: problems}
 	}
 	return r, nil
+}
+
+// parseLenient reads what it can of a rule and lists every problem, for
+// the rule tests, which run a rule's Logic whatever else is wrong with it.
+// The rule's Logic is compiled only when it passed the validator.
+func parseLenient(tree any) (*Rule, []Problem) {
+	p := &ruleParser{}
+	r := p.rule(tree)
+	return r, p.problems
 }
 
 type ruleParser struct {

@@ -188,6 +188,9 @@ func TestExampleRules(t *testing.T) {
 	for _, f := range rep.Failures {
 		t.Error(f)
 	}
+	for _, p := range rep.Problems {
+		t.Error(p)
+	}
 	if rep.Passed < 40 {
 		t.Errorf("only %d tests passed", rep.Passed)
 	}
@@ -221,7 +224,7 @@ func TestRunTestsFailures(t *testing.T) {
 		got = append(got, strings.ReplaceAll(f.String(), dir+"/", ""))
 	}
 	want := []string{
-		`VR-ES-0002/tests/bad.json: VR-ES-0002: "expected" is "maybe", not "pass", "fail" or "open"`,
+		`VR-ES-0002/tests/bad.json: VR-ES-0002 "x": expected "maybe", got true`,
 		`VR-ES-0002/tests/wrong.json: VR-ES-0002 "2/2 said to fail": expected fail, got pass`,
 		`VR-ES-0009/tests/t.json: VR-ES-0009: rule.json cannot be used: the rule is VR-ES-0002, but its directory is VR-ES-0009`,
 		`deep/er/GR-ES-0001/rule.json: GR-ES-0001: no tests (tests/*.json)`,

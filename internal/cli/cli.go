@@ -57,7 +57,9 @@ Usage:
   dcc certlogic eval EXPRESSION.json DATA.json         evaluate a CertLogic expression, print the result as JSON (- for stdin)
   dcc certlogic test DIR|FILE...                       run CertLogic test suites (official format)
   dcc certlogic validate-test DIR|FILE...              run CertLogic validation test suites
-  dcc rules test DIR...                                run business-rule tests (RULE-ID/rule.json, RULE-ID/tests/*.json)
+  dcc rules test [--upload-at RFC3339|now [--published SRC]] DIR...
+                                                       run business-rule tests (RULE-ID/rule.json, RULE-ID/tests/*.json)
+                                                       and check each rule as the gateway and the community tooling do
 
 Key URIs: file:PATH[?passphrase-file=F] or
   pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PINFILE
