@@ -182,14 +182,20 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	// The chain is checked where the list holds a CSCA of the issuing
 	// country; a DSC taken from a verified list without its CSCA (the
-	// gateway's, another country's) is trusted as listed.
+	// gateway's, another country's) is trusted as listed. A signer that is
+	// itself a CSCA of the country (a CA certificate of a trust file) is its
+	// own anchor.
 	if hasCSCAOf(trust, verified.Claims.Issuer) {
 		if err := trust.CheckChain(verified.DSC, verified.Claims.Issuer, o.At); err != nil {
 			res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Fail, Detail: err.Error()})
 			res.State, res.Reason = Invalid, msg(o.Lang, hcert.CheckChain, err.Error())
 			return res
 		}
-		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Pass, Detail: "issued by a CSCA of " + verified.Claims.Issuer})
+		detail := "issued by a CSCA of " + verified.Claims.Issuer
+		if trust.IsCSCA(verified.DSC) {
+			detail = "the signer is itself a CSCA of " + verified.Claims.Issuer + " in the trust list, its own trust anchor"
+		}
+		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Pass, Detail: detail})
 	} else {
 		res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Skipped, Detail: "no CSCA of " + verified.Claims.Issuer + " in the trust list"})
 	}

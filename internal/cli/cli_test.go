@@ -37,12 +37,16 @@ func TestMain(m *testing.M) {
 func TestScripts(t *testing.T) {
 	specs, _ := filepath.Abs("../../../shared/specs")
 	testdata, _ := filepath.Abs("../../../shared/testdata")
+	pathcheckJS, _ := filepath.Abs("testdata/pathcheck")
+	pathcheckNodeModules, _ := pathcheckDir()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("SPECS", specs)
 			e.Setenv("TESTDATA", testdata)
 			e.Setenv("SOFTHSM2_CONF", filepath.Join(e.WorkDir, "softhsm2.conf"))
+			e.Setenv("PATHCHECK_JS", pathcheckJS)
+			e.Setenv("DCC_PATHCHECK_DIR", pathcheckNodeModules)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -59,6 +63,8 @@ func TestScripts(t *testing.T) {
 				return err == nil, nil
 			case "cgo":
 				return cgoEnabled, nil
+			case "pathcheck":
+				return pathcheckReady()
 			case "softhsm":
 				_, err := os.Stat("/usr/lib/softhsm/libsofthsm2.so")
 				return err == nil, nil
