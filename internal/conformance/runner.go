@@ -252,7 +252,7 @@ func (r *Runner) Run(roots ...string) (*Result, error) {
 		}
 		for i, k := range issues {
 			if !used[i] {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: known issue %s: no such vector under %s", csvName, k.Line, k, root))
+				res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: known issue %s matches no vector under %s", csvName, k.Line, k, root))
 			}
 		}
 	}
