@@ -172,18 +172,23 @@ func readKnownIssues(root string) (string, []KnownIssue, error) {
 	return name, issues, nil
 }
 
-// country is the vector's top folder; for a root that is itself a
-// country's folder (its vectors start with 2DCode/), the root's name.
+// country is the vector's top folder below root. A root that is itself a
+// country's folder (or its 2DCode or 2DCode/raw folder) names the country.
 func country(root, rel string) string {
-	first, _, _ := strings.Cut(rel, "/")
-	if strings.EqualFold(first, "2DCode") {
-		abs, err := filepath.Abs(root)
-		if err == nil {
-			return filepath.Base(abs)
-		}
-		return filepath.Base(root)
+	parts := strings.Split(rel, "/")
+	if i := slices.IndexFunc(parts, func(p string) bool { return strings.EqualFold(p, "2DCode") }); i >= 1 {
+		return parts[0]
 	}
-	return first
+	dir, err := filepath.Abs(root)
+	if err != nil {
+		dir = filepath.Clean(root)
+	}
+	for _, sub := range []string{"raw", "2DCode"} {
+		if strings.EqualFold(filepath.Base(dir), sub) {
+			dir = filepath.Dir(dir)
+		}
+	}
+	return filepath.Base(dir)
 }
 
 // Run checks every vector under each root. A vector fails when one of its
