@@ -7,7 +7,9 @@ import (
 )
 
 // conformance runs member-state test vectors: one line per failed check,
-// then "N passed, M failed[, K excused]".
+// the warnings (known issues that name no vector, excused vectors that
+// pass), a table of passed/failed/excused by country, then
+// "N passed, M failed[, K excused]".
 func (e *env) conformance(args []string) int {
 	fs := e.flags("conformance")
 	verbose := fs.Bool("v", false, "also print the excused vectors and their reasons")
@@ -31,10 +33,23 @@ func (e *env) conformance(args []string) int {
 	for _, f := range res.Failures {
 		fmt.Fprintln(e.stdout, f)
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(e.stdout, "warning:", w)
+	}
 	if *verbose {
 		for _, n := range res.Notes {
 			fmt.Fprintln(e.stdout, n)
 		}
+	}
+	// By country, so that a reader sees where failures and excuses cluster.
+	width := len("country")
+	for _, c := range res.Countries() {
+		width = max(width, len(c))
+	}
+	fmt.Fprintf(e.stdout, "%-*s  passed  failed  excused\n", width, "country")
+	for _, c := range res.Countries() {
+		n := res.ByCountry[c]
+		fmt.Fprintf(e.stdout, "%-*s  %6d  %6d  %7d\n", width, c, n.Passed, n.Failed, n.Excused)
 	}
 	summary := fmt.Sprintf("%d passed, %d failed", res.Passed, res.Failed)
 	if res.Excused > 0 {
