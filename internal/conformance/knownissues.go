@@ -193,3 +193,34 @@ func dropRaw(p string) string {
 	}
 	return strings.Join(kept, "/")
 }
+
+// Flags returns the EXPECTED* flags that the upstream test judges, so that
+// a known issue excuses those flags only and any other flag the vector gets
+// wrong still fails. The names are those of the data set's own test suite
+// (tests/test_*.py of dgc-testdata): the schema tests judge both schema
+// flags, the JSON comparisons both decoding flags. ok is false for a test
+// this runner does not know: such a row excuses the whole vector, and the
+// note says so.
+func (k KnownIssue) Flags() (flags []string, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(k.Test)) {
+	case "test_cose_schema", "test_json_schema", "test_schema":
+		return []string{"EXPECTEDSCHEMAVALIDATION", "EXPECTEDVALIDOBJECT"}, true
+	case "test_cose_json", "test_cbor_json", "test_json":
+		return []string{"EXPECTEDDECODE", "EXPECTEDVALIDJSON", "EXPECTEDENCODE"}, true
+	case "test_verification_check", "test_verify", "test_signature":
+		return []string{"EXPECTEDVERIFY"}, true
+	case "test_expiration_check", "test_expiration":
+		return []string{"EXPECTEDEXPIRATIONCHECK"}, true
+	case "test_expected_key_usage", "test_key_usage":
+		return []string{"EXPECTEDKEYUSAGE"}, true
+	case "test_pic_decode", "test_picture_decode", "test_2dcode":
+		return []string{"EXPECTEDPICTUREDECODE"}, true
+	case "test_unprefix", "test_prefix":
+		return []string{"EXPECTEDUNPREFIX"}, true
+	case "test_b45decode", "test_base45", "test_b45_decode":
+		return []string{"EXPECTEDB45DECODE"}, true
+	case "test_decompress", "test_compression", "test_zlib":
+		return []string{"EXPECTEDCOMPRESSION"}, true
+	}
+	return nil, false
+}

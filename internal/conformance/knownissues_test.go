@@ -263,3 +263,29 @@ func TestBadKnownIssuesFile(t *testing.T) {
 		t.Fatalf("got %v, want an error naming the file and the missing country column", err)
 	}
 }
+
+// A known issue excuses the flags its upstream test judges, not the whole
+// vector: another flag the vector gets wrong still fails. A test the runner
+// does not know excuses every flag, and the note says so.
+func TestKnownIssueExcusesItsFlagsOnly(t *testing.T) {
+	csv := "test_name,country,test_set,reason\n" +
+		"test_verification_check,XX,1,https://example.org/issues/1\n" +
+		"test_b45decode,XX,2,https://example.org/issues/2\n" +
+		"test_something_new,XX,3,https://example.org/issues/3\n"
+	dir := writeTree(t, map[string]string{
+		"tests/known_issues.csv": csv,
+		"XX/2DCode/raw/1.json":   failing, // fails B45DECODE, listed for VERIFY: fails
+		"XX/2DCode/raw/2.json":   failing, // listed for B45DECODE: excused
+		"XX/2DCode/raw/3.json":   failing, // an unknown upstream test: excused whole
+	})
+	res := run(t, dir)
+	if want := (conformance.Counts{Failed: 1, Excused: 2}); res.Counts != want {
+		t.Errorf("totals %+v, want %+v", res.Counts, want)
+	}
+	if len(res.Failures) != 1 || res.Failures[0].File != "XX/2DCode/raw/1.json" || res.Failures[0].Flag != "EXPECTEDB45DECODE" {
+		t.Errorf("failures %+v, want XX/2DCode/raw/1.json EXPECTEDB45DECODE", res.Failures)
+	}
+	if !contains(res.Notes, "XX/2DCode/raw/3.json: excused", "does not know: every flag", "https://example.org/issues/3") {
+		t.Errorf("no note of the unknown test in\n%s", strings.Join(res.Notes, "\n"))
+	}
+}
