@@ -153,6 +153,9 @@ func NewValidator(vs *valueset.Store) (*Validator, error) {
 	return &Validator{schemas: s, vs: vs, now: time.Now, skew: DefaultClockSkew}, nil
 }
 
+// ClockSkew is how far ahead of the clock an event may lie (WithClock).
+func (v *Validator) ClockSkew() time.Duration { return v.skew }
+
 // WithClock returns a validator that judges whether an event lies in the
 // future by now (nil: time.Now), allowing skew (negative: none): a sample
 // time later than now+skew is in the future, and so is a date later than

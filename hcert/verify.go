@@ -19,6 +19,11 @@ type TrustList interface {
 type Options struct {
 	At    time.Time           // the validation clock; required (no hidden time.Now)
 	CSCAs []*x509.Certificate // when given, the DSC must chain to a CSCA of the iss country
+	// ClockSkew is how far iat may lie after At: the signer's clock and the
+	// verifier's differ, and some issuers round iat to the nearest second,
+	// so a code just signed elsewhere may look issued in the future. Zero:
+	// none.
+	ClockSkew time.Duration
 }
 
 // Status of one check.
@@ -173,7 +178,7 @@ func (u *Unverified) Verify(tl TrustList, o Options) (*Verified, Report) {
 	switch {
 	case at.IsZero():
 		add(CheckExpiry, Fail, "no validation time given (Options.At)")
-	case at.Before(c.IssuedAt):
+	case at.Add(max(o.ClockSkew, 0)).Before(c.IssuedAt):
 		add(CheckExpiry, Fail, "issued at %s, after the validation time %s", stamp(c.IssuedAt), stamp(at))
 	case at.After(c.Expires):
 		add(CheckExpiry, Fail, "expired at %s (validation time %s)", stamp(c.Expires), stamp(at))

@@ -163,7 +163,9 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	// The chain is checked here, against the list's remembered CSCA
 	// signatures, rather than by hcert for every certificate.
-	verified, rep := u.Verify(trust, hcert.Options{At: o.At})
+	// The CWT's iat gets the same allowance for clocks that differ as the
+	// events of the payload.
+	verified, rep := u.Verify(trust, hcert.Options{At: o.At, ClockSkew: v.Validator.ClockSkew()})
 	for _, c := range rep.Checks {
 		if c.Name == hcert.CheckChain {
 			continue
