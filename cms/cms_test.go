@@ -150,7 +150,8 @@ func TestSignedAttrsSortedDER(t *testing.T) {
 
 // TestVerifyUnsortedSignedAttrs: the signature is over the DER
 // re-encoding, so attributes sent in another order still verify, as with
-// BouncyCastle and OpenSSL.
+// BouncyCastle (SignerInformation.getEncodedSignedAttributes sorts them).
+// OpenSSL differs here: it re-encodes them in the order they came.
 func TestVerifyUnsortedSignedAttrs(t *testing.T) {
 	s := validSigner(t, "P-256")
 	m := parts(t, mustSign(t, []byte("order"), s, cms.SignOptions{}))
@@ -450,12 +451,12 @@ func TestParseRefusesMalformed(t *testing.T) {
 		in   []byte
 		frag string
 	}{
-		"empty":                  {nil, "empty input"},
-		"trailing garbage":       {append(bytes.Clone(good), 0x00), "1 byte(s) after the end of the structure"},
-		"trailing element":       {append(bytes.Clone(good), 0x05, 0x00), "2 byte(s) after the end"},
-		"BER trailing garbage":   {append(bytes.Clone(ber), 0x30), "after the end"},
-		"BER unterminated":       {ber[:len(ber)-2], "without end-of-contents octets"},
-		"not a SignedData":       {[]byte{0x30, 0x03, 0x02, 0x01, 0x01}, "ContentInfo has 1 elements"},
+		"empty":                {nil, "empty input"},
+		"trailing garbage":     {append(bytes.Clone(good), 0x00), "1 byte(s) after the end of the structure"},
+		"trailing element":     {append(bytes.Clone(good), 0x05, 0x00), "2 byte(s) after the end"},
+		"BER trailing garbage": {append(bytes.Clone(ber), 0x30), "after the end"},
+		"BER unterminated":     {ber[:len(ber)-2], "without end-of-contents octets"},
+		"not a SignedData":     {[]byte{0x30, 0x03, 0x02, 0x01, 0x01}, "ContentInfo has 1 elements"},
 		"data, not signedData": {(&tnode{tag: 0x30, kids: []*tnode{
 			oidNode(t, asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}),
 			{tag: 0xa0, kids: []*tnode{prim(0x04, nil)}},
@@ -485,7 +486,7 @@ func nest(depth int) []byte {
 
 // manyNulls is a SEQUENCE of n NULLs: n+1 elements.
 func manyNulls(n int) []byte {
-	return append(append([]byte{0x30, 0x83, byte(2 * n >> 16), byte(2 * n >> 8), byte(2 * n)}), bytes.Repeat([]byte{0x05, 0x00}, n)...)
+	return append([]byte{0x30, 0x83, byte(2 * n >> 16), byte(2 * n >> 8), byte(2 * n)}, bytes.Repeat([]byte{0x05, 0x00}, n)...)
 }
 
 func TestBase64(t *testing.T) {

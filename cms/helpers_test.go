@@ -147,9 +147,10 @@ func wantReason(t testing.TB, err error, reason cms.Reason, fragments ...string)
 // and build wrong ones. It reads single-octet tags only, all that CMS and
 // X.509 use.
 type tnode struct {
-	tag  byte
-	body []byte   // primitive
-	kids []*tnode // constructed
+	tag     byte
+	body    []byte   // primitive
+	kids    []*tnode // constructed
+	keepDER bool     // ber writes this subtree as DER
 }
 
 func (n *tnode) constructed() bool { return n.tag&0x20 != 0 }
@@ -227,6 +228,9 @@ func (n *tnode) der() []byte {
 // chunk as a constructed string of chunk-sized segments, the first of them
 // nested once more (BER allows segments to be constructed too).
 func (n *tnode) ber(chunk int) []byte {
+	if n.keepDER {
+		return n.der()
+	}
 	if n.constructed() {
 		out := []byte{n.tag, 0x80}
 		for _, k := range n.kids {
