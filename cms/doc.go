@@ -26,8 +26,11 @@
 // digest and signingTime, if present, within the certificate's validity;
 // and the signature under the certificate's key (ECDSA with an ASN.1
 // signature, RSA PKCS #1 v1.5, RSASSA-PSS), checked over the DER
-// re-encoding of the signed attributes as BouncyCastle and OpenSSL check
-// it. Digests SHA-256, SHA-384 and SHA-512 are accepted. Every error is an
+// re-encoding of the signed attributes, sorted, as BouncyCastle checks it
+// (OpenSSL keeps their order as received; both agree on a message whose
+// attributes came sorted, as Sign and every common signer write them). To
+// check a signer against a certificate the message does not carry (a trust
+// anchor), use SignerInfo.Verify. Digests SHA-256, SHA-384 and SHA-512 are accepted. Every error is an
 // *Error whose Reason callers branch on (the gateway answers
 // ReasonMalformed with 0x402 and the others as an invalid signature).
 //

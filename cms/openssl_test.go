@@ -100,6 +100,7 @@ func TestOpenSSLSignedAccepted(t *testing.T) {
 		{"detached DER", []string{"-outform", "DER"}},
 		{"embedded SHA-384", []string{"-nodetach", "-outform", "DER", "-md", "sha384"}},
 		{"embedded no attributes", []string{"-nodetach", "-outform", "DER", "-noattr"}},
+		{"embedded subject key id", []string{"-nodetach", "-outform", "DER", "-keyid"}},
 	}
 	for _, kind := range []string{"P-256", "P-384", "RSA-2048", "RSA-PSS"} {
 		keyKind, extra := kind, []string(nil)
@@ -164,6 +165,9 @@ func TestOpenSSLSignedAccepted(t *testing.T) {
 				}
 				if !got.Equal(s.cert) {
 					t.Error("another signer certificate")
+				}
+				if si := sd.SignerInfos[0]; strings.Contains(f.name, "key id") != (si.SubjectKeyID != nil && si.Version == 3) {
+					t.Errorf("sid: version %d, subject key id %x", si.Version, si.SubjectKeyID)
 				}
 				if strings.Contains(f.name, "no attributes") != (sd.SignerInfos[0].SignedAttrs == nil) {
 					t.Errorf("signed attributes: %d", len(sd.SignerInfos[0].SignedAttrs))

@@ -132,7 +132,7 @@ func contentInfo(version, digestAlgorithms, encap, certificates, crls, signerInf
 	return seq(encodeOID(oidSignedData), explicit(0, sd))
 }
 
-// Detach returns the DER of the SignedData without its content, the
+// Detach returns the DER of a parsed SignedData without its content, the
 // SignerInfos unchanged, as the gateway keeps an uploaded DSC's signature
 // for its trust list (gateway.md §B.1). A detached SignedData comes back
 // as it is, in DER.
