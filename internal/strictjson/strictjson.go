@@ -78,7 +78,8 @@ type Token struct {
 // Decoder reads the tokens of one JSON value from a byte slice.
 type Decoder struct {
 	data     []byte
-	dec      *jsontext.Decoder
+	dec      jsontext.Decoder
+	buf      bytes.Buffer
 	maxDepth int
 	// bad is the offset of the first byte that is not UTF-8, or -1. The
 	// whole input is checked up front (a fast scan) so that the error is
@@ -91,21 +92,26 @@ type Decoder struct {
 // NewDecoder returns a Decoder over data, which must not change while the
 // Decoder is in use.
 func NewDecoder(data []byte, o Options) (*Decoder, error) {
+	return newDecoder(data, o, false)
+}
+
+// newDecoder is NewDecoder; ownNames leaves duplicate names to the caller
+// (Parse finds them in the map it fills, which costs less than jsontext's
+// own set of names per object).
+func newDecoder(data []byte, o Options, ownNames bool) (*Decoder, error) {
 	if o.MaxBytes > 0 && len(data) > o.MaxBytes {
 		return nil, fmt.Errorf("%w: %d bytes, more than the limit of %d", ErrTooLarge, len(data), o.MaxBytes)
 	}
 	if o.MaxDepth < 1 {
 		return nil, fmt.Errorf("strictjson: MaxDepth %d, want at least 1", o.MaxDepth)
 	}
-	d := &Decoder{data: data, maxDepth: o.MaxDepth, bad: -1}
-	if !utf8.Valid(data) {
-		d.bad = int64(firstInvalid(data))
-	}
+	d := &Decoder{data: data, maxDepth: o.MaxDepth, bad: InvalidUTF8(data)}
 	// A *bytes.Buffer is read in place, without a copy. Duplicate names are
 	// refused by default; AllowInvalidUTF8 only lets lone surrogates through
 	// (as U+FFFD), since bad bytes are caught through d.bad.
-	d.dec = jsontext.NewDecoder(bytes.NewBuffer(data),
-		jsontext.AllowDuplicateNames(false),
+	d.buf = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.buf,
+		jsontext.AllowDuplicateNames(ownNames),
 		jsontext.AllowInvalidUTF8(o.ReplaceLoneSurrogates))
 	return d, nil
 }
@@ -119,10 +125,11 @@ func (d *Decoder) ReadToken() (Token, error) {
 	}
 	switch k := Kind(tok.Kind()); k {
 	case String:
-		if end := d.dec.InputOffset(); d.bad >= 0 && d.bad < end {
+		end := d.dec.InputOffset()
+		if d.bad >= 0 && d.bad < end {
 			return Token{}, d.invalidUTF8()
 		}
-		return Token{Kind: String, Text: tok.String()}, nil
+		return Token{Kind: String, Text: d.text(tok, end)}, nil
 	case Number:
 		return Token{Kind: Number, Text: tok.String()}, nil
 	case ObjectStart, ArrayStart:
@@ -133,6 +140,17 @@ func (d *Decoder) ReadToken() (Token, error) {
 	default:
 		return Token{Kind: k}, nil
 	}
+}
+
+// text is the value of the string token tok that ends at end. A string
+// without escapes is its own value: copying it directly saves jsontext's
+// second scan of it (Token.String does not know what ReadToken found).
+func (d *Decoder) text(tok jsontext.Token, end int64) string {
+	start := d.tokenStart()
+	if raw := d.data[start+1 : end-1]; bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw)
+	}
+	return tok.String()
 }
 
 // More reports whether the object or array being read has another member
@@ -184,10 +202,7 @@ func (d *Decoder) wrap(err error) error {
 	case errors.Is(se.Err, io.ErrUnexpectedEOF):
 		return d.fail(int64(len(d.data)), ErrUnexpectedEnd, "unexpected end of input")
 	case se.Err == jsontext.ErrDuplicateName:
-		name := se.JSONPointer.LastToken()
-		e := d.fail(off, ErrDuplicateName, fmt.Sprintf("duplicate key %q", name))
-		e.Name = name
-		return e
+		return d.duplicate(se.JSONPointer.LastToken())
 	case se.Err == jsontext.ErrNonStringName:
 		return d.fail(off, ErrSyntax, describe(d.data, off)+" looking for beginning of object key string")
 	case off < int64(len(d.data)) && d.data[off] == '\\':
@@ -195,6 +210,13 @@ func (d *Decoder) wrap(err error) error {
 		return d.fail(off+1, ErrSyntax, se.Err.Error())
 	}
 	return d.fail(off, ErrSyntax, se.Err.Error())
+}
+
+// duplicate reports the name just read as a repeated one.
+func (d *Decoder) duplicate(name string) *Error {
+	e := d.fail(d.tokenStart(), ErrDuplicateName, fmt.Sprintf("duplicate key %q", name))
+	e.Name = name
+	return e
 }
 
 func (d *Decoder) invalidUTF8() *Error {
@@ -232,9 +254,12 @@ func Position(data []byte, off int64) (line, column int) {
 	return line, column
 }
 
-// firstInvalid is the offset of the first byte of data that is not part of
-// a UTF-8 sequence.
-func firstInvalid(data []byte) int {
+// InvalidUTF8 is the offset of the first byte of data that is not part of
+// a valid UTF-8 sequence, or -1 when data is valid UTF-8.
+func InvalidUTF8(data []byte) int64 {
+	if utf8.Valid(data) {
+		return -1
+	}
 	off := 0
 	for off < len(data) {
 		r, n := utf8.DecodeRune(data[off:])
@@ -243,7 +268,7 @@ func firstInvalid(data []byte) int {
 		}
 		off += n
 	}
-	return off
+	return int64(off)
 }
 
 // stringEnd is the offset just past the string starting at start (its

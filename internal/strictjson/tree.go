@@ -8,7 +8,7 @@ import "encoding/json"
 // two arrays can be told apart by identity (CertLogic's === needs it).
 // Errors are *Error, or wrap ErrTooLarge.
 func Parse(data []byte, o Options) (any, error) {
-	d, err := NewDecoder(data, o)
+	d, err := newDecoder(data, o, true)
 	if err != nil {
 		return nil, err
 	}
@@ -49,6 +49,9 @@ func (d *Decoder) value(tok Token) (any, error) {
 				return m, nil
 			}
 			// jsontext guarantees that a name is a String.
+			if _, dup := m[name.Text]; dup {
+				return nil, d.duplicate(name.Text)
+			}
 			tok, err := d.ReadToken()
 			if err != nil {
 				return nil, err

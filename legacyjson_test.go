@@ -1,27 +1,32 @@
 package dcc
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
+	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// parser is a strict JSON reader (RFC 8259) for payloads. It exists because
+// legacyParser (TEMPORARY, for the side-by-side benchmark only) is the
+// hand-written reader strictjson replaced, unchanged. It was a strict JSON reader (RFC 8259) for payloads. It exists because
 // encoding/json accepts duplicate keys silently and its token API costs more
 // than the rest of validation; this one reports the offset of every error,
 // refuses duplicates and deep nesting, and keeps numbers as json.Number.
-type parser struct {
+type legacyParser struct {
 	data []byte
 	pos  int
 }
 
-func (p *parser) fail(msg string, a ...any) error {
-	return &posError{off: int64(p.pos), msg: fmt.Sprintf(msg, a...)}
+func (p *legacyParser) fail(msg string, a ...any) error {
+	return &legacyPosError{off: int64(p.pos), msg: fmt.Sprintf(msg, a...)}
 }
 
-func (p *parser) skipSpace() {
+func (p *legacyParser) skipSpace() {
 	for p.pos < len(p.data) {
 		switch p.data[p.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -33,7 +38,7 @@ func (p *parser) skipSpace() {
 }
 
 // describe names the byte at the current position for an error message.
-func (p *parser) describe() string {
+func (p *legacyParser) describe() string {
 	if p.pos >= len(p.data) {
 		return "end of input"
 	}
@@ -41,7 +46,7 @@ func (p *parser) describe() string {
 	return fmt.Sprintf("invalid character %q", r)
 }
 
-func (p *parser) document() (any, error) {
+func (p *legacyParser) document() (any, error) {
 	p.skipSpace()
 	v, err := p.value(0)
 	if err != nil {
@@ -54,7 +59,7 @@ func (p *parser) document() (any, error) {
 	return v, nil
 }
 
-func (p *parser) value(depth int) (any, error) {
+func (p *legacyParser) value(depth int) (any, error) {
 	if p.pos >= len(p.data) {
 		return nil, p.fail("unexpected end of input")
 	}
@@ -81,7 +86,7 @@ func (p *parser) value(depth int) (any, error) {
 	return nil, p.fail("%s looking for beginning of value", p.describe())
 }
 
-func (p *parser) literal(word string) error {
+func (p *legacyParser) literal(word string) error {
 	if !strings.HasPrefix(string(p.data[p.pos:min(len(p.data), p.pos+len(word))]), word) {
 		return p.fail("%s in literal %s", p.describe(), word)
 	}
@@ -89,7 +94,7 @@ func (p *parser) literal(word string) error {
 	return nil
 }
 
-func (p *parser) object(depth int) (any, error) {
+func (p *legacyParser) object(depth int) (any, error) {
 	p.pos++ // '{'
 	m := make(map[string]any)
 	p.skipSpace()
@@ -144,7 +149,7 @@ func (p *parser) object(depth int) (any, error) {
 	}
 }
 
-func (p *parser) array(depth int) (any, error) {
+func (p *legacyParser) array(depth int) (any, error) {
 	p.pos++ // '['
 	a := []any{}
 	p.skipSpace()
@@ -175,7 +180,7 @@ func (p *parser) array(depth int) (any, error) {
 	}
 }
 
-func (p *parser) number() (any, error) {
+func (p *legacyParser) number() (any, error) {
 	start := p.pos
 	digits := func() int {
 		n := 0
@@ -211,7 +216,7 @@ func (p *parser) number() (any, error) {
 	return json.Number(p.data[start:p.pos]), nil
 }
 
-func (p *parser) str() (string, error) {
+func (p *legacyParser) str() (string, error) {
 	p.pos++ // opening quote
 	start := p.pos
 	// Fast path: no escapes.
@@ -290,7 +295,7 @@ func (p *parser) str() (string, error) {
 	return "", p.fail("unexpected end of input")
 }
 
-func (p *parser) hex4() (rune, bool) {
+func (p *legacyParser) hex4() (rune, bool) {
 	if p.pos+4 > len(p.data) {
 		return 0, false
 	}
@@ -310,4 +315,68 @@ func (p *parser) hex4() (rune, bool) {
 	}
 	p.pos += 4
 	return r, true
+}
+
+type legacyPosError struct {
+	off int64
+	msg string
+}
+
+func (e *legacyPosError) Error() string { return e.msg }
+
+// legacyDecodeJSON is the former decodeJSON, unchanged but for names.
+func legacyDecodeJSON(data []byte) (any, error) {
+	if len(data) > MaxInput {
+		return nil, ErrTooLarge
+	}
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, n := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			off += n
+		}
+		line, col := legacyPosition(data, off)
+		return nil, fmt.Errorf("%w (first bad byte at line %d, column %d)", ErrNotUTF8, line, col)
+	}
+	p := legacyParser{data: data}
+	v, err := p.document()
+	if err != nil {
+		var pe *legacyPosError
+		if errors.As(err, &pe) {
+			line, col := legacyPosition(data, int(pe.off))
+			msg := pe.msg
+			if pe.off >= int64(len(data)) && strings.HasPrefix(msg, "unexpected end") {
+				msg = "unexpected end of input"
+			}
+			return nil, &SyntaxError{Line: line, Column: col, Msg: msg}
+		}
+		return nil, err
+	}
+	return v, nil
+}
+
+func legacyPosition(data []byte, off int) (line, col int) {
+	if off > len(data) {
+		off = len(data)
+	}
+	line = 1 + bytes.Count(data[:off], []byte{'\n'})
+	col = off - bytes.LastIndexByte(data[:off], '\n')
+	return line, col
+}
+
+// BenchmarkLegacyDecodeJSON is BenchmarkDecodeJSON on the former reader.
+func BenchmarkLegacyDecodeJSON(b *testing.B) {
+	data, err := os.ReadFile("testdata/vaccination.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := legacyDecodeJSON(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
