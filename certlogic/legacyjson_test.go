@@ -327,7 +327,6 @@ func (p *jsonParser) hex4() (rune, bool) {
 	return r, true
 }
 
-
 func BenchmarkLegacyParseJSON(b *testing.B) {
 	for _, c := range benchJSON {
 		b.Run(c.name, func(b *testing.B) {
@@ -384,6 +383,5 @@ const legacyData = `{
     "iat": "2022-01-10T09:00:00Z"
   }
 }`
-
 
 var benchJSON = []struct{ name, json string }{{"rule", legacyRule}, {"data", legacyData}}

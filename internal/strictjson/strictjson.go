@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -207,7 +209,11 @@ func (d *Decoder) wrap(err error) error {
 		return d.fail(off, ErrSyntax, describe(d.data, off)+" looking for beginning of object key string")
 	case off < int64(len(d.data)) && d.data[off] == '\\':
 		// jsontext points at the backslash; what is wrong is what follows.
-		return d.fail(off+1, ErrSyntax, se.Err.Error())
+		msg := se.Err.Error()
+		if esc := d.data[off:min(off+6, int64(len(d.data)))]; isSurrogateEscape(esc) {
+			msg = fmt.Sprintf("unpaired surrogate in \\u escape %s", esc)
+		}
+		return d.fail(off+1, ErrSyntax, msg)
 	}
 	return d.fail(off, ErrSyntax, se.Err.Error())
 }
@@ -283,6 +289,16 @@ func stringEnd(data []byte, start int64) int64 {
 		}
 	}
 	return int64(len(data))
+}
+
+// isSurrogateEscape reports whether esc is a \u escape of half a UTF-16
+// surrogate pair (U+D800 to U+DFFF).
+func isSurrogateEscape(esc []byte) bool {
+	if len(esc) != 6 || esc[1] != 'u' {
+		return false
+	}
+	r, err := strconv.ParseUint(string(esc[2:]), 16, 16)
+	return err == nil && utf16.IsSurrogate(rune(r))
 }
 
 // describe names the character at off for a message.

@@ -37,8 +37,10 @@ func TestParseErrors(t *testing.T) {
 		// Escapes: the position is that of the letter after the backslash.
 		{`"\x"`, strictjson.ErrSyntax, "invalid escape sequence", 1, 3},
 		{`["\u12"]`, strictjson.ErrSyntax, "invalid escape sequence", 1, 4},
-		{`"\ud800"`, strictjson.ErrSyntax, "invalid surrogate pair", 1, 3},
-		{`"\ude00\ud83d"`, strictjson.ErrSyntax, "invalid surrogate pair", 1, 3},
+		{`"\ud800"`, strictjson.ErrSyntax, `unpaired surrogate in \u escape \ud800`, 1, 3},
+		{`"\ude00\ud83d"`, strictjson.ErrSyntax, `unpaired surrogate in \u escape \ude00`, 1, 3},
+		{`"\ud83d\u00e9"`, strictjson.ErrSyntax, `unpaired surrogate in \u escape \ud83d`, 1, 3},
+		{`"\ud83d\u12"`, strictjson.ErrSyntax, "", 1, 3},
 		// Duplicates, after unescaping, at the second name.
 		{"{\"ver\": \"1.3.0\",\n \"ver\": \"1.3.0\"}", strictjson.ErrDuplicateName, `duplicate key "ver"`, 2, 2},
 		{`{"a":1,"\u0061":2}`, strictjson.ErrDuplicateName, `duplicate key "a"`, 1, 8},
