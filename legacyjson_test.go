@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -379,4 +380,29 @@ func BenchmarkLegacyDecodeJSON(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzLegacyAgreement (TEMPORARY): the former and the new reader accept
+// the same payloads and read them as the same tree.
+func FuzzLegacyAgreement(f *testing.F) {
+	for _, s := range []string{`{"a": [1, "x", true, false, null, {}], "b": {"c": -1.5e3}}`, `{"a": 1, "a": 2}`, `"\ud800"`, "\"\xff\"", `[1e400]`, "{\n\"a\" 1}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		v, err := decodeJSON(in)
+		w, lerr := legacyDecodeJSON(in)
+		if (err == nil) != (lerr == nil) {
+			t.Fatalf("new: %v, former: %v", err, lerr)
+		}
+		if err == nil && !reflect.DeepEqual(v, w) {
+			t.Fatalf("new %#v, former %#v", v, w)
+		}
+		var se, lse *SyntaxError
+		if errors.As(err, &se) != errors.As(lerr, &lse) {
+			t.Fatalf("new: %v, former: %v", err, lerr)
+		}
+		if se != nil && se.Line != lse.Line {
+			t.Logf("position: new %v, former %v", err, lerr)
+		}
+	})
 }

@@ -6,6 +6,7 @@ package certlogic
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -385,3 +386,21 @@ const legacyData = `{
 }`
 
 var benchJSON = []struct{ name, json string }{{"rule", legacyRule}, {"data", legacyData}}
+
+// FuzzLegacyAgreement (TEMPORARY): the former and the new reader accept
+// the same rules and read them as the same tree.
+func FuzzLegacyAgreement(f *testing.F) {
+	for _, s := range []string{legacyRule, legacyData, `{"a": 1, "a": 2}`, `"\ud800\udc00\ud800"`, "\"\xff\"", `[1e400]`, "{\n\"a\" 1}"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		v, err := ParseJSON(in)
+		w, lerr := legacyParseJSON(in)
+		if (err == nil) != (lerr == nil) {
+			t.Fatalf("new: %v, former: %v", err, lerr)
+		}
+		if err == nil && !reflect.DeepEqual(v, w) {
+			t.Fatalf("new %#v, former %#v", v, w)
+		}
+	})
+}
