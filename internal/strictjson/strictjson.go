@@ -118,7 +118,8 @@ func newDecoder(data []byte, o Options, ownNames bool) (*Decoder, error) {
 	return d, nil
 }
 
-// ReadToken reads the next token. Errors are *Error.
+// ReadToken reads the next token. Errors are *Error; after one, the
+// Decoder has nothing more to give.
 func (d *Decoder) ReadToken() (Token, error) {
 	d.prev = d.dec.InputOffset()
 	tok, err := d.dec.ReadToken()
