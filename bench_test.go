@@ -41,3 +41,18 @@ func BenchmarkValidateStrictVaccinationPayload(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeJSON is the strict reading of a payload into the tree, the
+// first step of ValidateJSON.
+func BenchmarkDecodeJSON(b *testing.B) {
+	data, err := os.ReadFile("testdata/vaccination.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dcc.DecodeJSON(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package dcc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,9 +8,10 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
+
+	"dcc/internal/strictjson"
 )
 
 // MaxInput is the largest payload accepted, in bytes. A real DCC payload is
@@ -47,49 +47,21 @@ func decodeJSON(data []byte) (any, error) {
 	if len(data) > MaxInput {
 		return nil, ErrTooLarge
 	}
-	if !utf8.Valid(data) {
-		off := 0
-		for off < len(data) {
-			r, n := utf8.DecodeRune(data[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		line, col := position(data, off)
+	// The whole payload must be UTF-8, not only its strings: the error names
+	// the first bad byte.
+	if off := strictjson.InvalidUTF8(data); off >= 0 {
+		line, col := strictjson.Position(data, off)
 		return nil, fmt.Errorf("%w (first bad byte at line %d, column %d)", ErrNotUTF8, line, col)
 	}
-	p := parser{data: data}
-	v, err := p.document()
-	if err != nil {
-		var pe *posError
-		if errors.As(err, &pe) {
-			line, col := position(data, int(pe.off))
-			msg := pe.msg
-			if pe.off >= int64(len(data)) && strings.HasPrefix(msg, "unexpected end") {
-				msg = "unexpected end of input"
-			}
-			return nil, &SyntaxError{Line: line, Column: col, Msg: msg}
-		}
-		return nil, err
+	v, err := strictjson.Parse(data, strictjson.Options{MaxBytes: MaxInput, MaxDepth: maxDepth})
+	if err == nil {
+		return v, nil
 	}
-	return v, nil
-}
-
-type posError struct {
-	off int64
-	msg string
-}
-
-func (e *posError) Error() string { return e.msg }
-
-func position(data []byte, off int) (line, col int) {
-	if off > len(data) {
-		off = len(data)
+	var se *strictjson.Error
+	if errors.As(err, &se) {
+		return nil, &SyntaxError{Line: se.Line, Column: se.Column, Msg: se.Msg}
 	}
-	line = 1 + bytes.Count(data[:off], []byte{'\n'})
-	col = off - bytes.LastIndexByte(data[:off], '\n')
-	return line, col
+	return nil, err
 }
 
 // cborDecMode reads untrusted CBOR: bounded sizes and nesting, no duplicate

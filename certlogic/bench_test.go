@@ -101,3 +101,19 @@ func BenchmarkEvaluateCertLogicJS(b *testing.B) {
 	}
 	b.ReportMetric(resp.NS/float64(b.N), "ns/op")
 }
+
+// BenchmarkParseJSON reads the acceptance rule and its data, as a verifier
+// does when it loads rules.
+func BenchmarkParseJSON(b *testing.B) {
+	for _, c := range []struct{ name, json string }{{"rule", acceptanceRule}, {"data", acceptanceData}} {
+		b.Run(c.name, func(b *testing.B) {
+			data := []byte(c.json)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := certlogic.ParseJSON(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,12 +1,11 @@
 package doses
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
+
+	"dcc/internal/strictjson"
 )
 
 // Errors of DecodeHistory, wrapped in a *FieldError naming the field.
@@ -16,6 +15,10 @@ var (
 	ErrType         = errors.New("wrong JSON type")
 )
 
+// maxDepth is generous: the history nests 3 levels, and a value of the
+// wrong shape is refused by type before its nesting matters.
+const maxDepth = 32
+
 // DecodeHistory strictly decodes the JSON form of a History:
 //
 //	{"priorInfection": false, "doses": [{"date": "2021-03-01", "mp": "EU/1/20/1528"}, ...]}
@@ -23,17 +26,27 @@ var (
 // Unknown fields (names match exactly, unlike encoding/json), duplicate keys,
 // values of the wrong type, trailing data, bad dates, empty products and an
 // empty dose list are errors naming the field, e.g.
-// `doses[1].date: "2021-13-01" is not a date (YYYY-MM-DD)`.
+// `doses[1].date: "2021-13-01" is not a date (YYYY-MM-DD)`; invalid JSON
+// (including invalid UTF-8 and \u escapes of half a surrogate pair) is an
+// error naming the line and column.
 // "priorInfection" may be omitted (false).
 func DecodeHistory(data []byte) (History, error) {
-	d := decoder{dec: json.NewDecoder(bytes.NewReader(data))}
+	dec, err := strictjson.NewDecoder(data, strictjson.Options{MaxDepth: maxDepth})
+	if err != nil {
+		return History{}, fmt.Errorf("doses: %w", err)
+	}
+	d := decoder{dec: dec}
 	h, err := d.history()
 	if err != nil {
 		return History{}, err
 	}
 	// A second value after the object means the input is not one document.
-	if _, err := d.dec.Token(); err != io.EOF {
-		return History{}, fmt.Errorf("doses: invalid JSON: trailing data after the history object")
+	if err := d.dec.End(); err != nil {
+		var se *strictjson.Error
+		if errors.As(err, &se) && errors.Is(err, strictjson.ErrTrailingData) {
+			return History{}, fmt.Errorf("doses: invalid JSON: line %d, column %d: trailing data after the history object", se.Line, se.Column)
+		}
+		return History{}, fmt.Errorf("doses: invalid JSON: %w", err)
 	}
 	if err := h.Validate(); err != nil {
 		return History{}, err
@@ -44,40 +57,31 @@ func DecodeHistory(data []byte) (History, error) {
 // decoder walks tokens rather than using json.Unmarshal, which would
 // silently accept duplicate keys and case-insensitive field names.
 type decoder struct {
-	dec *json.Decoder
+	dec *strictjson.Decoder
 }
 
-func (d *decoder) token() (json.Token, error) {
-	t, err := d.dec.Token()
-	if err == io.EOF {
-		return nil, fmt.Errorf("doses: invalid JSON: %w", io.ErrUnexpectedEOF)
-	}
+func (d *decoder) token() (strictjson.Token, error) {
+	t, err := d.dec.ReadToken()
 	if err != nil {
-		return nil, fmt.Errorf("doses: invalid JSON: %w", err)
+		return t, fmt.Errorf("doses: invalid JSON: %w", err)
 	}
 	return t, nil
 }
 
 func (d *decoder) history() (History, error) {
 	var h History
-	seen := map[string]bool{}
 	err := d.object("", func(key string) error {
 		field := fieldName("", key)
-		if seen[key] {
-			return &FieldError{field, ErrDuplicateKey}
-		}
-		seen[key] = true
 		switch key {
 		case "priorInfection":
 			t, err := d.token()
 			if err != nil {
 				return err
 			}
-			b, ok := t.(bool)
-			if !ok {
+			if t.Kind != strictjson.True && t.Kind != strictjson.False {
 				return &FieldError{field, fmt.Errorf("%w: want true or false, got %s", ErrType, describe(t))}
 			}
-			h.PriorInfection = b
+			h.PriorInfection = t.Kind == strictjson.True
 			return nil
 		case "doses":
 			doses, err := d.doses()
@@ -94,7 +98,7 @@ func (d *decoder) doses() ([]Dose, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t != json.Delim('[') {
+	if t.Kind != strictjson.ArrayStart {
 		return nil, &FieldError{"doses", fmt.Errorf("%w: want an array of doses, got %s", ErrType, describe(t))}
 	}
 	doses := []Dose{}
@@ -113,13 +117,8 @@ func (d *decoder) doses() ([]Dose, error) {
 
 func (d *decoder) dose(path string) (Dose, error) {
 	var dose Dose
-	seen := map[string]bool{}
 	err := d.object(path, func(key string) error {
 		field := fieldName(path, key)
-		if seen[key] {
-			return &FieldError{field, ErrDuplicateKey}
-		}
-		seen[key] = true
 		var dst *string
 		switch key {
 		case "date":
@@ -133,24 +132,25 @@ func (d *decoder) dose(path string) (Dose, error) {
 		if err != nil {
 			return err
 		}
-		s, ok := t.(string)
-		if !ok {
+		if t.Kind != strictjson.String {
 			return &FieldError{field, fmt.Errorf("%w: want a string, got %s", ErrType, describe(t))}
 		}
-		*dst = s
+		*dst = t.Text
 		return nil
 	})
 	return dose, err
 }
 
 // object reads one JSON object, calling member for each key with the
-// decoder positioned before its value; member must consume the value.
+// decoder positioned before its value; member must consume the value. A
+// repeated key is a *FieldError naming it (the reader finds it, after
+// unescaping: "m\u0070" repeats "mp").
 func (d *decoder) object(path string, member func(key string) error) error {
 	t, err := d.token()
 	if err != nil {
 		return err
 	}
-	if t != json.Delim('{') {
+	if t.Kind != strictjson.ObjectStart {
 		name := path
 		if name == "" {
 			name = "history"
@@ -158,15 +158,16 @@ func (d *decoder) object(path string, member func(key string) error) error {
 		return &FieldError{name, fmt.Errorf("%w: want an object, got %s", ErrType, describe(t))}
 	}
 	for d.dec.More() {
-		t, err := d.token()
+		t, err := d.dec.ReadToken()
+		var se *strictjson.Error
+		if errors.As(err, &se) && errors.Is(err, strictjson.ErrDuplicateName) {
+			return &FieldError{fieldName(path, se.Name), ErrDuplicateKey}
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("doses: invalid JSON: %w", err)
 		}
-		key, ok := t.(string)
-		if !ok { // encoding/json reports this itself; kept as a guard
-			return fmt.Errorf("doses: invalid JSON: object key %v is not a string", t)
-		}
-		if err := member(key); err != nil {
+		// The reader guarantees that a key is a string.
+		if err := member(t.Text); err != nil {
 			return err
 		}
 	}
@@ -193,24 +194,22 @@ func fieldName(path, key string) string {
 	return path + "." + key
 }
 
-func describe(t json.Token) string {
-	switch v := t.(type) {
-	case json.Delim:
-		switch v {
-		case '{':
-			return "an object"
-		case '[':
-			return "an array"
-		}
-		return fmt.Sprintf("%q", string(v))
-	case nil:
+func describe(t strictjson.Token) string {
+	switch t.Kind {
+	case strictjson.ObjectStart:
+		return "an object"
+	case strictjson.ArrayStart:
+		return "an array"
+	case strictjson.Null:
 		return "null"
-	case string:
-		return fmt.Sprintf("the string %q", v)
-	case float64:
+	case strictjson.String:
+		return fmt.Sprintf("the string %q", t.Text)
+	case strictjson.Number:
 		return "a number"
-	case bool:
-		return fmt.Sprintf("%t", v)
+	case strictjson.True:
+		return "true"
+	case strictjson.False:
+		return "false"
 	}
-	return fmt.Sprintf("%v", t)
+	return fmt.Sprintf("%q", string(rune(t.Kind)))
 }

@@ -74,6 +74,11 @@ func TestDecodeHistoryErrors(t *testing.T) {
 		{`{"doses" []}`, nil, `invalid JSON`},
 		{`{"doses":[{"date":"2021-03-01","mp":"x"}]} {}`, nil, `trailing data`},
 		{`{"doses":[{"date":"2021-03-01","mp":"x"}]}x`, nil, `trailing data`},
+		// Positions, and what encoding/json let through as U+FFFD.
+		{`{"doses" []}`, nil, `invalid JSON: line 1, column 10: invalid character '['`},
+		{"{\"doses\":[{\"date\":\"2021-03-01\",\"mp\":\"x\"}]}\n {}", nil, `invalid JSON: line 2, column 2: trailing data`},
+		{"{\"doses\":[{\"date\":\"2021-03-01\",\"mp\":\"EU\xff\"}]}", nil, `invalid JSON: line 1, column 37: invalid UTF-8 in a string`},
+		{`{"doses":[{"date":"2021-03-01","mp":"\ud800"}]}`, nil, `invalid JSON: line 1, column 39: unpaired surrogate`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -137,4 +142,21 @@ func FuzzDecodeHistory(f *testing.F) {
 			t.Fatalf("round trip %s: %+v, %v; want %+v", data2, h2, err, h)
 		}
 	})
+}
+
+// BenchmarkDecodeHistory reads a four-dose history, as issuance does for
+// each vaccination request.
+func BenchmarkDecodeHistory(b *testing.B) {
+	data := []byte(`{"priorInfection": false, "doses": [
+  {"date": "2021-03-01", "mp": "EU/1/20/1528"},
+  {"date": "2021-03-22", "mp": "EU/1/20/1528"},
+  {"date": "2021-11-15", "mp": "EU/1/20/1507"},
+  {"date": "2022-09-30", "mp": "EU/1/20/1528"}
+]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := doses.DecodeHistory(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

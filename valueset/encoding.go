@@ -37,14 +37,17 @@ func ParseEncodings(data []byte) ([]Encoding, error) {
 	if err := checkDocument(data); err != nil {
 		return nil, err
 	}
-	p := newParser(data)
+	p, err := newParser(data)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		encs                     []Encoding
 		id                       string
 		haveID, haveDate, haveVs bool
 	)
 	codes := map[string]string{}
-	err := p.object("document", func(key string) error {
+	err = p.object("document", func(key string) error {
 		var err error
 		switch key {
 		case "valueSetId":

@@ -7,10 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"time"
-	"unicode/utf8"
+
+	"dcc/internal/strictjson"
 )
 
 // Canonical names of the eight value sets.
@@ -125,10 +125,13 @@ func Parse(data []byte) (*Set, error) {
 	if err := checkDocument(data); err != nil {
 		return nil, err
 	}
-	p := newParser(data)
+	p, err := newParser(data)
+	if err != nil {
+		return nil, err
+	}
 	set := &Set{Values: map[string]Value{}}
 	var haveID, haveDate, haveValues bool
-	err := p.object("document", func(key string) error {
+	err = p.object("document", func(key string) error {
 		var err error
 		switch key {
 		case "valueSetId":
@@ -222,8 +225,9 @@ func checkDocument(data []byte) error {
 	if len(data) > MaxSize {
 		return fmt.Errorf("valueset: document is %d bytes, more than the limit of %d", len(data), MaxSize)
 	}
-	if !utf8.Valid(data) {
-		return errors.New("valueset: document is not valid UTF-8")
+	if off := strictjson.InvalidUTF8(data); off >= 0 {
+		line, col := strictjson.Position(data, off)
+		return fmt.Errorf("valueset: document is not valid UTF-8 (first bad byte at line %d, column %d)", line, col)
 	}
 	return nil
 }
@@ -269,169 +273,4 @@ func hashSet(set *Set) string {
 	buf.WriteString("}}")
 	sum := sha256.Sum256(buf.Bytes())
 	return hex.EncodeToString(sum[:])
-}
-
-// parser is a small strict reader over json.Decoder tokens: it sees
-// duplicate keys and types that json.Unmarshal would silently accept.
-type parser struct {
-	dec *json.Decoder
-}
-
-func newParser(data []byte) *parser {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	return &parser{dec: dec}
-}
-
-func (p *parser) token(field string) (json.Token, error) {
-	tok, err := p.dec.Token()
-	if err == io.EOF {
-		return nil, fmt.Errorf("valueset: %s: unexpected end of document", field)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("valueset: %s: malformed JSON: %w", field, err)
-	}
-	return tok, nil
-}
-
-func kind(tok json.Token) string {
-	switch t := tok.(type) {
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case nil:
-		return "null"
-	case json.Delim:
-		if t == '[' {
-			return "an array"
-		}
-		return "an object"
-	}
-	return fmt.Sprintf("%T", tok)
-}
-
-// object reads an object, calling member for each key with the decoder
-// positioned at its value; duplicate keys are errors.
-func (p *parser) object(field string, member func(key string) error) error {
-	tok, err := p.token(field)
-	if err != nil {
-		return err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("valueset: %s: want an object, got %s", field, kind(tok))
-	}
-	seen := map[string]bool{}
-	for p.dec.More() {
-		tok, err := p.token(field)
-		if err != nil {
-			return err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return fmt.Errorf("valueset: %s: malformed object key", field)
-		}
-		if seen[key] {
-			return fmt.Errorf("valueset: %s: duplicate key %q", field, key)
-		}
-		seen[key] = true
-		if err := member(key); err != nil {
-			return err
-		}
-	}
-	_, err = p.token(field) // the closing '}': More said there is nothing else
-	return err
-}
-
-func (p *parser) str(field string) (string, error) {
-	tok, err := p.token(field)
-	if err != nil {
-		return "", err
-	}
-	s, ok := tok.(string)
-	if !ok {
-		return "", fmt.Errorf("valueset: %s: want a string, got %s", field, kind(tok))
-	}
-	return s, nil
-}
-
-func (p *parser) boolean(field string) (bool, error) {
-	tok, err := p.token(field)
-	if err != nil {
-		return false, err
-	}
-	b, ok := tok.(bool)
-	if !ok {
-		return false, fmt.Errorf("valueset: %s: want a boolean, got %s", field, kind(tok))
-	}
-	return b, nil
-}
-
-func (p *parser) strings(field string) ([]string, error) {
-	tok, err := p.token(field)
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return nil, fmt.Errorf("valueset: %s: want an array of strings, got %s", field, kind(tok))
-	}
-	out := []string{}
-	for p.dec.More() {
-		s, err := p.str(field + "[]")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	_, err = p.token(field)
-	return out, err
-}
-
-func (p *parser) value(code string) (Value, error) {
-	v := Value{Code: code}
-	field := fmt.Sprintf("valueSetValues[%q]", code)
-	var have [5]bool
-	err := p.object(field, func(key string) error {
-		var err error
-		f := field + "." + key
-		switch key {
-		case "display":
-			v.Display, err = p.str(f)
-			have[0] = true
-		case "lang":
-			v.Lang, err = p.str(f)
-			have[1] = true
-		case "active":
-			v.Active, err = p.boolean(f)
-			have[2] = true
-		case "system":
-			v.System, err = p.str(f)
-			have[3] = true
-		case "version":
-			v.Version, err = p.str(f)
-			have[4] = true
-		default:
-			err = fmt.Errorf("valueset: %s: unknown field %q (want display, lang, active, system, version)", field, key)
-		}
-		return err
-	})
-	if err != nil {
-		return v, err
-	}
-	for i, name := range [5]string{"display", "lang", "active", "system", "version"} {
-		if !have[i] {
-			return v, fmt.Errorf("valueset: %s: missing field %s", field, name)
-		}
-	}
-	return v, nil
-}
-
-// end checks that nothing follows the top-level value.
-func (p *parser) end() error {
-	if _, err := p.dec.Token(); err != io.EOF {
-		return errors.New("valueset: trailing data after the document")
-	}
-	return nil
 }

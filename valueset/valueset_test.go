@@ -266,6 +266,11 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate valueSetId", `{"valueSetId":"covid-19-lab-result","valueSetId":"country-2-codes"}`, "duplicate key", false},
 		{"trailing data", good + ` {}`, "trailing data", false},
 		{"trailing garbage", good + `x`, "trailing data", false},
+		// Positions, and what encoding/json let through as U+FFFD.
+		{"not UTF-8, where", "{\"valueSetId\":\n\"covid-19-lab-result\xff\"}", "not valid UTF-8 (first bad byte at line 2, column 21)", false},
+		{"syntax, where", "{\"valueSetId\":\n \"covid-19-lab-result\" \"valueSetDate\"}", `document: malformed JSON: line 2, column 24: invalid character '"' after object value`, false},
+		{"trailing, where", good + "\n {}", "line 2, column 2: trailing data", false},
+		{"lone surrogate", withEntry(`{"display":"Not detected \udc00","lang":"en","active":true,"system":"s","version":"v"}`), "unpaired surrogate", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -278,6 +283,22 @@ func TestParseErrors(t *testing.T) {
 			}
 			if got := errors.Is(err, valueset.ErrUnknownSet); got != tt.unknownSet {
 				t.Errorf("errors.Is(%q, ErrUnknownSet) = %v, want %v", err, got, tt.unknownSet)
+			}
+		})
+	}
+}
+
+// BenchmarkParse reads the largest official set and a typical one, as
+// loading a directory or a gateway download does.
+func BenchmarkParse(b *testing.B) {
+	for _, file := range []string{"country-2-codes.json", "vaccine-medicinal-product.json"} {
+		data := readData(b, file)
+		b.Run(file, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := valueset.Parse(data); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
