@@ -217,8 +217,16 @@ func TestBatchKilledThreeTimes(t *testing.T) {
 	if err := cmd.Run(); err != nil || !strings.Contains(stderr.String(), "0 issued, 0 failed") {
 		t.Fatalf("run once more: %v\n%s", err, stderr.String())
 	}
-	// The same lines, each marked as replayed.
-	want := bytes.ReplaceAll(data, []byte("}\n"), []byte(`,"replayed":true}`+"\n"))
+	// The same lines, each marked as replayed. Lines that a killed run
+	// committed before it could write their results were already reported
+	// as replayed by the run after it, and keep the mark once.
+	var want []byte
+	for _, l := range bytes.SplitAfter(data, []byte("\n")) {
+		if !bytes.HasSuffix(l, []byte(`,"replayed":true}`+"\n")) {
+			l = bytes.Replace(l, []byte("}\n"), []byte(`,"replayed":true}`+"\n"), 1)
+		}
+		want = append(want, l...)
+	}
 	if !bytes.Equal(stdout.Bytes(), want) {
 		got := bytes.SplitAfter(stdout.Bytes(), []byte("\n"))
 		for i, l := range bytes.SplitAfter(want, []byte("\n")) {
