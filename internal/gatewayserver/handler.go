@@ -177,7 +177,7 @@ func (h *Handler) authenticate(r *http.Request) (caller, *problemError) {
 		cert := r.TLS.PeerCertificates[0]
 		sum := sha256.Sum256(cert.Raw)
 		thumb = hex.EncodeToString(sum[:])
-		if len(cert.Subject.Country) != 1 {
+		if len(cert.Subject.Country) != 1 || cert.Subject.Country[0] == "" {
 			return caller{}, fail(http.StatusBadRequest, "0x401", "Client Certificate must contain a country property", "", "the subject needs exactly one C")
 		}
 		country = cert.Subject.Country[0]
