@@ -220,7 +220,9 @@ func TestRules(t *testing.T) {
 	f := newFixture(t)
 	cl := f.as("ES")
 	from, to := f.now().Add(72*time.Hour), f.now().Add(30*24*time.Hour)
-	post := func(rule []byte) response { return f.do(cl, "POST", "/rules", "application/cms-text", f.byUpload("ES", rule)) }
+	post := func(rule []byte) response {
+		return f.do(cl, "POST", "/rules", "application/cms-text", f.byUpload("ES", rule))
+	}
 
 	good := f.byUpload("ES", ruleJSON("VR-ES-0001", "Acceptance", "ES", "Vaccination", "1.0.0", from, to))
 	f.do(cl, "POST", "/rules", "application/cms-text", good).want(t, 201, "")
