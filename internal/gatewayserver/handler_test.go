@@ -103,7 +103,13 @@ func TestValueSets(t *testing.T) {
 }
 
 func TestSignerCertificate(t *testing.T) {
-	f := newFixture(t)
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) { testSignerCertificate(t, dsn) })
+	}
+}
+
+func testSignerCertificate(t *testing.T, dsn string) {
+	f := newFixtureOn(t, dsn)
 	es, fr := f.country("ES"), f.country("FR")
 	cl := f.as("ES")
 	dsc := f.newDSC("ES")
@@ -217,7 +223,13 @@ func TestSignerCertificate(t *testing.T) {
 }
 
 func TestRules(t *testing.T) {
-	f := newFixture(t)
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) { testRules(t, dsn) })
+	}
+}
+
+func testRules(t *testing.T, dsn string) {
+	f := newFixtureOn(t, dsn)
 	cl := f.as("ES")
 	from, to := f.now().Add(72*time.Hour), f.now().Add(30*24*time.Hour)
 	post := func(rule []byte) response {
@@ -233,6 +245,12 @@ func TestRules(t *testing.T) {
 		t.Fatalf("GET /rules/es: %s %v", r.body, err)
 	}
 
+	// The reason each case must be refused for, so that a case refused for
+	// another reason fails.
+	why := map[string]string{"not JSON": "could not be parsed", "schema": "Type: missing", "short description": "at least 20",
+		"prefix": "prefix TR", "IR for Acceptance": "prefix IR", "other country": "Country does not match", "id country": "Identifier",
+		"version not greater": "not above 1.0.0", "version lower": "0.9.0 is not above", "from after to": "is not after ValidFrom",
+		"under 48h": "less than 48h", "over 2 weeks": "more than 2 weeks", "under 72h validity": "at least 72h", "before previous": "of the published version"}
 	for _, c := range []struct {
 		name   string
 		rule   []byte
@@ -255,7 +273,13 @@ func TestRules(t *testing.T) {
 		{"under 72h validity", ruleJSON("VR-ES-0003", "Acceptance", "ES", "Vaccination", "1.0.0", from, from.Add(71*time.Hour)), 400, "0x240"},
 		{"before previous", ruleJSON("VR-ES-0001", "Acceptance", "ES", "Vaccination", "1.1.0", from.Add(-time.Hour), to), 400, "0x240"},
 	} {
-		t.Run(c.name, func(t *testing.T) { post(c.rule).want(t, c.status, c.code) })
+		t.Run(c.name, func(t *testing.T) {
+			r := post(c.rule)
+			r.want(t, c.status, c.code)
+			if d := r.problem(t).Details; !strings.Contains(d, why[c.name]) {
+				t.Errorf("details %q, want the reason %q", d, why[c.name])
+			}
+		})
 	}
 	es := f.country("ES")
 	f.do(cl, "POST", "/rules", "application/cms", f.signed(ruleJSON("VR-ES-0004", "Acceptance", "ES", "Vaccination", "1.0.0", from, to), es.Auth, es.AuthKey)).want(t, 400, "0x230")
@@ -273,7 +297,13 @@ func TestRules(t *testing.T) {
 }
 
 func TestRevocation(t *testing.T) {
-	f := newFixture(t)
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) { testRevocation(t, dsn) })
+	}
+}
+
+func testRevocation(t *testing.T, dsn string) {
+	f := newFixtureOn(t, dsn)
 	cl := f.as("ES")
 	since := f.now().Add(-time.Second).Format(time.RFC3339)
 	f.do(cl, "GET", "/revocation-list", "", "", "If-Modified-Since", since).want(t, 204, "")
@@ -331,7 +361,13 @@ func TestRevocation(t *testing.T) {
 }
 
 func TestRevocationPaging(t *testing.T) {
-	f := newFixture(t)
+	for name, dsn := range dsns(t) {
+		t.Run(name, func(t *testing.T) { testRevocationPaging(t, dsn) })
+	}
+}
+
+func testRevocationPaging(t *testing.T, dsn string) {
+	f := newFixtureOn(t, dsn)
 	ctx := context.Background()
 	base := f.now().Add(-time.Hour)
 	for i := range gatewayserver.MaxBatchList + 1 {

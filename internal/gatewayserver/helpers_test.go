@@ -33,7 +33,11 @@ type fixture struct {
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, "") }
+
+// newFixtureOn is newFixture on the database dsn ("": the demo's SQLite),
+// with the demo's countries onboarded into it.
+func newFixtureOn(t *testing.T, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &fixture{t: t}
@@ -43,10 +47,23 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err, fresh)
 	}
 	f.demo = d
-	if f.store, err = gatewayserver.Open(ctx, d.DSN); err != nil {
+	if dsn == "" {
+		dsn = d.DSN
+	}
+	if f.store, err = gatewayserver.Open(ctx, dsn); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.store.Close() })
+	if dsn != d.DSN {
+		for _, c := range d.Countries {
+			err := gatewayserver.Onboard(ctx, f.store, d.Anchor, gatewayserver.Onboarding{Country: c.Code,
+				Authentication: []*x509.Certificate{c.Auth}, Upload: []*x509.Certificate{c.Upload}, CSCA: []*x509.Certificate{c.CSCA},
+				Roles: []string{gatewayserver.RoleListReader, gatewayserver.RoleUploader, gatewayserver.RoleDeleter}}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	h, err := gatewayserver.NewHandler(gatewayserver.Config{Store: f.store, Anchor: d.Anchor.Cert, Now: f.now})
 	if err != nil {
 		t.Fatal(err)

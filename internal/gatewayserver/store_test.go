@@ -16,7 +16,7 @@ import (
 // dsns returns a fresh SQLite database and, when DCC_TEST_POSTGRES_DSN is
 // set, a fresh PostgreSQL schema.
 func dsns(t *testing.T) map[string]string {
-	out := map[string]string{"sqlite": "sqlite:" + filepath.Join(t.TempDir(), "gw.db")}
+	out := map[string]string{"sqlite": ""} // the demo's own database
 	if pgtest.Enabled() {
 		out["postgres"] = pgtest.Schema(t, "gateway_test")
 	} else {
@@ -27,6 +27,9 @@ func dsns(t *testing.T) map[string]string {
 
 func TestStore(t *testing.T) {
 	for name, dsn := range dsns(t) {
+		if dsn == "" {
+			dsn = "sqlite:" + filepath.Join(t.TempDir(), "gw.db")
+		}
 		t.Run(name, func(t *testing.T) { testStore(t, dsn) })
 	}
 }
