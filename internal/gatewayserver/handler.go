@@ -82,6 +82,7 @@ func NewHandler(cfg Config) (*Handler, error) {
 	m.HandleFunc("GET /trustList", h.auth("", h.trustList))
 	m.HandleFunc("GET /trustList/{type}", h.auth("", h.trustList))
 	m.HandleFunc("GET /trustList/{type}/{country}", h.auth("", h.trustList))
+	m.HandleFunc("GET /trustList/issuers", h.auth("", h.issuers))
 	m.HandleFunc("POST /signerCertificate", h.auth("", h.uploadSigner))
 	m.HandleFunc("DELETE /signerCertificate", h.auth("", h.deleteSigner))
 	m.HandleFunc("POST /signerCertificate/delete", h.auth("", h.deleteSigner))
@@ -348,6 +349,20 @@ func (h *Handler) trustList(w http.ResponseWriter, r *http.Request) *problemErro
 		out = out[from:min(from+size, len(out))]
 	}
 	writeJSON(w, out)
+	return nil
+}
+
+// issuers answers GET /trustList/issuers: this server onboards no trusted
+// issuers, so the list is empty, after the country filter's check.
+func (h *Handler) issuers(w http.ResponseWriter, r *http.Request) *problemError {
+	if v := r.URL.Query().Get("country"); v != "" {
+		for _, c := range strings.Split(v, ",") {
+			if len(c) != 2 {
+				return fail(http.StatusBadRequest, "0x001", "Invalid country", c, "country: want 2 characters each")
+			}
+		}
+	}
+	writeJSON(w, []struct{}{})
 	return nil
 }
 

@@ -73,6 +73,10 @@ func TestTrustList(t *testing.T) {
 	if p := f.trustList(es, "/trustList?page=5"); len(p) != 0 {
 		t.Errorf("page past the end: %d entries", len(p))
 	}
+	if r := f.do(es, "GET", "/trustList/issuers?country=ES,FR", "", ""); r.status != 200 || strings.TrimSpace(string(r.body)) != "[]" {
+		t.Errorf("issuers: %d %s", r.status, r.body)
+	}
+	f.do(es, "GET", "/trustList/issuers?country=ESP", "", "").want(t, 400, "")
 	f.do(es, "GET", "/trustList/XXX", "", "").want(t, 400, "")
 	f.do(es, "GET", "/trustList/DSC/ESP", "", "").want(t, 400, "")
 	f.do(es, "GET", "/trustList?pagesize=0", "", "").want(t, 400, "")
