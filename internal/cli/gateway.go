@@ -286,6 +286,24 @@ func (e *env) gatewayServe(args []string) int {
 	if demo != nil {
 		e.gatewayBanner(demo, url, fresh)
 	}
+	// The reference gateway's daily clean-up (expired batches, purge after
+	// 14 days), here hourly and at start.
+	go func() {
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if exp, purged, err := store.CleanUp(ctx, time.Now()); err != nil {
+				log.Error("gateway clean-up", "err", err)
+			} else if exp+purged > 0 {
+				log.Info("gateway clean-up", "expiredBatches", exp, "purged", purged)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		if tc != nil {

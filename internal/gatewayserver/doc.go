@@ -22,6 +22,12 @@
 //     Upload.Check mapped onto the codes 0x200–0x270.
 //   - Revocation (§C.3, §C.4): batches, roles, the list in pages of 1,000
 //     changed strictly after If-Modified-Since, deletes.
+//   - Clean-up (§A.3 notes): Store.CleanUp marks expired batches deleted and
+//     purges deletions older than 14 days; the trust list's delta download
+//     shows a deleted DSC, with null rawData and signature, until then.
+//
+// Not implemented: trusted issuers (GET /trustList/issuers answers an
+// empty list) and /cms-migration.
 //
 // Storage is SQLite or PostgreSQL with embedded migrations, as in package
 // registry.

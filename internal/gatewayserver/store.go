@@ -503,3 +503,43 @@ func (s *Store) addTrustedParties(ctx context.Context, ps []TrustedParty) error 
 		return nil
 	})
 }
+
+// PurgeAfter is how long deleted DSCs and revocation batches are kept,
+// so that delta downloads still see the deletion (dgc.signer-information
+// and dgc.revocation delete-threshold: 14 days).
+const PurgeAfter = 14 * 24 * time.Hour
+
+// CleanUp does at now what the reference gateway's daily clean-up does
+// (gateway.md §A.3 notes): marks the batches expired by now deleted,
+// dropping their CMS, and purges the DSCs and batches deleted more than
+// PurgeAfter before now. It reports how many batches expired and how many
+// rows were purged.
+func (s *Store) CleanUp(ctx context.Context, now time.Time) (expired, purged int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE revocation_batch SET deleted = 1, signed_batch = NULL, changed = $1
+			WHERE deleted = 0 AND expires <= $1`, nanos(now))
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		expired = int(n)
+		cut := nanos(now.Add(-PurgeAfter))
+		res, err = tx.ExecContext(ctx, `DELETE FROM revocation_batch WHERE deleted = 1 AND changed < $1`, cut)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		purged = int(n)
+		res, err = tx.ExecContext(ctx, `DELETE FROM signer_information WHERE deleted_at IS NOT NULL AND deleted_at < $1`, cut)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		purged += int(n)
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("gatewayserver: clean up: %w", err)
+	}
+	return expired, purged, nil
+}

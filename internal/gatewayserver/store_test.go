@@ -156,6 +156,33 @@ func testStore(t *testing.T, dsn string) {
 	if _, err := s.GetBatch(ctx, "nope"); !errors.Is(err, gatewayserver.ErrNotFound) {
 		t.Fatal(err)
 	}
+
+	// Clean-up: a batch expires, and what was deleted long enough ago goes.
+	live := b
+	live.ID, live.Expires = "00000000-0000-4000-8000-000000000002", t0.Add(3*time.Hour)
+	if err := s.AddBatch(ctx, live); err != nil {
+		t.Fatal(err)
+	}
+	if exp, purged, err := s.CleanUp(ctx, t0.Add(2*time.Hour)); exp != 0 || purged != 0 || err != nil {
+		t.Fatalf("early clean-up: %d expired, %d purged, %v", exp, purged, err)
+	}
+	if exp, _, err := s.CleanUp(ctx, t0.Add(3*time.Hour)); exp != 1 || err != nil {
+		t.Fatalf("clean-up at expiry: %d expired, %v", exp, err)
+	}
+	if got, _ := s.GetBatch(ctx, live.ID); !got.Deleted || got.CMS != "" || !got.Changed.Equal(t0.Add(3*time.Hour)) {
+		t.Fatalf("expired batch %+v", got)
+	}
+	// The DSC (deleted at t0+1h) and the first batch (t0+2h) go after 14
+	// days; the expired batch (t0+3h) stays an hour longer.
+	if _, purged, err := s.CleanUp(ctx, t0.Add(gatewayserver.PurgeAfter+150*time.Minute)); purged != 2 || err != nil {
+		t.Fatalf("purge: %d, %v", purged, err)
+	}
+	if l, _ := s.Signers(ctx, "", t0); len(l) != 0 {
+		t.Fatalf("purged DSC still listed: %+v", l)
+	}
+	if _, err := s.GetBatch(ctx, live.ID); err != nil {
+		t.Fatal("the later batch was purged too early")
+	}
 }
 
 func TestOpenBadDSN(t *testing.T) {
