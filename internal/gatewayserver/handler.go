@@ -236,7 +236,9 @@ func NormalizeThumbprint(v string) (string, bool) {
 		return strings.ToLower(v), true
 	}
 	if strings.Contains(v, "%") {
-		u, err := url.QueryUnescape(v)
+		// PathUnescape, not QueryUnescape: a '+' left unescaped stays a
+		// base64 '+' instead of turning into a space.
+		u, err := url.PathUnescape(v)
 		if err != nil {
 			return "", false
 		}

@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -507,11 +508,35 @@ func TestProxyHeaders(t *testing.T) {
 		get(hex.EncodeToString(sum[:]), "CN=x,C=ES").want(t, 200, "")
 		get(strings.ToUpper(hex.EncodeToString(sum[:])), "c=ES").want(t, 200, "")
 		get(base64.StdEncoding.EncodeToString(sum[:]), "CN%3Dx%2CC%3DES").want(t, 200, "")
+		get(url.QueryEscape(base64.StdEncoding.EncodeToString(sum[:])), "C=ES").want(t, 200, "")
+		// Only the '=' escaped: a '+' stays a '+'.
 		get(strings.ReplaceAll(base64.StdEncoding.EncodeToString(sum[:]), "=", "%3D"), "C=ES").want(t, 200, "")
 		get("", "C=ES").want(t, 401, "0x400")
 		get("zz", "C=ES").want(t, 401, "0x400")
 		get(hex.EncodeToString(sum[:]), "CN=x").want(t, 400, "0x401")
 		get(hex.EncodeToString(sum[:]), "C=FR").want(t, 401, "0x402")
 		srv.Close()
+	}
+}
+
+func TestNormalizeThumbprint(t *testing.T) {
+	var sum [32]byte
+	sum[0], sum[1] = 0xf8, 0xff // base64 "+/8…": both special characters
+	want := hex.EncodeToString(sum[:])
+	b64 := base64.StdEncoding.EncodeToString(sum[:])
+	for _, in := range []string{want, strings.ToUpper(want), b64, url.QueryEscape(b64), strings.ReplaceAll(b64, "=", "%3D")} {
+		if got, ok := gatewayserver.NormalizeThumbprint(in); !ok || got != want {
+			t.Errorf("%q: %q %v, want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", want[:63], "%zz", base64.StdEncoding.EncodeToString(sum[:31]), strings.ReplaceAll(b64, "+", " ")} {
+		if got, ok := gatewayserver.NormalizeThumbprint(in); ok {
+			t.Errorf("%q accepted as %q", in, got)
+		}
+	}
+	for dn, c := range map[string]string{"CN=x,C=ES": "ES", "c = FR, O=y": "FR", "CN%3Dx%2CC%3DIT": "IT", "CN=x": ""} {
+		if got := gatewayserver.DNCountry(dn); got != c {
+			t.Errorf("DNCountry(%q) = %q, want %q", dn, got, c)
+		}
 	}
 }
