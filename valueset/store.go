@@ -449,3 +449,15 @@ func deactivated(v Value, set *Set) time.Time {
 	t, _ := time.Parse(time.DateOnly, set.Date) // checked by finish
 	return t
 }
+
+// EmbeddedJSON returns the JSON of one set of the embedded snapshot exactly
+// as distributed, for a server that hands value sets out verbatim as the
+// gateway does (GET /valuesets/{id}); ok is false for an unknown name or id.
+func EmbeddedJSON(nameOrID string) (data []byte, ok bool) {
+	d, ok := lookupDescriptor(nameOrID)
+	if !ok {
+		return nil, false
+	}
+	data, err := snapshot.ReadFile("data/" + d.file)
+	return data, err == nil
+}

@@ -428,3 +428,20 @@ func TestConcurrentUse(t *testing.T) {
 		t.Errorf("A = %v after concurrent updates", got)
 	}
 }
+
+func TestEmbeddedJSON(t *testing.T) {
+	for _, name := range valueset.Names() {
+		_, id, _ := valueset.Canonical(name)
+		data, ok := valueset.EmbeddedJSON(id)
+		if !ok {
+			t.Fatalf("%s: not found", id)
+		}
+		set, err := valueset.Parse(data)
+		if err != nil || set.ID != id {
+			t.Fatalf("%s: %v, id %q", id, err, set.ID)
+		}
+	}
+	if _, ok := valueset.EmbeddedJSON("nope"); ok {
+		t.Fatal("unknown set found")
+	}
+}

@@ -60,6 +60,12 @@ Usage:
   dcc rules test [--upload-at RFC3339|now [--published SRC]] DIR...
                                                        run business-rule tests (RULE-ID/rule.json, RULE-ID/tests/*.json)
                                                        and check each rule as the gateway and the community tooling do
+  dcc gateway serve [--data DIR] [--addr HOST:PORT]     a server compatible with the EU DCC Gateway; on first run
+                                                       creates a demo gateway with two countries in ./dcc-gateway-data
+  dcc gateway serve --config FILE                      a configured gateway (addr, tls, trustAnchor, database, trustedProxy)
+  dcc gateway onboard --country CC --auth CERT.pem --upload CERT.pem --csca CERT.pem
+                      [--roles ROLE,...] --ta-key URI --ta-cert CERT.pem --db DSN
+                                                       onboard a country, each certificate signed with the trust anchor
 
 Key URIs: file:PATH[?passphrase-file=F] or
   pkcs11:token=LABEL;object=LABEL?module-path=LIB&pin-source=file:PINFILE
@@ -96,6 +102,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		"issue":       e.issue,
 		"certlogic":   e.certlogic,
 		"rules":       e.rules,
+		"gateway":     e.gateway,
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
