@@ -178,3 +178,5 @@ func writeKey(tb testing.TB, dir, name string, k crypto.Signer) string {
 	}
 	return "file:" + p
 }
+
+func sha256Of(c *x509.Certificate) [32]byte { return sha256.Sum256(c.Raw) }
