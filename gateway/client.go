@@ -66,29 +66,32 @@ type Client struct {
 
 // New checks cfg and opens the keys. Every problem names the field. The
 // caller closes the client, which closes the keys (HSM sessions).
-func New(cfg Config) (c *Client, err error) {
-	c = &Client{now: cfg.Now}
+func New(cfg Config) (*Client, error) {
+	c := &Client{now: cfg.Now}
 	if c.now == nil {
 		c.now = time.Now
 	}
-	defer func() {
-		if err != nil {
-			c.Close()
-			c = nil
-		}
-	}()
+	if err := c.init(cfg); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Client) init(cfg Config) error {
 	now := c.now()
 	if cfg.BaseURL == "" {
-		return nil, errors.New("gateway: Config.BaseURL: missing (the gateway's https URL)")
+		return errors.New("gateway: Config.BaseURL: missing (the gateway's https URL)")
 	}
+	var err error
 	u, err := url.Parse(cfg.BaseURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("gateway: Config.BaseURL %q: want an https URL without query, e.g. https://dgcg.example.eu", cfg.BaseURL)
+		return fmt.Errorf("gateway: Config.BaseURL %q: want an https URL without query, e.g. https://dgcg.example.eu", cfg.BaseURL)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	c.base = u
 	if cfg.Timeout < 0 {
-		return nil, fmt.Errorf("gateway: Config.Timeout %v: negative", cfg.Timeout)
+		return fmt.Errorf("gateway: Config.Timeout %v: negative", cfg.Timeout)
 	}
 	timeout := cfg.Timeout
 	if timeout == 0 {
@@ -96,42 +99,42 @@ func New(cfg Config) (c *Client, err error) {
 	}
 
 	if cfg.TrustAnchor == "" {
-		return nil, errors.New("gateway: Config.TrustAnchor: missing (the DCCG_TA certificate given at onboarding)")
+		return errors.New("gateway: Config.TrustAnchor: missing (the DCCG_TA certificate given at onboarding)")
 	}
 	c.anchors, err = readCerts("Config.TrustAnchor", cfg.TrustAnchor)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, a := range c.anchors {
 		if now.Before(a.NotBefore) || now.After(a.NotAfter) {
-			return nil, fmt.Errorf("gateway: Config.TrustAnchor %s: %q is not valid now (%s to %s)", cfg.TrustAnchor, a.Subject, a.NotBefore.Format(time.RFC3339), a.NotAfter.Format(time.RFC3339))
+			return fmt.Errorf("gateway: Config.TrustAnchor %s: %q is not valid now (%s to %s)", cfg.TrustAnchor, a.Subject, a.NotBefore.Format(time.RFC3339), a.NotAfter.Format(time.RFC3339))
 		}
 	}
 
 	c.authKey, c.authCert, err = openPair("Config.AuthKey", cfg.AuthKey, "Config.AuthCert", cfg.AuthCert, now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c.authKey == nil {
-		return nil, errors.New("gateway: Config.AuthKey and Config.AuthCert: missing (the NB_TLS client key URI and certificate)")
+		return errors.New("gateway: Config.AuthKey and Config.AuthCert: missing (the NB_TLS client key URI and certificate)")
 	}
 	if len(c.authCert.ExtKeyUsage) > 0 && !slices.Contains(c.authCert.ExtKeyUsage, x509.ExtKeyUsageClientAuth) && !slices.Contains(c.authCert.ExtKeyUsage, x509.ExtKeyUsageAny) {
-		return nil, fmt.Errorf("gateway: Config.AuthCert %s: its extended key usage lacks clientAuth (gateway.md §A.2)", cfg.AuthCert)
+		return fmt.Errorf("gateway: Config.AuthCert %s: its extended key usage lacks clientAuth (gateway.md §A.2)", cfg.AuthCert)
 	}
 	c.country = countryOf(c.authCert)
 	if len(c.country) != 2 {
-		return nil, fmt.Errorf("gateway: Config.AuthCert %s: the subject has no country (C), which the gateway authenticates by (§A.1, code 0x401)", cfg.AuthCert)
+		return fmt.Errorf("gateway: Config.AuthCert %s: the subject has no country (C), which the gateway authenticates by (§A.1, code 0x401)", cfg.AuthCert)
 	}
 	c.upKey, c.upCert, err = openPair("Config.UploadKey", cfg.UploadKey, "Config.UploadCert", cfg.UploadCert, now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if c.upCert != nil {
 		if countryOf(c.upCert) != c.country {
-			return nil, fmt.Errorf("gateway: Config.UploadCert %s: of country %q, but Config.AuthCert is of %q", cfg.UploadCert, countryOf(c.upCert), c.country)
+			return fmt.Errorf("gateway: Config.UploadCert %s: of country %q, but Config.AuthCert is of %q", cfg.UploadCert, countryOf(c.upCert), c.country)
 		}
 		if bytes.Equal(c.upCert.Raw, c.authCert.Raw) {
-			return nil, errors.New("gateway: Config.UploadCert: the same certificate as Config.AuthCert; NB_UP must differ from NB_TLS (gateway.md §A.2)")
+			return errors.New("gateway: Config.UploadCert: the same certificate as Config.AuthCert; NB_UP must differ from NB_TLS (gateway.md §A.2)")
 		}
 	}
 
@@ -142,7 +145,7 @@ func New(cfg Config) (c *Client, err error) {
 	if cfg.ServerCA != "" {
 		cas, err := readCerts("Config.ServerCA", cfg.ServerCA)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		tc.RootCAs = x509.NewCertPool()
 		for _, ca := range cas {
@@ -158,7 +161,7 @@ func New(cfg Config) (c *Client, err error) {
 			return errors.New("the gateway answered with a redirect, which this client does not follow")
 		},
 	}
-	return c, nil
+	return nil
 }
 
 // Close closes the keys.

@@ -166,8 +166,12 @@ func writePEM(tb testing.TB, dir, name string, certs ...*x509.Certificate) strin
 	return p
 }
 
-// writeKey writes a PKCS #8 key file and returns its key URI.
+// writeKey writes a PKCS #8 key file and returns its key URI, or "" for
+// a key in a token, which has no file.
 func writeKey(tb testing.TB, dir, name string, k crypto.Signer) string {
+	if _, ok := k.(*ecdsa.PrivateKey); !ok {
+		return ""
+	}
 	der, err := x509.MarshalPKCS8PrivateKey(k)
 	if err != nil {
 		tb.Fatal(err)
