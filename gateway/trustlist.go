@@ -132,25 +132,30 @@ func CheckTrustList(entries []trustlist.Entry, anchors []*x509.Certificate, now 
 			cscas[k.Country] = append(cscas[k.Country], k.Certificate)
 		}
 	}
+	// A thumbprint is taken once, from the first entry of it that passes:
+	// a forged copy listed first does not shadow the real one.
 	seen := map[string]bool{}
-	type pending struct {
-		e    trustlist.Entry
-		raw  []byte
-		cert *x509.Certificate
-		sd   *cms.SignedData
-	}
-	var dscs []pending
+	var dscs []trustlist.Entry
 	// The trust anchor's entries first: the DSCs' checks need them.
 	for _, e := range entries {
 		refuse := func(format string, a ...any) {
 			l.Refused = append(l.Refused, Refusal{KID: e.KID, Type: e.CertificateType, Country: e.Country, Reason: fmt.Sprintf(format, a...)})
 		}
-		if e.CertificateType == TypeDSC && e.RawData == "" && e.Signature == "" {
-			if k, err := base64.StdEncoding.DecodeString(e.KID); err != nil || len(k) != 8 {
-				refuse("deleted DSC: kid is not the base64 of 8 bytes")
+		switch e.CertificateType {
+		case TypeDSC:
+			if e.RawData == "" && e.Signature == "" {
+				if k, err := base64.StdEncoding.DecodeString(e.KID); err != nil || len(k) != 8 {
+					refuse("deleted DSC: kid is not the base64 of 8 bytes")
+					continue
+				}
+				l.Deleted = append(l.Deleted, e.KID)
 				continue
 			}
-			l.Deleted = append(l.Deleted, e.KID)
+			dscs = append(dscs, e)
+			continue
+		case TypeAuthentication, TypeUpload, TypeCSCA:
+		default:
+			refuse("certificateType %q: want AUTHENTICATION, UPLOAD, CSCA or DSC", e.CertificateType)
 			continue
 		}
 		raw, cert, sd, err := checkEntry(e, now)
@@ -158,33 +163,27 @@ func CheckTrustList(entries []trustlist.Entry, anchors []*x509.Certificate, now 
 			refuse("%v", err)
 			continue
 		}
+		ta, err := signerOf(sd, raw, anchors)
+		if err != nil {
+			refuse("trust-anchor signature: %v", err)
+			continue
+		}
 		if seen[e.Thumbprint] {
 			refuse("listed twice")
 			continue
 		}
 		seen[e.Thumbprint] = true
+		l.Entries = append(l.Entries, Entry{Entry: e, Certificate: cert, SignedBy: ta})
 		switch e.CertificateType {
-		case TypeAuthentication, TypeUpload, TypeCSCA:
-			ta, err := signerOf(sd, raw, anchors)
-			if err != nil {
-				refuse("trust-anchor signature: %v", err)
-				continue
-			}
-			l.Entries = append(l.Entries, Entry{Entry: e, Certificate: cert, SignedBy: ta})
-			switch e.CertificateType {
-			case TypeUpload:
-				uploads[e.Country] = append(uploads[e.Country], cert)
-			case TypeCSCA:
-				cscas[e.Country] = append(cscas[e.Country], cert)
-			}
-		case TypeDSC:
-			dscs = append(dscs, pending{e, raw, cert, sd})
-		default:
-			refuse("certificateType %q: want AUTHENTICATION, UPLOAD, CSCA or DSC", e.CertificateType)
+		case TypeUpload:
+			uploads[e.Country] = append(uploads[e.Country], cert)
+		case TypeCSCA:
+			cscas[e.Country] = append(cscas[e.Country], cert)
 		}
 	}
 
-	// The DSCs' signatures are most of the work: check them in parallel.
+	// The DSCs are most of the work (two signatures each): check them in
+	// parallel, then take them in their order.
 	results := make([]Entry, len(dscs))
 	reasons := make([]string, len(dscs))
 	var wg sync.WaitGroup
@@ -192,18 +191,7 @@ func CheckTrustList(entries []trustlist.Entry, anchors []*x509.Certificate, now 
 	for range min(runtime.GOMAXPROCS(0), max(len(dscs), 1)) {
 		wg.Go(func() {
 			for i := range work {
-				d := dscs[i]
-				up, err := signerOf(d.sd, d.raw, uploads[d.e.Country])
-				if err != nil {
-					reasons[i] = fmt.Sprintf("signature by an UPLOAD certificate of %s: %v", d.e.Country, err)
-					continue
-				}
-				ca, err := issuerOf(d.cert, cscas[d.e.Country])
-				if err != nil {
-					reasons[i] = err.Error()
-					continue
-				}
-				results[i] = Entry{Entry: d.e, Certificate: d.cert, SignedBy: up, Issuer: ca}
+				results[i], reasons[i] = checkDSC(dscs[i], uploads, cscas, now)
 			}
 		})
 	}
@@ -212,14 +200,36 @@ func CheckTrustList(entries []trustlist.Entry, anchors []*x509.Certificate, now 
 	}
 	close(work)
 	wg.Wait()
-	for i, d := range dscs {
+	for i, e := range dscs {
+		if reasons[i] == "" && seen[e.Thumbprint] {
+			reasons[i] = "listed twice"
+		}
 		if reasons[i] != "" {
-			l.Refused = append(l.Refused, Refusal{KID: d.e.KID, Type: d.e.CertificateType, Country: d.e.Country, Reason: reasons[i]})
+			l.Refused = append(l.Refused, Refusal{KID: e.KID, Type: e.CertificateType, Country: e.Country, Reason: reasons[i]})
 			continue
 		}
+		seen[e.Thumbprint] = true
 		l.Entries = append(l.Entries, results[i])
 	}
 	return l
+}
+
+// checkDSC checks a DSC entry: itself, its UPLOAD signature and its CSCA.
+// It only reads the maps.
+func checkDSC(e trustlist.Entry, uploads, cscas map[string][]*x509.Certificate, now time.Time) (Entry, string) {
+	raw, cert, sd, err := checkEntry(e, now)
+	if err != nil {
+		return Entry{}, err.Error()
+	}
+	up, err := signerOf(sd, raw, uploads[e.Country])
+	if err != nil {
+		return Entry{}, fmt.Sprintf("signature by an UPLOAD certificate of %s: %v", e.Country, err)
+	}
+	ca, err := issuerOf(cert, cscas[e.Country])
+	if err != nil {
+		return Entry{}, err.Error()
+	}
+	return Entry{Entry: e, Certificate: cert, SignedBy: up, Issuer: ca}, ""
 }
 
 // checkEntry checks what an entry says of itself and parses its signature.
