@@ -58,10 +58,10 @@ type Client struct {
 	country string // the AUTHENTICATION certificate's subject C
 	now     func() time.Time
 
-	authKey             keystore.Signer
-	upKey               keystore.Signer
-	upCert              *x509.Certificate
-	authCert            *x509.Certificate
+	authKey  keystore.Signer
+	upKey    keystore.Signer
+	upCert   *x509.Certificate
+	authCert *x509.Certificate
 }
 
 // New checks cfg and opens the keys. Every problem names the field. The

@@ -159,13 +159,13 @@ func checkRule(b64, id, version, country string, upload []*x509.Certificate, now
 	}
 	switch {
 	case r.Country != country:
-		return nil, nil, fmt.Errorf("Country %q: the rule is listed for %s", r.Country, country)
+		return nil, nil, fmt.Errorf("the rule's Country %q: it is listed for %s", r.Country, country)
 	case countryOf(signer) != country:
 		return nil, nil, fmt.Errorf("signed by an UPLOAD certificate of %q, not of %s", countryOf(signer), country)
 	case r.Identifier != id:
-		return nil, nil, fmt.Errorf("Identifier %q: listed as %q", r.Identifier, id)
+		return nil, nil, fmt.Errorf("the rule's Identifier %q: listed as %q", r.Identifier, id)
 	case r.Version.String() != version:
-		return nil, nil, fmt.Errorf("Version %s: listed as %q", r.Version, version)
+		return nil, nil, fmt.Errorf("the rule's Version %s: listed as %q", r.Version, version)
 	}
 	return r, signer, nil
 }
@@ -261,6 +261,7 @@ func ParseRevocationList(data []byte) (*RevocationPage, error) {
 // ends the sequence.
 func (c *Client) RevocationList(ctx context.Context, from time.Time) iter.Seq2[BatchInfo, error] {
 	return func(yield func(BatchInfo, error) bool) {
+		from := from // each run of the sequence starts afresh
 		if from.IsZero() {
 			from = RevocationStart
 		}

@@ -93,11 +93,10 @@ func newParty(tb testing.TB, o certOpts, parent *party) *party {
 
 // country is one member state's certificates on the gateway.
 type country struct {
-	Code       string
-	Auth, Up   *party
-	CSCA       *party
-	DSCs       []*party
-	clientAuth []x509.ExtKeyUsage
+	Code     string
+	Auth, Up *party
+	CSCA     *party
+	DSCs     []*party
 }
 
 func newCountry(tb testing.TB, code string, dscs int) *country {

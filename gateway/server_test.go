@@ -37,12 +37,12 @@ type fakeGateway struct {
 	trust     []trustlist.Entry
 	delta     string // the body for a trust-list request with If-Modified-Since
 	valuesets map[string]string
-	rules     map[string]string                // country → body
-	revPages  map[string]string                // If-Modified-Since → body
-	batches   map[string]string                // id → base64 CMS
-	gone      map[string]bool                  // deleted batch ids
-	fail      map[string]failure               // "METHOD path" → forced answer
-	headers   map[string][]string              // path → If-Modified-Since values received
+	rules     map[string]string   // country → body
+	revPages  map[string]string   // If-Modified-Since → body
+	batches   map[string]string   // id → base64 CMS
+	gone      map[string]bool     // deleted batch ids
+	fail      map[string]failure  // "METHOD path" → forced answer
+	headers   map[string][]string // path → If-Modified-Since values received
 	uploads   []upload
 	dscs      map[[32]byte]bool // DSCs uploaded
 	countries []string

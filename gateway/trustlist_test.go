@@ -275,3 +275,18 @@ func TestParseTrustListStrict(t *testing.T) {
 		t.Errorf("null rawData: %v", err)
 	}
 }
+
+// A forged copy of an entry listed before it does not shadow it.
+func TestCheckTrustListForgedCopyFirst(t *testing.T) {
+	ta := newParty(t, certOpts{country: "EU", cn: "DCCG_TA", ca: true}, nil)
+	de := newCountry(t, "DE", 1)
+	es := entries(t, ta, de)
+	forgedUp, forgedDSC := es[1], es[3]
+	forgedUp.Signature = sign(t, de.Up, de.Up.Cert.Raw, true)
+	forgedDSC.Signature = sign(t, de.CSCA, de.DSCs[0].Cert.Raw, true)
+	es = append([]trustlist.Entry{forgedUp, forgedDSC}, es...)
+	l := gateway.CheckTrustList(es, []*x509.Certificate{ta.Cert}, time.Now())
+	if len(l.Entries) != 4 || len(l.Refused) != 2 {
+		t.Errorf("%d entries, refused %v", len(l.Entries), l.Refused)
+	}
+}
