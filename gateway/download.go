@@ -207,9 +207,9 @@ func (c *Client) uploadCerts(ctx context.Context, country string, given []*x509.
 	return certs, nil
 }
 
-// RevocationStart is the If-Modified-Since of a first revocation-list
+// revocationStart is the If-Modified-Since of a first revocation-list
 // download, the reference client's (gateway.md §A.6).
-var RevocationStart = time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+func revocationStart() time.Time { return time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC) }
 
 // BatchInfo is one item of the revocation list (§C.3).
 type BatchInfo struct {
@@ -254,7 +254,7 @@ func ParseRevocationList(data []byte) (*RevocationPage, error) {
 }
 
 // RevocationList pages through the batches changed after from (zero:
-// RevocationStart), as §C.3 says: each page is asked for with the date of
+// 2021-06-01T00:00:00Z, where the reference client starts), as §C.3 says: each page is asked for with the date of
 // the last item before it, sent with full precision, until the gateway
 // answers 204. A batch listed again unchanged (the same date and deleted
 // flag) is yielded once; a batch that changed (was deleted) again. An error
@@ -263,7 +263,7 @@ func (c *Client) RevocationList(ctx context.Context, from time.Time) iter.Seq2[B
 	return func(yield func(BatchInfo, error) bool) {
 		from := from // each run of the sequence starts afresh
 		if from.IsZero() {
-			from = RevocationStart
+			from = revocationStart()
 		}
 		type state struct {
 			date    time.Time

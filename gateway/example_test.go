@@ -76,7 +76,7 @@ func ExampleClient_RevocationList() {
 		return
 	}
 	ctx := context.Background()
-	last := gateway.RevocationStart
+	var last time.Time // zero: from the start; later, the last date seen
 	for b, err := range c.RevocationList(ctx, last) {
 		if err != nil {
 			fmt.Println(err)
