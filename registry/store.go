@@ -19,6 +19,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"dcc/internal/pgsql"
 )
 
 //go:embed migrations/*.sql
@@ -87,7 +89,7 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("registry: PostgreSQL DSN: %w", err)
 		}
-		db := sql.OpenDB(pgConnector{cfg})
+		db := sql.OpenDB(pgsql.Connector(cfg))
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(4)
 		s.db, s.dialect = db, dialectPostgres

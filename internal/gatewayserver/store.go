@@ -18,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"dcc/internal/pgsql"
 )
 
 //go:embed migrations/*.sql
@@ -114,7 +116,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("gatewayserver: PostgreSQL DSN: %w", err)
 		}
-		db := sql.OpenDB(pgConnector{cfg})
+		db := sql.OpenDB(pgsql.Connector(cfg))
 		db.SetMaxOpenConns(8)
 		s.db, s.dialect = db, "postgres"
 	default:

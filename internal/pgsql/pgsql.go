@@ -1,7 +1,4 @@
-package gatewayserver
-
-// A copy of registry/pgdriver.go: the adapter is unexported there, and the
-// gateway store must not depend on the registry for it.
+package pgsql
 
 import (
 	"context"
@@ -19,6 +16,10 @@ import (
 // statements with positional arguments, transactions, and rows of
 // text, bytea, integers and NULL.
 type pgConnector struct{ cfg *pgx.ConnConfig }
+
+// Connector returns a database/sql connector that opens a connection with
+// cfg for each pooled connection: sql.OpenDB(pgsql.Connector(cfg)).
+func Connector(cfg *pgx.ConnConfig) driver.Connector { return pgConnector{cfg} }
 
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := pgx.ConnectConfig(ctx, c.cfg.Copy())
@@ -178,7 +179,7 @@ func (r *pgRows) Next(dest []driver.Value) error {
 		return err
 	}
 	if len(vals) != len(dest) {
-		return errors.New("gatewayserver: PostgreSQL row has an unexpected number of columns")
+		return errors.New("pgsql: PostgreSQL row has an unexpected number of columns")
 	}
 	for i, v := range vals {
 		switch x := v.(type) {
