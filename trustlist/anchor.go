@@ -19,7 +19,9 @@ var ErrAnchorSignature = errors.New("signature: not a valid CMS signature of raw
 // protected" list): every DSC and CSCA entry's signature must be a CMS
 // SignedData (RFC 5652) over the entry's certificate (rawData, DER; the
 // content detached, as the gateway sends it, or attached and equal) made by
-// one of anchors. One entry that fails refuses the whole list. With no
+// one of anchors, or for a DSC entry by an UPLOAD certificate of its country
+// that the list holds with an anchor's signature, as the gateway serves DSC
+// entries. One entry that fails refuses the whole list. With no
 // anchors it refuses every list: say ParseGateway to trust the channel alone.
 func ParseGatewaySigned(data []byte, anchors []*x509.Certificate) (*List, error) {
 	if len(anchors) == 0 {
@@ -29,11 +31,36 @@ func ParseGatewaySigned(data []byte, anchors []*x509.Certificate) (*List, error)
 	if err != nil {
 		return nil, err
 	}
+	// The gateway signs UPLOAD (and AUTHENTICATION and CSCA) entries with
+	// its trust anchor, and serves each DSC entry with the signature its
+	// country made with an UPLOAD key when it uploaded it (gateway.md
+	// §A.4, §B.1): the UPLOAD certificates that the anchor vouches for
+	// are the signers a DSC entry may have, besides the anchor itself.
+	uploads := map[string][]*x509.Certificate{}
+	for _, e := range entries {
+		if e.CertificateType != TypeUpload || e.checkAnchorSignature(anchors) != nil {
+			continue // an unvouched UPLOAD certificate signs nothing
+		}
+		if c, err := e.certificate(); err == nil {
+			uploads[e.Country] = append(uploads[e.Country], c)
+		}
+	}
 	for i, e := range entries {
-		if e.CertificateType != TypeDSC && e.CertificateType != TypeCSCA {
+		switch e.CertificateType {
+		case TypeCSCA:
+			err = e.checkAnchorSignature(anchors)
+		case TypeDSC:
+			if err = e.checkAnchorSignature(anchors); err != nil && len(uploads[e.Country]) > 0 {
+				if e.checkAnchorSignature(uploads[e.Country]) == nil {
+					err = nil
+				} else {
+					err = fmt.Errorf("%w, nor by an UPLOAD certificate of %s that one vouches for", err, e.Country)
+				}
+			}
+		default:
 			continue
 		}
-		if err := e.checkAnchorSignature(anchors); err != nil {
+		if err != nil {
 			return nil, &EntryError{Index: i, KID: e.KID, Err: err}
 		}
 	}

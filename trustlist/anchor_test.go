@@ -16,8 +16,10 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"dcc/internal/gwtest"
+	"dcc/pki"
 	"dcc/trustlist"
 )
 
@@ -182,4 +184,64 @@ func FuzzAnchorSignature(f *testing.F) {
 		data, _ := json.Marshal(es)
 		_, _ = trustlist.ParseGatewaySigned(data, []*x509.Certificate{ta.Cert})
 	})
+}
+
+// The gateway serves each DSC entry with the signature its country made
+// with an UPLOAD key (gateway.md §A.4, §B.1): such an entry is accepted
+// when the list holds that UPLOAD certificate under the anchor's
+// signature, and refused when the UPLOAD certificate is unvouched or of
+// another country.
+func TestParseGatewaySignedDSCByUpload(t *testing.T) {
+	ta := newAnchor(t, ecKey())
+	es := newCountry(t, "ES", 2)
+	upload := func(cc string) *gwtest.Anchor {
+		k := ecKey()
+		c, err := pki.NewCSCA(k, pki.CSCAOptions{Country: cc, CommonName: cc + " upload", Now: now.Add(-time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &gwtest.Anchor{Cert: c, Key: k}
+	}
+	esUp, deUp := upload("ES"), upload("DE")
+	list := func(dscSigner *gwtest.Anchor) []byte {
+		return gatewayJSON(t, func(es []trustlist.Entry) {
+			signAll(t, ta)(es)
+			for i := range es {
+				if es[i].CertificateType == trustlist.TypeDSC {
+					es[i].Signature = anchorSign(t, dscSigner, rawOf(t, es[i]), false)
+				}
+			}
+		}, es)
+	}
+	withUploads := func(data []byte, vouch map[*gwtest.Anchor]*gwtest.Anchor) []byte {
+		var es []trustlist.Entry
+		if err := json.Unmarshal(data, &es); err != nil {
+			t.Fatal(err)
+		}
+		for up, by := range vouch {
+			e := trustlist.EntryFor(up.Cert, trustlist.TypeUpload, now)
+			e.Signature = anchorSign(t, by, up.Cert.Raw, false)
+			es = append(es, e)
+		}
+		b, _ := json.Marshal(es)
+		return b
+	}
+	anchors := []*x509.Certificate{ta.Cert}
+
+	l, err := trustlist.ParseGatewaySigned(withUploads(list(esUp), map[*gwtest.Anchor]*gwtest.Anchor{esUp: ta}), anchors)
+	if err != nil {
+		t.Fatalf("DSC entries signed by ES's vouched UPLOAD certificate: %v", err)
+	}
+	if d, c := l.Len(); d != 2 || c != 1 {
+		t.Errorf("%d DSCs, %d CSCAs; want 2, 1", d, c)
+	}
+	for name, data := range map[string][]byte{
+		"UPLOAD certificate not in the list":  list(esUp),
+		"UPLOAD certificate signed by itself": withUploads(list(esUp), map[*gwtest.Anchor]*gwtest.Anchor{esUp: esUp}),
+		"signed by another country's UPLOAD":  withUploads(list(deUp), map[*gwtest.Anchor]*gwtest.Anchor{esUp: ta, deUp: ta}),
+	} {
+		if _, err := trustlist.ParseGatewaySigned(data, anchors); !errors.Is(err, trustlist.ErrAnchorSignature) {
+			t.Errorf("%s: %v; want ErrAnchorSignature", name, err)
+		}
+	}
 }

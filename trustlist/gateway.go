@@ -23,14 +23,15 @@ type Entry struct {
 	Country         string `json:"country"`         // ISO 3166-1 alpha-2
 	CertificateType string `json:"certificateType"` // DSC, CSCA (others are ignored)
 	Thumbprint      string `json:"thumbprint"`      // hex SHA-256 of rawData
-	Signature       string `json:"signature"`       // the gateway trust anchor's CMS signature of rawData (ParseGatewaySigned)
+	Signature       string `json:"signature"`       // CMS signature of rawData: the gateway trust anchor's, or for a DSC its country's UPLOAD key's (ParseGatewaySigned)
 	RawData         string `json:"rawData"`         // base64 DER
 }
 
 // Certificate types of the gateway.
 const (
-	TypeDSC  = "DSC"
-	TypeCSCA = "CSCA"
+	TypeDSC    = "DSC"
+	TypeCSCA   = "CSCA"
+	TypeUpload = "UPLOAD" // signs the country's DSC entries; not a trust-list certificate itself
 )
 
 // MaxSize bounds a trust-list document.
