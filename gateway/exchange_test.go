@@ -5,10 +5,13 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -165,6 +168,59 @@ func TestExchangeThroughGatewayServer(t *testing.T) {
 	}
 	if _, err := b.RevocationBatch(ctx, id, nil); !errors.Is(err, gateway.ErrGone) {
 		t.Errorf("deleted batch: %v, want ErrGone", err)
+	}
+
+	// A rotates its UPLOAD key: the operator onboards the new certificate
+	// beside the old one, A signs with the new key, and B accepts the DSC
+	// entry it signed.
+	upKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	upCert, err := pki.NewCSCA(upKey, pki.CSCAOptions{Country: "ES", CommonName: "ES DCC Gateway upload (rotated)", Now: now.Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gatewayserver.Onboard(ctx, store, demo.Anchor, gatewayserver.Onboarding{Country: "ES", Upload: []*x509.Certificate{upCert}}, now); err != nil {
+		t.Fatalf("onboard a new UPLOAD certificate: %v", err)
+	}
+	dir := t.TempDir()
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(upKey)
+	os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600)
+	os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: upCert.Raw}), 0o644)
+	rotated, err := gateway.New(gateway.Config{
+		BaseURL:     base,
+		AuthKey:     "file:" + filepath.Join(es.Dir, "auth", "key.pem"),
+		AuthCert:    filepath.Join(es.Dir, "auth", "cert.pem"),
+		UploadKey:   "file:" + filepath.Join(dir, "key.pem"),
+		UploadCert:  filepath.Join(dir, "cert.pem"),
+		ServerCA:    filepath.Join(demo.Dir, gatewayserver.DemoServerCert),
+		TrustAnchor: filepath.Join(demo.Dir, gatewayserver.DemoAnchorCert),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rotated.Close()
+	key2, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	dsc2, err := pki.NewDSC(es.CSCA, es.CSCAKey, key2.Public(), pki.DSCOptions{Country: "ES", Now: now.Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rotated.UploadDSC(ctx, dsc2); err != nil {
+		t.Fatalf("upload with the rotated UPLOAD key: %v", err)
+	}
+	tl, err = b.TrustList(ctx, gateway.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedBy := map[string]*x509.Certificate{}
+	for _, e := range tl.Entries {
+		if e.CertificateType == "DSC" {
+			signedBy[e.KID] = e.SignedBy
+		}
+	}
+	if s := signedBy[base64.StdEncoding.EncodeToString(pki.KID(dsc2))]; s == nil || !s.Equal(upCert) {
+		t.Errorf("the DSC uploaded after the rotation is not on FR's list, signed by the new UPLOAD certificate (refused: %+v)", tl.Refused)
+	}
+	if s := signedBy[kid]; s == nil || s.Equal(upCert) {
+		t.Error("the DSC uploaded before the rotation lost its entry or its old signature")
 	}
 
 	// A withdraws the DSC: B's delta shows it deleted.

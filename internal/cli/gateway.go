@@ -56,11 +56,13 @@ func (e *env) gatewayOnboard(args []string) int {
 	if len(rest) > 0 {
 		return e.usageError("gateway onboard", "takes no arguments, only flags")
 	}
-	for _, f := range []struct{ name, v string }{{"country", *country}, {"auth", *auth}, {"upload", *upload}, {"csca", *csca},
-		{"ta-key", *taKey}, {"ta-cert", *taCert}, {"db", *db}} {
+	for _, f := range []struct{ name, v string }{{"country", *country}, {"ta-key", *taKey}, {"ta-cert", *taCert}, {"db", *db}} {
 		if f.v == "" {
 			return e.usageError("gateway onboard", "--%s is required", f.name)
 		}
+	}
+	if *auth == "" && *upload == "" && *csca == "" {
+		return e.usageError("gateway onboard", "want --auth, --upload and --csca for a new country, or any of them to add certificates to an onboarded one")
 	}
 	o := gatewayserver.Onboarding{Country: *country}
 	if *roles != "" {
@@ -70,6 +72,9 @@ func (e *env) gatewayOnboard(args []string) int {
 		flag, path string
 		into       *[]*x509.Certificate
 	}{{"auth", *auth, &o.Authentication}, {"upload", *upload, &o.Upload}, {"csca", *csca, &o.CSCA}} {
+		if f.path == "" {
+			continue
+		}
 		certs, err := pki.ReadCertificates(f.path)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "dcc gateway onboard: --%s %s: %v\n", f.flag, f.path, err)

@@ -55,17 +55,33 @@ func Onboard(ctx context.Context, s *Store, ta Anchor, o Onboarding, now time.Ti
 			return fmt.Errorf("onboard: role %q: want %s, %s or %s", r, RoleListReader, RoleUploader, RoleDeleter)
 		}
 	}
-	if len(o.Authentication) == 0 || len(o.Upload) == 0 || len(o.CSCA) == 0 {
+	existing, err := s.TrustedParties(ctx, "", o.Country, time.Time{})
+	if err != nil {
+		return fmt.Errorf("onboard: %w", err)
+	}
+	seen := map[string]string{}
+	for _, p := range existing {
+		seen[p.Thumbprint] = p.Type
+	}
+	// A new country brings all three roles; an onboarded one may add
+	// certificates of any role, such as a new UPLOAD certificate before
+	// the old one expires (a key rotation).
+	switch {
+	case len(existing) == 0 && (len(o.Authentication) == 0 || len(o.Upload) == 0 || len(o.CSCA) == 0):
 		return errors.New("onboard: a country needs at least one AUTHENTICATION, one UPLOAD and one CSCA certificate")
+	case len(o.Authentication)+len(o.Upload)+len(o.CSCA) == 0:
+		return errors.New("onboard: no certificate to add")
 	}
 	var rows []TrustedParty
-	seen := map[string]string{}
 	add := func(typ string, certs []*x509.Certificate) error {
 		for _, c := range certs {
 			tp := Thumbprint(c)
 			// The UPLOAD certificate must differ from the country's others
 			// (certificate governance §2.4).
 			if other, dup := seen[tp]; dup {
+				if other == typ {
+					return fmt.Errorf("onboard: %s certificate %s of %s: %w", typ, tp, o.Country, ErrExists)
+				}
 				return fmt.Errorf("onboard: %s certificate %s is also the %s certificate: each role needs its own", typ, tp, other)
 			}
 			seen[tp] = typ
