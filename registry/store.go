@@ -10,16 +10,14 @@ import (
 	"math"
 	"net/url"
 	"os"
-	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"dcc/internal/migrate"
 	"dcc/internal/pgsql"
 )
 
@@ -122,97 +120,14 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-type migration struct {
-	version int
-	name    string
-	shared  string
-	dialect string
-}
-
-// migrations returns the embedded migrations in order. NNNN_name.sql is
-// shared; NNNN_name.sqlite.sql and NNNN_name.postgres.sql hold the parts of
-// the same version (DDL only) that differ between the two databases.
-func (s *Store) migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	byVersion := map[int]*migration{}
-	for _, e := range entries {
-		name := e.Name()
-		base, _, _ := strings.Cut(name, ".")
-		num, label, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("registry: migration file %s: name must be NNNN_name.sql", name)
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		m := byVersion[v]
-		if m == nil {
-			m = &migration{version: v, name: label}
-			byVersion[v] = m
-		}
-		switch strings.TrimPrefix(name, base) {
-		case ".sql":
-			m.shared = string(body)
-		case "." + string(s.dialect) + ".sql":
-			m.dialect = string(body)
-		}
-	}
-	var out []migration
-	for _, m := range byVersion {
-		out = append(out, *m)
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	return out, nil
+// migrations is the registry's schema versions.
+func migrations() migrate.Set {
+	return migrate.Set{FS: migrationFiles, Dir: "migrations", Table: "schema_migrations", Lock: 4470201}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "3F000" { // invalid_schema_name
-			return fmt.Errorf("registry: create schema_migrations: %w (hint: the schema named by search_path in the DSN does not exist; create it with CREATE SCHEMA, or leave search_path out)", err)
-		}
-		return fmt.Errorf("registry: create schema_migrations: %w", err)
-	}
-	ms, err := s.migrations()
-	if err != nil {
-		return fmt.Errorf("registry: read migrations: %w", err)
-	}
-	for _, m := range ms {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if s.dialect == dialectPostgres {
-				// Serialise concurrent Opens of the same database.
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4470201)`); err != nil {
-					return err
-				}
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			for _, body := range []string{m.shared, m.dialect} {
-				if strings.TrimSpace(body) == "" {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, body); err != nil {
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, m.name, time.Now().Unix())
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("registry: migration %04d_%s: %w", m.version, m.name, err)
-		}
+	if err := migrations().Apply(ctx, s.db, string(s.dialect)); err != nil {
+		return fmt.Errorf("registry: %w", err)
 	}
 	return nil
 }

@@ -9,16 +9,13 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"dcc/internal/migrate"
 	"dcc/internal/pgsql"
 )
 
@@ -136,94 +133,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-type migration struct {
-	version     int
-	name        string
-	shared, own string
-}
-
-// migrations reads NNNN_name.sql (shared) and NNNN_name.sqlite.sql /
-// NNNN_name.postgres.sql (the parts that differ), in order.
-func (s *Store) migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	byVersion := map[int]*migration{}
-	for _, e := range entries {
-		name := e.Name()
-		base, _, _ := strings.Cut(name, ".")
-		num, label, ok := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("gatewayserver: migration file %s: name must be NNNN_name.sql", name)
-		}
-		body, err := fs.ReadFile(migrationFiles, path.Join("migrations", name))
-		if err != nil {
-			return nil, err
-		}
-		m := byVersion[v]
-		if m == nil {
-			m = &migration{version: v, name: label}
-			byVersion[v] = m
-		}
-		switch strings.TrimPrefix(name, base) {
-		case ".sql":
-			m.shared = string(body)
-		case "." + s.dialect + ".sql":
-			m.own = string(body)
-		}
-	}
-	var out []migration
-	for _, m := range byVersion {
-		out = append(out, *m)
-	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	return out, nil
+// migrations is the gateway store's schema versions, recorded apart
+// from the registry's should both share one database.
+func migrations() migrate.Set {
+	return migrate.Set{FS: migrationFiles, Dir: "migrations", Table: "gateway_schema_migrations", Lock: 4470202}
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS gateway_schema_migrations (
-		version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "3F000" {
-			return fmt.Errorf("gatewayserver: create gateway_schema_migrations: %w (hint: the schema named by search_path does not exist; create it with CREATE SCHEMA)", err)
-		}
-		return fmt.Errorf("gatewayserver: create gateway_schema_migrations: %w", err)
-	}
-	ms, err := s.migrations()
-	if err != nil {
-		return fmt.Errorf("gatewayserver: read migrations: %w", err)
-	}
-	for _, m := range ms {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if s.dialect == "postgres" {
-				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(4470202)`); err != nil {
-					return err
-				}
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM gateway_schema_migrations WHERE version = $1`, m.version).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			for _, body := range []string{m.shared, m.own} {
-				if strings.TrimSpace(body) == "" {
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, body); err != nil {
-					return err
-				}
-			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO gateway_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-				m.version, m.name, time.Now().Unix())
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("gatewayserver: migration %04d_%s: %w", m.version, m.name, err)
-		}
+	if err := migrations().Apply(ctx, s.db, s.dialect); err != nil {
+		return fmt.Errorf("gatewayserver: %w", err)
 	}
 	return nil
 }
