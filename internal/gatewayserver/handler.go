@@ -446,6 +446,37 @@ func (h *Handler) verifiedParties(ctx context.Context, typ, country string) ([]*
 
 // isUpload reports whether signer is a TA-verified UPLOAD certificate of
 // country.
+// readUpload reads an upload's CMS (readCMS) and checks that an UPLOAD
+// certificate of the caller's country signed it; mismatch is the problem
+// the endpoint answers when not.
+func (h *Handler) readUpload(r *http.Request, mismatch func(thumbprint, country string) *problemError) (*cms.SignedData, string, caller, *problemError) {
+	sd, signer, body, p := readCMS(r, CodeRuleSignature)
+	if p != nil {
+		return nil, "", caller{}, p
+	}
+	c := callerOf(r)
+	ok, err := h.isUpload(r.Context(), signer, c.country)
+	if err != nil {
+		return nil, "", caller{}, internal(err)
+	}
+	if !ok {
+		return nil, "", caller{}, mismatch(Thumbprint(signer), c.country)
+	}
+	return sd, body, c, nil
+}
+
+// batchUploaderMismatch and ruleUploaderMismatch are how the revocation
+// and rule endpoints answer an upload not signed by an UPLOAD certificate
+// of the caller's country (gateway.md §A.3).
+func batchUploaderMismatch(thumbprint, country string) *problemError {
+	return fail(http.StatusForbidden, "0x000", "Upload certificate mismatch", thumbprint, "the CMS is not signed by an UPLOAD certificate of "+country)
+}
+
+func ruleUploaderMismatch(thumbprint, country string) *problemError {
+	return fail(http.StatusBadRequest, CodeRuleUploader, "Upload certificate mismatch", thumbprint,
+		"Could not find upload certificate with hash "+thumbprint+" and country "+country)
+}
+
 func (h *Handler) isUpload(ctx context.Context, signer *x509.Certificate, country string) (bool, error) {
 	ups, err := h.cfg.Store.TrustedParties(ctx, TypeUpload, country, time.Time{})
 	if err != nil {

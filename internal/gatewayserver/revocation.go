@@ -139,17 +139,9 @@ func (h *Handler) getBatch(w http.ResponseWriter, r *http.Request) *problemError
 }
 
 func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request) *problemError {
-	sd, signer, body, p := readCMS(r, CodeRuleSignature)
+	sd, body, c, p := h.readUpload(r, batchUploaderMismatch)
 	if p != nil {
 		return p
-	}
-	c := callerOf(r)
-	ok, err := h.isUpload(r.Context(), signer, c.country)
-	if err != nil {
-		return internal(err)
-	}
-	if !ok {
-		return fail(http.StatusForbidden, "0x000", "Upload certificate mismatch", Thumbprint(signer), "the CMS is not signed by an UPLOAD certificate of "+c.country)
 	}
 	b, err := ParseBatch(sd.Content)
 	if err != nil {
@@ -173,17 +165,9 @@ func (h *Handler) uploadBatch(w http.ResponseWriter, r *http.Request) *problemEr
 }
 
 func (h *Handler) deleteBatch(w http.ResponseWriter, r *http.Request) *problemError {
-	sd, signer, _, p := readCMS(r, CodeRuleSignature)
+	sd, _, c, p := h.readUpload(r, batchUploaderMismatch)
 	if p != nil {
 		return p
-	}
-	c := callerOf(r)
-	ok, err := h.isUpload(r.Context(), signer, c.country)
-	if err != nil {
-		return internal(err)
-	}
-	if !ok {
-		return fail(http.StatusForbidden, "0x000", "Upload certificate mismatch", Thumbprint(signer), "the CMS is not signed by an UPLOAD certificate of "+c.country)
 	}
 	id, err := ParseBatchDelete(sd.Content)
 	if err != nil {

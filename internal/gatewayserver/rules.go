@@ -146,18 +146,9 @@ func (h *Handler) publishedRules(r *http.Request, id string) ([]*rules.Rule, err
 }
 
 func (h *Handler) uploadRule(w http.ResponseWriter, r *http.Request) *problemError {
-	sd, signer, body, p := readCMS(r, CodeRuleSignature)
+	sd, body, c, p := h.readUpload(r, ruleUploaderMismatch)
 	if p != nil {
 		return p
-	}
-	c := callerOf(r)
-	ok, err := h.isUpload(r.Context(), signer, c.country)
-	if err != nil {
-		return internal(err)
-	}
-	if !ok {
-		return fail(http.StatusBadRequest, CodeRuleUploader, "Upload certificate mismatch", Thumbprint(signer),
-			"Could not find upload certificate with hash "+Thumbprint(signer)+" and country "+c.country)
 	}
 	// The id is read leniently first, for the published versions; CheckRule
 	// then reads the rule strictly.
@@ -165,6 +156,7 @@ func (h *Handler) uploadRule(w http.ResponseWriter, r *http.Request) *problemErr
 	_ = decodeLenient(sd.Content, &head)
 	var published []*rules.Rule
 	if ruleIDRE.MatchString(head.Identifier) {
+		var err error
 		if published, err = h.publishedRules(r, head.Identifier); err != nil {
 			return internal(err)
 		}
@@ -173,7 +165,7 @@ func (h *Handler) uploadRule(w http.ResponseWriter, r *http.Request) *problemErr
 	if rp != nil {
 		return fail(rp.Status, rp.Code, "Invalid rule", "", rp.Message)
 	}
-	err = h.cfg.Store.AddRule(r.Context(), Rule{ID: rule.Identifier, Version: rule.Version.String(), Country: rule.Country,
+	err := h.cfg.Store.AddRule(r.Context(), Rule{ID: rule.Identifier, Version: rule.Version.String(), Country: rule.Country,
 		ValidFrom: rule.ValidFrom, ValidTo: rule.ValidTo, CMS: body, CreatedAt: h.cfg.Now()})
 	if errors.Is(err, ErrExists) {
 		return fail(http.StatusBadRequest, CodeRuleVersion, "Invalid rule", rule.Version.String(), "this version is already uploaded")
@@ -186,18 +178,9 @@ func (h *Handler) uploadRule(w http.ResponseWriter, r *http.Request) *problemErr
 }
 
 func (h *Handler) deleteRule(w http.ResponseWriter, r *http.Request) *problemError {
-	sd, signer, _, p := readCMS(r, CodeRuleSignature)
+	sd, _, c, p := h.readUpload(r, ruleUploaderMismatch)
 	if p != nil {
 		return p
-	}
-	c := callerOf(r)
-	ok, err := h.isUpload(r.Context(), signer, c.country)
-	if err != nil {
-		return internal(err)
-	}
-	if !ok {
-		return fail(http.StatusBadRequest, CodeRuleUploader, "Upload certificate mismatch", Thumbprint(signer),
-			"Could not find upload certificate with hash "+Thumbprint(signer)+" and country "+c.country)
 	}
 	id := string(sd.Content)
 	m := ruleIDRE.FindStringSubmatch(id)
