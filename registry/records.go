@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"dcc/hc1"
+	"dcc/hcert"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -845,4 +847,21 @@ func (s *Store) Revoked(ctx context.Context, at time.Time) ([]Record, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// Signature returns the COSE signature of the record's HC1, nil when the
+// HC1 is not held or does not decode.
+func (r Record) Signature() []byte {
+	if r.HC1 == "" {
+		return nil
+	}
+	cose, err := hc1.Decode(r.HC1)
+	if err != nil {
+		return nil
+	}
+	u, err := hcert.Parse(cose)
+	if err != nil {
+		return nil
+	}
+	return u.Signature()
 }

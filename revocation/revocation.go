@@ -258,3 +258,52 @@ func (l *List) Check(kid []byte, h Hashes) (Match, bool) {
 
 // EntryOf encodes a hash for a batch.
 func EntryOf(h Hash) Entry { return Entry{Hash: base64.StdEncoding.EncodeToString(h[:])} }
+
+// Revoked is one revoked certificate of the issuing country, as its
+// registry publishes or uploads it.
+type Revoked struct {
+	UVCI      string
+	KID       string // base64 kid of its DSC
+	Signature []byte // its COSE signature; nil when unknown
+	Expires   time.Time
+}
+
+// Batches groups a country's revoked certificates as the gateway wants
+// them: per DSC kid, one batch of UCI hashes, one of COUNTRYCODEUCI hashes
+// (with the country as the CWT iss) and, for the certificates whose
+// signature is known, one of SIGNATURE hashes (gateway.md §C.1) — so that a
+// verifier that reads only one hash type finds each of them. A batch holds
+// at most limit entries (0: no limit) and expires when the last of its
+// certificates does. The order is that of revs (kids in order of first
+// appearance), so equal input gives equal batches.
+func Batches(country string, revs []Revoked, limit int) []Batch {
+	type key struct {
+		kid string
+		typ HashType
+	}
+	open := map[key]int{} // index in out of the batch being filled
+	var out []Batch
+	add := func(kid string, typ HashType, h Hash, exp time.Time) {
+		k := key{kid, typ}
+		i, ok := open[k]
+		if !ok || (limit > 0 && len(out[i].Entries) >= limit) {
+			out = append(out, Batch{Country: country, KID: kid, HashType: typ})
+			i = len(out) - 1
+			open[k] = i
+		}
+		b := &out[i]
+		b.Entries = append(b.Entries, EntryOf(h))
+		if exp.After(b.Expires) {
+			b.Expires = exp
+		}
+	}
+	for _, r := range revs {
+		h := Of(r.UVCI, country, r.Signature)
+		add(r.KID, UCI, h.UCI, r.Expires)
+		add(r.KID, CountryCodeUCI, h.CountryCodeUCI, r.Expires)
+		if h.HasSignature {
+			add(r.KID, Signature, h.Signature, r.Expires)
+		}
+	}
+	return out
+}

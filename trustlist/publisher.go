@@ -39,20 +39,46 @@ func NewPublisher(country string, dscs, cscas []*x509.Certificate, key crypto.Si
 		now = time.Now
 	}
 	p := &Publisher{country: country, key: key, chain: chain, validity: validity, now: now}
-	at := now()
+	p.certs = entries(dscs, cscas, now())
+	if _, err := p.Signed(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func entries(dscs, cscas []*x509.Certificate, at time.Time) []Entry {
+	var out []Entry
 	for _, c := range cscas {
-		p.certs = append(p.certs, EntryFor(c, TypeCSCA, c.NotBefore))
+		out = append(out, EntryFor(c, TypeCSCA, c.NotBefore))
 	}
 	for _, c := range dscs {
 		if at.After(c.NotAfter) {
 			continue // expired DSCs verify nothing current
 		}
-		p.certs = append(p.certs, EntryFor(c, TypeDSC, c.NotBefore))
+		out = append(out, EntryFor(c, TypeDSC, c.NotBefore))
 	}
-	if _, err := p.Signed(); err != nil {
+	return out
+}
+
+// Prepare signs a list of new content (after a synchronisation with the
+// gateway) without publishing it; commit publishes it at once, with its
+// new ETag. On error nothing changes.
+func (p *Publisher) Prepare(dscs, cscas []*x509.Certificate) (commit func(), err error) {
+	now := p.now()
+	certs := entries(dscs, cscas, now)
+	doc := Document{Country: p.country, Issued: now.UTC().Truncate(time.Second), Certificates: certs}
+	doc.Expires = doc.Issued.Add(p.validity)
+	body, err := Sign(doc, p.key, p.chain)
+	if err != nil {
 		return nil, err
 	}
-	return p, nil
+	sum := sha256.Sum256(body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		p.certs, p.body, p.etag, p.expires = certs, body, etag, doc.Expires
+	}, nil
 }
 
 // Signed returns the current signed list and its entity tag.

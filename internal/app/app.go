@@ -8,12 +8,14 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"dcc"
 	"dcc/hc1"
 	"dcc/internal/config"
 	"dcc/internal/deployment"
+	"dcc/internal/gwsync"
 	"dcc/internal/issuance"
 	"dcc/internal/metrics"
 	"dcc/internal/signer"
@@ -48,9 +50,15 @@ type App struct {
 	// authority).
 	Signer   *signer.Signer
 	Issuance *issuance.Service
-	Now      func() time.Time
+	// Gateway synchronises with the EU DCC Gateway where configured (roles
+	// all and registry); Run it, or Sync once.
+	Gateway *gwsync.Syncer
+	Now     func() time.Time
 
-	closers []func() error
+	baseTrust       *trustlist.List // the country's own and imported certificates
+	configuredRules []*rules.Rule   // verifier.rulesFiles
+	gatewayMu       sync.Mutex      // one installation at a time
+	closers         []func() error
 }
 
 // Open builds the parts a configuration describes. now is the clock (nil:
@@ -117,11 +125,17 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 			if err != nil {
 				return nil, fmt.Errorf("verifier.rulesFiles: %w", err)
 			}
+			a.configuredRules = set.Rules()
 			br, err := verify.NewBusinessRules(set, a.ValueSets)
 			if err != nil {
 				return nil, err
 			}
 			a.Verification.SetRules(br)
+		}
+	}
+	if cfg.Gateway.Enabled() {
+		if err := a.openGateway(); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.Role == config.RoleRegistry {
@@ -265,7 +279,7 @@ func (a *App) openTrustList() (*trustlist.Publisher, error) {
 			return nil, fmt.Errorf("trustList.signerCertFile: does not chain to a CSCA of cscaFiles, so verifiers could not check the list: %w", err)
 		}
 	}
-	a.Trust = l
+	a.Trust, a.baseTrust = l, l
 	p, err := trustlist.NewPublisher(cfg.Country, l.AllDSCs(), l.CSCAs(), key, chain, time.Duration(cfg.TrustList.Validity), a.Now)
 	if err != nil {
 		return nil, fmt.Errorf("trustList: %w", err)

@@ -7,6 +7,7 @@ import (
 
 	"dcc/registry"
 	"dcc/revocation"
+	"dcc/trustlist"
 	"dcc/verify"
 )
 
@@ -15,8 +16,10 @@ import (
 const revocationTTL = 30 * time.Second
 
 // Verification is the national backend's verifier: the published trust
-// list, the registry's own revocations (re-read at most every 30 s), and
-// the business rules configured.
+// list, the registry's own revocations (re-read at most every 30 s) and
+// those of other countries downloaded from the gateway, and the business
+// rules configured and downloaded. A synchronisation with the gateway
+// replaces the trust list, rules and downloaded revocations together.
 type Verification struct {
 	base  verify.Verifier
 	store interface {
@@ -26,9 +29,10 @@ type Verification struct {
 	country  string
 	observer interface{ Verified(state string) } // metrics; may be nil
 
-	mu      sync.Mutex
-	revs    *revocation.List
-	revRead time.Time
+	mu       sync.Mutex
+	revs     *revocation.List
+	revRead  time.Time
+	external []revocation.Batch // downloaded from the gateway
 }
 
 // Text verifies an HC1 string.
@@ -51,7 +55,24 @@ func (v *Verification) observed(r verify.Result) verify.Result {
 }
 
 // SetRules installs the business rules.
-func (v *Verification) SetRules(r verify.Rules) { v.base.Rules = r }
+func (v *Verification) SetRules(r verify.Rules) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.base.Rules = r
+}
+
+// install replaces the trust list, the rules (when not nil) and the
+// downloaded revocations at once; the registry's own revocations are read
+// again with them.
+func (v *Verification) install(trust *trustlist.List, r verify.Rules, external []revocation.Batch) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.base.Trust = trust
+	if r != nil {
+		v.base.Rules = r
+	}
+	v.external, v.revRead = external, time.Time{} // read again at the next verification
+}
 
 func (v *Verification) current(ctx context.Context) verify.Verifier {
 	v.mu.Lock()
@@ -83,5 +104,6 @@ func (v *Verification) read(ctx context.Context, now time.Time) (*revocation.Lis
 	}
 	l := revocation.NewList()
 	l.Add(batches, now)
+	l.Add(v.external, now)
 	return l, nil
 }

@@ -19,24 +19,101 @@ import (
 	"syscall"
 	"time"
 
+	"dcc/internal/app"
+	"dcc/internal/config"
 	"dcc/internal/gatewayserver"
+	"dcc/internal/gwsync"
 	"dcc/keystore"
 	"dcc/pki"
 )
 
-// gateway runs "dcc gateway serve|onboard": a server compatible with the
-// EU DCC Gateway and its operator's onboarding.
+// gateway runs "dcc gateway serve|onboard|sync": a server compatible with
+// the EU DCC Gateway, its operator's onboarding, and a national
+// deployment's synchronisation with a gateway.
 func (e *env) gateway(args []string) int {
 	if len(args) == 0 {
-		return e.usageError("gateway", "want a subcommand: serve or onboard")
+		return e.usageError("gateway", "want a subcommand: serve, onboard or sync")
 	}
 	switch args[0] {
 	case "serve":
 		return e.gatewayServe(args[1:])
 	case "onboard":
 		return e.gatewayOnboard(args[1:])
+	case "sync":
+		return e.gatewaySync(args[1:])
 	}
-	return e.usageError("gateway", "unknown subcommand %q: want serve or onboard", args[0])
+	return e.usageError("gateway", "unknown subcommand %q: want serve, onboard or sync", args[0])
+}
+
+// gatewaySync synchronises a national deployment with its gateway once,
+// now: what is due goes up, and everything comes down, is checked, stored
+// and (by a running dcc serve within seconds) installed, or nothing is.
+func (e *env) gatewaySync(args []string) int {
+	fs := e.flags("gateway sync")
+	cfgPath := fs.String("config", "", "configuration file of the national deployment (role all or registry), with its gateway section")
+	uploadOnly := fs.Bool("upload-only", false, "only queue and send what is due (DSCs, revocations); download nothing")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(rest) > 0 {
+		return e.usageError("gateway sync", "takes no arguments, only flags")
+	}
+	if *cfgPath == "" {
+		return e.usageError("gateway sync", "--config is required: the national deployment's configuration file")
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dcc gateway sync: %v\n", err)
+		return exitUsage
+	}
+	if !cfg.Gateway.Enabled() {
+		fmt.Fprintf(e.stderr, "dcc gateway sync: %s has no gateway section (gateway.url, keys and certificates): see docs/operations.md, \"The EU DCC Gateway\"\n", *cfgPath)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := app.Open(ctx, cfg, nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dcc gateway sync: %v\n", err)
+		return exitInvalid
+	}
+	defer a.Close()
+	sync := a.Gateway.Sync
+	if *uploadOnly {
+		sync = a.Gateway.Upload
+	}
+	rep, err := sync(ctx)
+	if *asJSON {
+		out := struct {
+			*gwsync.Report
+			UploadError   string `json:"uploadError,omitempty"`
+			DownloadError string `json:"downloadError,omitempty"`
+		}{Report: rep}
+		if rep.UploadErr != nil {
+			out.UploadError = rep.UploadErr.Error()
+		}
+		if rep.DownloadErr != nil {
+			out.DownloadError = rep.DownloadErr.Error()
+		}
+		b, _ := json.MarshalIndent(out, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+	} else {
+		fmt.Fprintf(e.stdout, "uploads: %d queued, %d sent, %d failed\n", rep.Queued, rep.Uploaded, rep.UploadsFailed)
+		if !*uploadOnly && rep.DownloadErr == nil {
+			fmt.Fprintf(e.stdout, "download %d: %d DSCs and %d CSCAs of other countries, %d value sets, %d rules, %d revocation batches new or changed, %d deleted\n",
+				rep.Generation, rep.DSCs, rep.CSCAs, rep.ValueSets, rep.Rules, rep.Batches, rep.Deleted)
+		}
+		for _, r := range rep.Refused {
+			fmt.Fprintf(e.stdout, "refused: %s\n", r)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "dcc gateway sync: %v\n", err)
+		return exitInvalid
+	}
+	return exitOK
 }
 
 func (e *env) gatewayOnboard(args []string) int {

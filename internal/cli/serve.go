@@ -172,6 +172,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	if a.Verification != nil {
 		sc.Verifier = a.Verification
 	}
+	if a.Gateway != nil {
+		sc.Gateway = a.Gateway
+	}
 	if cfg.Role == config.RoleRegistry {
 		sc.Registry = a.Store
 		sc.DeliveryAuthorities = cfg.Registry.Authorities
@@ -240,6 +243,9 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 
 	if worker != nil {
 		go worker.Run(ctx)
+	}
+	if a.Gateway != nil {
+		go a.Gateway.Run(ctx)
 	}
 
 	url := scheme + "://" + ln.Addr().String()

@@ -62,6 +62,9 @@ type Config struct {
 	Verifier Verifier `json:"verifier"`
 	// Validation is how payloads are judged, on issuance and verification.
 	Validation Validation `json:"validation"`
+	// Gateway, for roles all and registry, synchronises with the EU DCC
+	// Gateway; off unless its url is set.
+	Gateway Gateway `json:"gateway"`
 
 	dir string // the file's directory, for relative paths
 }
@@ -247,6 +250,41 @@ type Verifier struct {
 	ImageWait Duration `json:"imageWait,omitempty"`
 }
 
+// Gateway is the national synchronisation with the EU DCC Gateway
+// (docs/operations.md, "The EU DCC Gateway"): the authorities' DSCs and the
+// registry's revocations go up, the other countries' DSCs, the value sets,
+// the business rules and the revocations come down.
+type Gateway struct {
+	// URL is the gateway's base URL (https://…). Empty: no synchronisation.
+	URL string `json:"url,omitempty"`
+	// AuthKey and AuthCertFile are the country's AUTHENTICATION (NB_TLS)
+	// key URI and certificate (PEM): the TLS client certificate.
+	AuthKey      string `json:"authKey,omitempty"`
+	AuthCertFile string `json:"authCertFile,omitempty"`
+	// UploadKey and UploadCertFile are the UPLOAD (NB_UP) key URI and
+	// certificate that sign every upload. Without them nothing is uploaded.
+	UploadKey      string `json:"uploadKey,omitempty"`
+	UploadCertFile string `json:"uploadCertFile,omitempty"`
+	// ServerCAFile verifies the gateway's TLS server certificate; empty:
+	// the system's roots.
+	ServerCAFile string `json:"serverCAFile,omitempty"`
+	// TrustAnchorFile is the gateway operator's trust-anchor certificate
+	// (DCCG_TA), which vouches for every country's certificates.
+	TrustAnchorFile string `json:"trustAnchorFile,omitempty"`
+	// Interval is how often a full synchronisation runs; default 1h.
+	Interval Duration `json:"interval,omitempty"`
+	// Timeout bounds each request to the gateway; default 30s.
+	Timeout Duration `json:"timeout,omitempty"`
+	// RetryBase and RetryMax shape the wait before an upload is retried
+	// after a failure: RetryBase doubling up to RetryMax, jittered;
+	// defaults 30s and 1h.
+	RetryBase Duration `json:"retryBase,omitempty"`
+	RetryMax  Duration `json:"retryMax,omitempty"`
+}
+
+// Enabled reports whether the synchronisation is configured.
+func (g Gateway) Enabled() bool { return g.URL != "" }
+
 // Validation of payloads.
 type Validation struct {
 	// ClockSkew is how far ahead of this host's clock an event (a sample
@@ -313,6 +351,8 @@ const (
 	DefaultMaxImagePixels   = 16_000_000
 	DefaultImageMemoryBytes = 256 << 20
 	DefaultImageWait        = 2 * time.Second
+	DefaultGatewayInterval  = time.Hour
+	DefaultGatewayTimeout   = 30 * time.Second
 )
 
 // Load reads, decodes strictly, defaults and validates a configuration
@@ -416,6 +456,20 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Delivery.RetryMax == 0 {
 		c.Delivery.RetryMax = Duration(5 * time.Second)
+	}
+	if g := &c.Gateway; g.Enabled() {
+		if g.Interval == 0 {
+			g.Interval = Duration(DefaultGatewayInterval)
+		}
+		if g.Timeout == 0 {
+			g.Timeout = Duration(DefaultGatewayTimeout)
+		}
+		if g.RetryBase == 0 {
+			g.RetryBase = Duration(30 * time.Second)
+		}
+		if g.RetryMax == 0 {
+			g.RetryMax = Duration(time.Hour)
+		}
 	}
 	vf := &c.Verifier
 	if vf.MaxImageBytes == 0 {
@@ -597,6 +651,38 @@ func (c *Config) Validate() error {
 		}
 		if w := time.Duration(vf.ImageWait); w < 10*time.Millisecond || w > time.Minute {
 			bad("verifier.imageWait", "%s: want 10ms to 1m", w)
+		}
+	}
+	if g := c.Gateway; g.Enabled() || g.AuthKey != "" || g.AuthCertFile != "" || g.UploadKey != "" || g.TrustAnchorFile != "" {
+		switch {
+		case g.URL == "":
+			bad("gateway.url", "required with the other gateway settings: the gateway's base URL, https://…")
+		case !strings.HasPrefix(g.URL, "https://"):
+			bad("gateway.url", "%q: must be https:// (the gateway takes mutual TLS only)", g.URL)
+		}
+		if c.Role == RoleAuthority {
+			bad("gateway", "the national backend (roles %q and %q) synchronises with the gateway, not an authority", RoleAll, RoleRegistry)
+		}
+		if c.TrustList.SignerKey == "" {
+			bad("gateway", "the downloaded certificates are published in the national trust list: configure trustList too")
+		}
+		if g.AuthKey == "" || g.AuthCertFile == "" {
+			bad("gateway", "authKey and authCertFile (the AUTHENTICATION certificate, TLS client) are required")
+		}
+		if (g.UploadKey == "") != (g.UploadCertFile == "") {
+			bad("gateway", "set both uploadKey and uploadCertFile, or neither (download only)")
+		}
+		if g.TrustAnchorFile == "" {
+			bad("gateway.trustAnchorFile", "required: the gateway operator's trust anchor (DCCG_TA) vouches for every downloaded certificate")
+		}
+		if time.Duration(g.Interval) < time.Minute {
+			bad("gateway.interval", "at least 1m")
+		}
+		if d := time.Duration(g.Timeout); d < time.Second || d > 10*time.Minute {
+			bad("gateway.timeout", "%s: want 1s to 10m", d)
+		}
+		if time.Duration(g.RetryBase) < time.Second || g.RetryMax < g.RetryBase {
+			bad("gateway", "retryBase must be at least 1s and retryMax at least retryBase")
 		}
 	}
 	if c.Doses.DefaultCourse < 0 {

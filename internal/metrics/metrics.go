@@ -84,3 +84,10 @@ func (m *Metrics) RevocationsTaken(n int) { m.pulled.Add(float64(n)) }
 func (m *Metrics) Gauge(name, help string, read func() float64) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
 }
+
+// LabeledGauge adds a gauge read at each scrape with one fixed label, such
+// as the time of the last synchronisation of one kind.
+func (m *Metrics) LabeledGauge(name, help, label, value string, read func() float64) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help,
+		ConstLabels: prometheus.Labels{label: value}}, read))
+}

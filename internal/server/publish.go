@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"dcc/hc1"
-	"dcc/hcert"
 	"dcc/registry"
 	"dcc/revocation"
 	"dcc/trustlist"
@@ -48,47 +46,15 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	type batchKey struct {
-		kid string
-		typ revocation.HashType
+	revs := make([]revocation.Revoked, len(recs))
+	for i, rec := range recs {
+		revs[i] = revocation.Revoked{UVCI: rec.UVCI, KID: rec.KID, Signature: rec.Signature(), Expires: rec.Expires}
 	}
-	batches := map[batchKey]*revocation.Batch{}
-	var order []batchKey
-	add := func(kid string, typ revocation.HashType, h revocation.Hash, exp time.Time) {
-		k := batchKey{kid, typ}
-		b := batches[k]
-		if b == nil {
-			b = &revocation.Batch{Country: s.Deployment.Country(), KID: kid, HashType: typ}
-			batches[k] = b
-			order = append(order, k)
-		}
-		b.Entries = append(b.Entries, revocation.EntryOf(h))
-		if exp.After(b.Expires) {
-			b.Expires = exp // a batch may go once its last certificate has expired
-		}
-	}
-	for _, rec := range recs {
-		// COUNTRYCODEUCI with the CWT iss, as the specification says; the
-		// records of this registry are all signed with its country as iss.
-		h := revocation.Of(rec.UVCI, s.Deployment.Country(), nil)
-		add(rec.KID, revocation.UCI, h.UCI, rec.Expires)
-		add(rec.KID, revocation.CountryCodeUCI, h.CountryCodeUCI, rec.Expires)
-		if rec.HC1 == "" {
-			continue
-		}
-		cose, err := hc1.Decode(rec.HC1)
-		if err != nil {
-			continue
-		}
-		u, err := hcert.Parse(cose)
-		if err != nil {
-			continue
-		}
-		add(rec.KID, revocation.Signature, revocation.SignatureHash(u.Signature()), rec.Expires)
-	}
-	doc := revocation.Document{Batches: []revocation.Batch{}}
-	for _, k := range order {
-		doc.Batches = append(doc.Batches, *batches[k])
+	// COUNTRYCODEUCI with the CWT iss, as the specification says; the
+	// records of this registry are all signed with its country as iss.
+	doc := revocation.Document{Batches: revocation.Batches(s.Deployment.Country(), revs, 0)}
+	if doc.Batches == nil {
+		doc.Batches = []revocation.Batch{}
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {

@@ -85,8 +85,10 @@ type Config struct {
 	// when MetricsToken is empty.
 	Metrics      Metrics
 	MetricsToken string
-	Log          *slog.Logger
-	Now          func() time.Time
+	// Gateway, when set, serves GET /api/v1/gateway/status to operators.
+	Gateway GatewayStatus
+	Log     *slog.Logger
+	Now     func() time.Time
 }
 
 // Metrics counts requests and serves them (package metrics).
@@ -180,6 +182,9 @@ func (s *Server) Routes(mux Mux) {
 	}
 	if s.Metrics != nil {
 		mux.HandleFunc("GET /metrics", s.metrics)
+	}
+	if s.Gateway != nil {
+		mux.Handle("GET /api/v1/gateway/status", s.authed(s.gatewayStatus))
 	}
 }
 
