@@ -107,3 +107,11 @@ func (v *Verification) read(ctx context.Context, now time.Time) (*revocation.Lis
 	l.Add(v.external, now)
 	return l, nil
 }
+
+// OtherRevocations returns the revocation batches downloaded from the
+// gateway (other countries'), for publication with the registry's own.
+func (v *Verification) OtherRevocations() []revocation.Batch {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.external
+}

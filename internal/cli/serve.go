@@ -174,6 +174,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	}
 	if a.Gateway != nil {
 		sc.Gateway = a.Gateway
+		sc.OtherRevocations = a.Verification.OtherRevocations
 	}
 	if cfg.Role == config.RoleRegistry {
 		sc.Registry = a.Store

@@ -30,7 +30,7 @@ type world struct {
 	demo   *gatewayserver.Demo
 	base   string
 	gwDB   *gatewayserver.Store
-	inner  http.Handler // the gateway server itself
+	inner  http.Handler                                      // the gateway server itself
 	filter func(w http.ResponseWriter, r *http.Request) bool // true: handled (a failure the test injects)
 
 	mu  sync.Mutex

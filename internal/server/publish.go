@@ -38,7 +38,8 @@ func (s *Server) trustList(w http.ResponseWriter, r *http.Request) {
 // revocations serves the registry's revocations in the EU DCC Gateway's
 // batch format: per DSC kid, one batch of UCI hashes, one of COUNTRYCODEUCI
 // hashes and, where the signed certificate is known, one of SIGNATURE
-// hashes, so that a verifier that reads only one hash type finds them.
+// hashes, so that a verifier that reads only one hash type finds them;
+// then the other countries' batches downloaded from the gateway.
 func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	now := s.Now()
 	recs, err := s.Revoked.Revoked(r.Context(), now)
@@ -53,6 +54,15 @@ func (s *Server) revocations(w http.ResponseWriter, r *http.Request) {
 	// COUNTRYCODEUCI with the CWT iss, as the specification says; the
 	// records of this registry are all signed with its country as iss.
 	doc := revocation.Document{Batches: revocation.Batches(s.Deployment.Country(), revs, 0)}
+	if s.OtherRevocations != nil {
+		// The other countries' batches downloaded from the gateway, so that
+		// the country's verifiers need one source.
+		for _, b := range s.OtherRevocations() {
+			if b.Expires.After(now) {
+				doc.Batches = append(doc.Batches, b)
+			}
+		}
+	}
 	if doc.Batches == nil {
 		doc.Batches = []revocation.Batch{}
 	}

@@ -24,6 +24,7 @@ import (
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 	"dcc/qr"
+	"dcc/revocation"
 )
 
 // PDF renders the holder's printable certificate.
@@ -52,6 +53,9 @@ type Config struct {
 	// registry).
 	TrustList TrustList
 	Revoked   RevokedSource
+	// OtherRevocations, when set, adds the other countries' batches
+	// downloaded from the EU DCC Gateway to /api/v1/revocations.
+	OtherRevocations func() []revocation.Batch
 	// Verifier, when set, serves POST /api/v1/verify (no credentials;
 	// bodies up to MaxImageBytes, for photos).
 	Verifier      Verifier
