@@ -226,3 +226,60 @@ func TestClockSkew(t *testing.T) {
 		t.Errorf("clockSkew 30s: %v %v", err, c)
 	}
 }
+
+// The gateway section is off unless its url is set; set, it is complete,
+// https, with a trust anchor, beside a published trust list, and has
+// defaults.
+func TestGateway(t *testing.T) {
+	full := func(c *config.Config) {
+		c.TrustList.SignerKey, c.TrustList.SignerCertFile = "file:tl/key.pem", "tl/cert.pem"
+		c.Gateway = config.Gateway{URL: "https://dgcg.example.eu", AuthKey: "file:gw/auth.key", AuthCertFile: "gw/auth.pem",
+			UploadKey: "file:gw/up.key", UploadCertFile: "gw/up.pem", TrustAnchorFile: "gw/ta.pem",
+			Interval: config.Duration(time.Hour), Timeout: config.Duration(30 * time.Second),
+			RetryBase: config.Duration(30 * time.Second), RetryMax: config.Duration(time.Hour)}
+	}
+	c, err := config.Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Gateway.Enabled() {
+		t.Fatal("gateway enabled without a url")
+	}
+	full(c)
+	if err := c.Validate(); err != nil {
+		t.Fatalf("a complete gateway section: %v", err)
+	}
+	for _, tt := range []struct {
+		edit func(*config.Config)
+		want string
+	}{
+		{func(c *config.Config) { c.Gateway.URL = "" }, "gateway.url: required"},
+		{func(c *config.Config) { c.Gateway.URL = "http://dgcg.example.eu" }, "gateway.url: \"http://dgcg.example.eu\": must be https://"},
+		{func(c *config.Config) { c.Gateway.TrustAnchorFile = "" }, "gateway.trustAnchorFile: required"},
+		{func(c *config.Config) { c.Gateway.AuthKey = "" }, "authKey and authCertFile"},
+		{func(c *config.Config) { c.Gateway.UploadCertFile = "" }, "set both uploadKey and uploadCertFile"},
+		{func(c *config.Config) { c.TrustList = config.TrustList{} }, "gateway: the downloaded certificates are published"},
+		{func(c *config.Config) { c.Gateway.Interval = config.Duration(time.Second) }, "gateway.interval: at least 1m"},
+		{func(c *config.Config) { c.Role, c.Authority = "authority", "AN" }, "gateway: the national backend"},
+	} {
+		c, err := config.Parse([]byte(minimal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		full(c)
+		tt.edit(c)
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("err = %v, want %q", err, tt.want)
+		}
+	}
+	// Defaults apply when the section is given in the file.
+	c, err = config.Parse([]byte(strings.Replace(minimal, `"country": "ES",`,
+		`"country": "ES", "gateway": {"url": "https://dgcg.example.eu"},`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := c.Gateway; time.Duration(g.Interval) != time.Hour || time.Duration(g.Timeout) != 30*time.Second ||
+		time.Duration(g.RetryBase) != 30*time.Second || time.Duration(g.RetryMax) != time.Hour {
+		t.Errorf("defaults: %+v", g)
+	}
+}
