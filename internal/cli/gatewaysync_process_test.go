@@ -1,0 +1,155 @@
+package cli_test
+
+import (
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"dcc/gateway"
+	"dcc/internal/config"
+	"dcc/internal/demo"
+	"dcc/internal/gatewayserver"
+)
+
+// The national synchronisation as separate processes over real mutual
+// TLS: a gateway-compatible server (dcc gateway serve), the demo country
+// ES (dcc serve) configured to synchronise with it, and dcc gateway sync
+// run beside it. What ES issues and revokes reaches the gateway once; a
+// gateway killed (SIGKILL) and restarted loses nothing and gets nothing
+// twice.
+func TestGatewaySyncProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	ctx := context.Background()
+	gwDir, dir := t.TempDir(), t.TempDir()
+	gw := start(t, "gateway", "serve", "--data", gwDir, "--addr", "127.0.0.1:0")
+	gwDemo, _, err := gatewayserver.OpenDemo(ctx, gwDir, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Create(dir, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), "DCC_TEST_AS_DCC=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("dcc %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	// The gateway's operator adds the demo country's CSCA to ES.
+	run("gateway", "onboard", "--country", "ES", "--csca", filepath.Join(dir, "pki", "csca", "cert.pem"),
+		"--ta-key", "file:"+filepath.Join(gwDir, gatewayserver.DemoAnchorKey), "--ta-cert", filepath.Join(gwDir, gatewayserver.DemoAnchorCert),
+		"--db", "sqlite:"+filepath.Join(gwDir, gatewayserver.DemoDB))
+
+	es, fr := gwDemo.Countries[0], gwDemo.Countries[1]
+	cfgPath := filepath.Join(dir, demo.ConfigFile)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Gateway = config.Gateway{
+		URL:     gw.url,
+		AuthKey: "file:" + filepath.Join(es.Dir, "auth", "key.pem"), AuthCertFile: filepath.Join(es.Dir, "auth", "cert.pem"),
+		UploadKey: "file:" + filepath.Join(es.Dir, "upload", "key.pem"), UploadCertFile: filepath.Join(es.Dir, "upload", "cert.pem"),
+		ServerCAFile: filepath.Join(gwDir, gatewayserver.DemoServerCert), TrustAnchorFile: filepath.Join(gwDir, gatewayserver.DemoAnchorCert),
+		Interval: config.Duration(time.Hour), Timeout: config.Duration(5 * time.Second),
+		RetryBase: config.Duration(time.Second), RetryMax: config.Duration(2 * time.Second),
+	}
+	if err := config.Write(cfgPath, cfg); err != nil {
+		t.Fatal(err)
+	}
+	srv := start(t, "serve", "--config", cfgPath, "--addr", "127.0.0.1:0")
+	creds, _ := demo.ReadCredentials(dir)
+	c := client(t, dir)
+
+	// France's view of the gateway, in this test.
+	frClient, err := gateway.New(gateway.Config{BaseURL: gw.url,
+		AuthKey: "file:" + filepath.Join(fr.Dir, "auth", "key.pem"), AuthCert: filepath.Join(fr.Dir, "auth", "cert.pem"),
+		ServerCA: filepath.Join(gwDir, gatewayserver.DemoServerCert), TrustAnchor: filepath.Join(gwDir, gatewayserver.DemoAnchorCert)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer frClient.Close()
+	esBatches := func() int {
+		n := 0
+		for info, err := range frClient.RevocationList(ctx, time.Time{}) {
+			if err != nil {
+				return -1
+			}
+			if info.Country == "ES" && !info.Deleted {
+				n++
+			}
+		}
+		return n
+	}
+	issueRevoke := func() {
+		t.Helper()
+		code, is := call(t, c, "POST", srv.url+"/api/v1/certificates/test", creds.Labs[0].Token, testBody())
+		if code != 201 {
+			t.Fatalf("issue: %d %v", code, is)
+		}
+		uvci, _ := is["uvci"].(string)
+		if code, got := call(t, c, "POST", certURL(srv.url, uvci)+"/revoke", creds.Operators[0].Token, `{"reason": "issued in error"}`); code != 200 {
+			t.Fatalf("revoke %s: %d %v", uvci, code, got)
+		}
+	}
+
+	// The server uploads the authorities' DSCs at once, and a revocation
+	// within its poll: one batch per hash type (UCI, COUNTRYCODEUCI,
+	// SIGNATURE).
+	issueRevoke()
+	waitFor(t, "ES's revocation batches on the gateway", func() bool { return esBatches() == 3 })
+	tl, err := frClient.TrustList(ctx, gateway.Query{Type: "DSC", Country: "ES"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl.Entries) != len(cfg.Authorities) || len(tl.Refused) != 0 {
+		t.Errorf("ES DSCs on the gateway: %d (refused %v), want %d", len(tl.Entries), tl.Refused, len(cfg.Authorities))
+	}
+
+	// An operator's dcc gateway sync beside the running server: nothing is
+	// uploaded again, and the download is stored and installed.
+	out := run("gateway", "sync", "--config", cfgPath)
+	if !strings.Contains(out, "uploads: 0 queued, 0 sent, 0 failed") || !strings.Contains(out, "download ") {
+		t.Errorf("dcc gateway sync:\n%s", out)
+	}
+	if n := esBatches(); n != 3 {
+		t.Errorf("%d ES batches after dcc gateway sync, want 3", n)
+	}
+	waitFor(t, "the status of the download", func() bool {
+		code, st := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Operators[0].Token, "")
+		return code == 200 && st["installed"] != nil && st["installed"].(float64) >= 2
+	})
+	if code, _ := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Labs[0].Token, ""); code != 403 {
+		t.Errorf("a lab reads the gateway status: %d", code)
+	}
+
+	// The gateway dies (SIGKILL); a revocation made meanwhile waits in the
+	// outbox and reaches the restarted gateway once.
+	gw.stop(syscall.SIGKILL)
+	issueRevoke()
+	waitFor(t, "the status to show the failed upload", func() bool {
+		code, st := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Operators[0].Token, "")
+		ob, _ := st["outbox"].(map[string]any)
+		return code == 200 && ob != nil && ob["failing"].(float64) > 0
+	})
+	u, _ := url.Parse(gw.url)
+	start(t, "gateway", "serve", "--data", gwDir, "--addr", u.Host)
+	waitFor(t, "the second revocation on the restarted gateway", func() bool { return esBatches() == 6 })
+	time.Sleep(3 * time.Second) // more polls: nothing more may arrive
+	if n := esBatches(); n != 6 {
+		t.Errorf("%d ES batches, want 6: an upload went twice", n)
+	}
+	srv.stop(syscall.SIGTERM)
+}
