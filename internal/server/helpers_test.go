@@ -29,6 +29,7 @@ type stack struct {
 	api   *server.Server
 	creds *demo.Credentials
 	srv   *httptest.Server
+	cfg   server.Config // the server's, for serve
 	// check, when set, sees every request and response (the OpenAPI test).
 	check func(req *http.Request, body []byte, res *http.Response, resBody []byte)
 }
@@ -78,10 +79,21 @@ func openStack(t testing.TB, edit func(*config.Config), editServer func(*server.
 	if editServer != nil {
 		editServer(&sc)
 	}
-	api := server.New(sc)
-	srv := httptest.NewServer(api.Handler())
-	t.Cleanup(srv.Close)
-	return &stack{t: t, app: a, api: api, creds: creds, srv: srv}
+	s := &stack{t: t, app: a, creds: creds}
+	s.serve(sc)
+	return s
+}
+
+// serve serves the application with the server configuration sc, in place
+// of the server before (for a part built on the application, as `dcc
+// serve` builds the gateway's synchronisation).
+func (s *stack) serve(sc server.Config) {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+	s.cfg, s.api = sc, server.New(sc)
+	s.srv = httptest.NewServer(s.api.Handler())
+	s.t.Cleanup(s.srv.Close)
 }
 
 func (s *stack) token(who string) string {
