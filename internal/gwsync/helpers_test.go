@@ -26,7 +26,7 @@ import (
 // world is a gateway-compatible server with two onboarded countries (ES
 // and FR) over real mutual TLS, and a registry store for each country.
 type world struct {
-	t      *testing.T
+	t      testing.TB
 	demo   *gatewayserver.Demo
 	base   string
 	gwDB   *gatewayserver.Store
@@ -37,7 +37,7 @@ type world struct {
 	now time.Time
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, now: time.Now()}
@@ -137,7 +137,7 @@ func (w *world) dsc(code string) *x509.Certificate {
 
 // store opens a registry store: SQLite, or PostgreSQL when pg is set and
 // DCC_TEST_POSTGRES_DSN is (a fresh database each).
-func newStore(t *testing.T, pg bool) *registry.Store {
+func newStore(t testing.TB, pg bool) *registry.Store {
 	t.Helper()
 	dir := t.TempDir()
 	if err := registry.GenerateKeyFile(dir, "k1"); err != nil {
