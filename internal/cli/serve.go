@@ -211,6 +211,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		API:        api, Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, ValueSets: a.ValueSets,
 		Store: a.Store, SessionTTL: time.Duration(cfg.HTTP.SessionTTL), SecureCookies: cfg.HTTP.TLS.CertFile != "" || len(cfg.HTTP.TrustedProxies) > 0,
 		Demo: cfg.Demo, Log: log, Verifier: sc.Verifier, // nil unless a.Verification is set
+		Gateway: gatewayStatus(a),
 	})
 	if err != nil {
 		return err
@@ -273,6 +274,14 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		return err
 	}
 	return nil
+}
+
+// gatewayStatus is the syncer, or a nil interface when there is none.
+func gatewayStatus(a *app.App) web.GatewayStatus {
+	if a.Gateway == nil {
+		return nil
+	}
+	return a.Gateway
 }
 
 func serverTLS(cfg *config.Config) (*tls.Config, error) {

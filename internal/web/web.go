@@ -47,6 +47,9 @@ type Config struct {
 	// Verifier, when set, serves the public page /verify, where people at
 	// borders and venues check a certificate; nil: no such page.
 	Verifier server.Verifier
+	// Gateway, when set, serves registry operators the page
+	// /registry/gateway: the synchronisation with the EU DCC Gateway.
+	Gateway GatewayStatus
 }
 
 // UI is the web interface.
@@ -68,7 +71,7 @@ var files embed.FS
 
 // pageNames are the templates/<name>.html files, each rendered in the
 // layout.
-var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error", "verify", "outbox"}
+var pageNames = []string{"signin", "home", "issue", "certificate", "registry", "stats", "error", "verify", "outbox", "gateway"}
 
 // New builds the UI.
 func New(c Config) (*UI, error) {
@@ -143,6 +146,9 @@ func (u *UI) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry", u.authed(u.search))
 	mux.HandleFunc("POST /registry/holder", u.authed(u.searchHolder))
 	mux.HandleFunc("GET /registry/stats", u.authed(u.stats))
+	if u.c.Gateway != nil {
+		mux.HandleFunc("GET /registry/gateway", u.authed(u.gateway))
+	}
 	if u.c.API.Outbox != nil {
 		mux.HandleFunc("GET /outbox", u.authed(u.outboxPage))
 		mux.HandleFunc("POST /outbox/retry", u.authed(u.outboxRetry))
@@ -185,6 +191,7 @@ type view struct {
 	Issue     []typeLink // the forms the user may open
 	CanSearch bool
 	Verify    bool // the verify page exists
+	Gateway   bool // the gateway page exists
 	Page      any
 }
 
@@ -195,7 +202,7 @@ type typeLink struct {
 // render writes a page, buffered so that a template error becomes a clean
 // error page rather than half a page.
 func (u *UI) render(w http.ResponseWriter, r *http.Request, s *session, status int, name, title string, data any) {
-	v := view{Title: title, Demo: u.c.Demo, Verify: u.c.Verifier != nil, Page: data}
+	v := view{Title: title, Demo: u.c.Demo, Verify: u.c.Verifier != nil, Gateway: u.c.Gateway != nil, Page: data}
 	if s != nil {
 		p := s.principal
 		v.User, v.CSRF = &p, s.csrf
