@@ -2,6 +2,10 @@ package cli_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
 	"net/url"
 	"os"
 	"os/exec"
@@ -15,6 +19,9 @@ import (
 	"dcc/internal/config"
 	"dcc/internal/demo"
 	"dcc/internal/gatewayserver"
+	"dcc/internal/softhsmtest"
+	"dcc/keystore"
+	"dcc/pki"
 )
 
 // The national synchronisation as separate processes over real mutual
@@ -22,11 +29,41 @@ import (
 // ES (dcc serve) configured to synchronise with it, and dcc gateway sync
 // run beside it. What ES issues and revokes reaches the gateway once; a
 // gateway killed (SIGKILL) and restarted loses nothing and gets nothing
-// twice.
+// twice. A second run keeps the country's AUTHENTICATION and UPLOAD keys
+// in SoftHSM2: the TLS handshakes and the CMS signatures are the HSM's.
 func TestGatewaySyncProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
+	t.Run("file keys", func(t *testing.T) { gatewaySyncProcesses(t, false) })
+	t.Run("SoftHSM2 keys", func(t *testing.T) { gatewaySyncProcesses(t, true) })
+}
+
+// hsmParty generates a key in the token and a self-signed certificate of
+// country ES for it.
+func hsmParty(t *testing.T, tok softhsmtest.Token, object, cn string, eku []x509.ExtKeyUsage, dir string) (uri, certFile string) {
+	t.Helper()
+	uri = tok.URI(object)
+	key, err := keystore.Generate(uri, keystore.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{Country: []string{"ES"}, CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0), KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: eku}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	certFile = filepath.Join(dir, object+".pem")
+	if err := pki.WritePEM(certFile, cert); err != nil {
+		t.Fatal(err)
+	}
+	return uri, certFile
+}
+
+func gatewaySyncProcesses(t *testing.T, hsm bool) {
 	ctx := context.Background()
 	gwDir, dir := t.TempDir(), t.TempDir()
 	gw := start(t, "gateway", "serve", "--data", gwDir, "--addr", "127.0.0.1:0")
@@ -53,6 +90,17 @@ func TestGatewaySyncProcesses(t *testing.T) {
 		"--db", "sqlite:"+filepath.Join(gwDir, gatewayserver.DemoDB))
 
 	es, fr := gwDemo.Countries[0], gwDemo.Countries[1]
+	authKey, authCert := "file:"+filepath.Join(es.Dir, "auth", "key.pem"), filepath.Join(es.Dir, "auth", "cert.pem")
+	upKey, upCert := "file:"+filepath.Join(es.Dir, "upload", "key.pem"), filepath.Join(es.Dir, "upload", "cert.pem")
+	if hsm {
+		tok := softhsmtest.New(t, "ES")
+		authKey, authCert = hsmParty(t, tok, "nb-tls", "ES NB_TLS (HSM)", []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}, dir)
+		upKey, upCert = hsmParty(t, tok, "nb-up", "ES NB_UP (HSM)", nil, dir)
+		run("gateway", "onboard", "--country", "ES", "--auth", authCert, "--upload", upCert,
+			"--roles", "REVOCATION_LIST_READER,REVOCATION_UPLOADER,REVOCATION_DELETER",
+			"--ta-key", "file:"+filepath.Join(gwDir, gatewayserver.DemoAnchorKey), "--ta-cert", filepath.Join(gwDir, gatewayserver.DemoAnchorCert),
+			"--db", "sqlite:"+filepath.Join(gwDir, gatewayserver.DemoDB))
+	}
 	cfgPath := filepath.Join(dir, demo.ConfigFile)
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
@@ -60,8 +108,7 @@ func TestGatewaySyncProcesses(t *testing.T) {
 	}
 	cfg.Gateway = config.Gateway{
 		URL:     gw.url,
-		AuthKey: "file:" + filepath.Join(es.Dir, "auth", "key.pem"), AuthCertFile: filepath.Join(es.Dir, "auth", "cert.pem"),
-		UploadKey: "file:" + filepath.Join(es.Dir, "upload", "key.pem"), UploadCertFile: filepath.Join(es.Dir, "upload", "cert.pem"),
+		AuthKey: authKey, AuthCertFile: authCert, UploadKey: upKey, UploadCertFile: upCert,
 		ServerCAFile: filepath.Join(gwDir, gatewayserver.DemoServerCert), TrustAnchorFile: filepath.Join(gwDir, gatewayserver.DemoAnchorCert),
 		Interval: config.Duration(time.Hour), Timeout: config.Duration(5 * time.Second),
 		RetryBase: config.Duration(time.Second), RetryMax: config.Duration(2 * time.Second),
@@ -72,6 +119,12 @@ func TestGatewaySyncProcesses(t *testing.T) {
 	srv := start(t, "serve", "--config", cfgPath, "--addr", "127.0.0.1:0")
 	creds, _ := demo.ReadCredentials(dir)
 	c := client(t, dir)
+	t.Cleanup(func() {
+		if t.Failed() {
+			_, st := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Operators[0].Token, "")
+			t.Logf("gateway status: %v\ndcc serve:\n%s\ndcc gateway serve:\n%s", st, srv.stderr, gw.stderr)
+		}
+	})
 
 	// France's view of the gateway, in this test.
 	frClient, err := gateway.New(gateway.Config{BaseURL: gw.url,
@@ -135,6 +188,10 @@ func TestGatewaySyncProcesses(t *testing.T) {
 		t.Errorf("a lab reads the gateway status: %d", code)
 	}
 
+	if hsm {
+		srv.stop(syscall.SIGTERM)
+		return // the outage is the file-key run's
+	}
 	// The gateway dies (SIGKILL); a revocation made meanwhile waits in the
 	// outbox and reaches the restarted gateway once.
 	gw.stop(syscall.SIGKILL)

@@ -247,6 +247,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		go worker.Run(ctx)
 	}
 	if a.Gateway != nil {
+		a.Gateway.SetLog(log)
 		go a.Gateway.Run(ctx)
 	}
 

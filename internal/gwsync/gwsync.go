@@ -129,6 +129,13 @@ func New(cfg Config) (*Syncer, error) {
 	return &Syncer{cfg: cfg, country: cfg.Gateway.Country()}, nil
 }
 
+// SetLog sets where Run and failed uploads are logged (before Run).
+func (s *Syncer) SetLog(l *slog.Logger) {
+	if l != nil {
+		s.cfg.Log = l
+	}
+}
+
 // Kinds of exchange in the status.
 const (
 	KindUploads     = "uploads"
