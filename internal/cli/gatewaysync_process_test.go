@@ -2,10 +2,13 @@ package cli_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"math/big"
+	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -22,6 +25,7 @@ import (
 	"dcc/internal/softhsmtest"
 	"dcc/keystore"
 	"dcc/pki"
+	"dcc/registry"
 )
 
 // The national synchronisation as separate processes over real mutual
@@ -146,22 +150,30 @@ func gatewaySyncProcesses(t *testing.T, hsm bool) {
 		}
 		return n
 	}
-	issueRevoke := func() {
+	// issueRevoke issues two certificates and revokes the second.
+	issueRevoke := func() (valid, revoked string) {
 		t.Helper()
-		code, is := call(t, c, "POST", srv.url+"/api/v1/certificates/test", creds.Labs[0].Token, testBody())
-		if code != 201 {
-			t.Fatalf("issue: %d %v", code, is)
+		var hc1s []string
+		var uvci string
+		for range 2 {
+			code, is := call(t, c, "POST", srv.url+"/api/v1/certificates/test", creds.Labs[0].Token, testBody())
+			if code != 201 {
+				t.Fatalf("issue: %d %v", code, is)
+			}
+			uvci, _ = is["uvci"].(string)
+			h, _ := is["hc1"].(string)
+			hc1s = append(hc1s, h)
 		}
-		uvci, _ := is["uvci"].(string)
 		if code, got := call(t, c, "POST", certURL(srv.url, uvci)+"/revoke", creds.Operators[0].Token, `{"reason": "issued in error"}`); code != 200 {
 			t.Fatalf("revoke %s: %d %v", uvci, code, got)
 		}
+		return hc1s[0], hc1s[1]
 	}
 
 	// The server uploads the authorities' DSCs at once, and a revocation
 	// within its poll: one batch per hash type (UCI, COUNTRYCODEUCI,
 	// SIGNATURE).
-	issueRevoke()
+	validHC1, revokedHC1 := issueRevoke()
 	waitFor(t, "ES's revocation batches on the gateway", func() bool { return esBatches() == 3 })
 	tl, err := frClient.TrustList(ctx, gateway.Query{Type: "DSC", Country: "ES"})
 	if err != nil {
@@ -195,7 +207,7 @@ func gatewaySyncProcesses(t *testing.T, hsm bool) {
 	// The gateway dies (SIGKILL); a revocation made meanwhile waits in the
 	// outbox and reaches the restarted gateway once.
 	gw.stop(syscall.SIGKILL)
-	issueRevoke()
+	_, _ = issueRevoke()
 	waitFor(t, "the status to show the failed upload", func() bool {
 		code, st := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Operators[0].Token, "")
 		ob, _ := st["outbox"].(map[string]any)
@@ -209,4 +221,96 @@ func gatewaySyncProcesses(t *testing.T, hsm bool) {
 		t.Errorf("%d ES batches, want 6: an upload went twice", n)
 	}
 	srv.stop(syscall.SIGTERM)
+
+	// France, a second national deployment, synchronises with the gateway;
+	// its verifiers (dcc verify against France's published trust list and
+	// revocations) and its verification service accept Spain's valid
+	// certificate and report Spain's revoked one as revoked.
+	frDir := t.TempDir()
+	frCfg := franceDeployment(t, frDir, fr, gwDir, gw.url)
+	out = run("gateway", "sync", "--config", frCfg)
+	if !strings.Contains(out, "download 1:") {
+		t.Errorf("France's dcc gateway sync:\n%s", out)
+	}
+	b := start(t, "serve", "--config", frCfg, "--addr", "127.0.0.1:0")
+	dccVerify := func(hc1 string) (string, int) {
+		cmd := exec.Command(os.Args[0], "verify", "--trustlist", b.url+"/api/v1/trustlist",
+			"--trustlist-anchor", filepath.Join(frDir, "csca.pem"), "--revocations", b.url+"/api/v1/revocations", "--cache", "", hc1)
+		cmd.Env = append(os.Environ(), "DCC_TEST_AS_DCC=1")
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		return string(out), code
+	}
+	if out, code := dccVerify(validHC1); code != 0 || !strings.HasSuffix(strings.TrimSpace(out), "VALID") {
+		t.Errorf("France's dcc verify of Spain's valid certificate (exit %d):\n%s", code, out)
+	}
+	if out, code := dccVerify(revokedHC1); code != 1 || !strings.Contains(out, "revocation: FAIL") {
+		t.Errorf("France's dcc verify of Spain's revoked certificate (exit %d):\n%s", code, out)
+	}
+	for hc1, want := range map[string]string{validHC1: "VALID", revokedHC1: "INVALID"} {
+		body, _ := json.Marshal(map[string]string{"hc1": hc1})
+		code, res := call(t, http.DefaultClient, "POST", b.url+"/api/v1/verify", "", string(body))
+		if code != 200 || res["state"] != want {
+			t.Errorf("France's /api/v1/verify: %d %v, want %s", code, res["state"], want)
+		}
+	}
+	b.stop(syscall.SIGTERM)
+}
+
+// franceDeployment writes the configuration of a small national backend
+// of France (one authority, the national trust list, the gateway section
+// with France's demo gateway material) and returns its path.
+func franceDeployment(t *testing.T, dir string, fr gatewayserver.DemoCountry, gwDir, gwURL string) string {
+	t.Helper()
+	now := time.Now() // the demo gateway's CSCA is as young as the test
+	pair := func(name string, issue func(pub crypto.PublicKey) (*x509.Certificate, error)) {
+		key, err := keystore.Generate("file:"+filepath.Join(dir, name+".key"), keystore.ES256)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer key.Close()
+		cert, err := issue(key.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pki.WritePEM(filepath.Join(dir, name+".pem"), cert); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pair("tl", func(pub crypto.PublicKey) (*x509.Certificate, error) {
+		return pki.NewTrustListSigner(fr.CSCA, fr.CSCAKey, pub, pki.DSCOptions{Country: "FR", Now: now})
+	})
+	pair("dsc", func(pub crypto.PublicKey) (*x509.Certificate, error) {
+		return pki.NewDSC(fr.CSCA, fr.CSCAKey, pub, pki.DSCOptions{Country: "FR", Now: now})
+	})
+	if err := pki.WritePEM(filepath.Join(dir, "csca.pem"), fr.CSCA); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "payload-keys"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := registry.GenerateKeyFile(filepath.Join(dir, "payload-keys"), "fr-1"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config.Config{
+		Country:   "FR",
+		HTTP:      config.HTTP{Addr: "127.0.0.1:0"},
+		Store:     config.Store{DSN: "sqlite:" + filepath.Join(dir, "fr.db"), PayloadKeyDir: filepath.Join(dir, "payload-keys")},
+		CSCAFiles: []string{filepath.Join(dir, "csca.pem")},
+		Authorities: []config.Authority{{ID: "IDF", Name: "ARS Ile-de-France", UVCIPrefix: "IDF", Types: []string{"v"},
+			DSCs: []config.DSC{{Key: "file:" + filepath.Join(dir, "dsc.key"), CertFile: filepath.Join(dir, "dsc.pem")}}}},
+		TrustList: config.TrustList{SignerKey: "file:" + filepath.Join(dir, "tl.key"), SignerCertFile: filepath.Join(dir, "tl.pem")},
+		Gateway: config.Gateway{URL: gwURL,
+			AuthKey: "file:" + filepath.Join(fr.Dir, "auth", "key.pem"), AuthCertFile: filepath.Join(fr.Dir, "auth", "cert.pem"),
+			UploadKey: "file:" + filepath.Join(fr.Dir, "upload", "key.pem"), UploadCertFile: filepath.Join(fr.Dir, "upload", "cert.pem"),
+			ServerCAFile: filepath.Join(gwDir, gatewayserver.DemoServerCert), TrustAnchorFile: filepath.Join(gwDir, gatewayserver.DemoAnchorCert)},
+	}
+	path := filepath.Join(dir, "fr.json")
+	if err := config.Write(path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -248,6 +248,10 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 	}
 	if a.Gateway != nil {
 		a.Gateway.SetLog(log)
+		// The last download stored is in use before the first request.
+		if err := a.Gateway.Load(ctx); err != nil {
+			log.Error("gateway: stored download not installed", "err", err)
+		}
 		go a.Gateway.Run(ctx)
 	}
 
