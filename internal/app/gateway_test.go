@@ -18,6 +18,7 @@ import (
 	"dcc/internal/gwsync"
 	"dcc/pki"
 	"dcc/revocation"
+	"dcc/rules"
 	"dcc/trustlist"
 	"dcc/verify"
 )
@@ -87,7 +88,17 @@ func TestInstallGatewayDownload(t *testing.T) {
 	}
 
 	kid := base64.StdEncoding.EncodeToString(pki.KID(dsc))
-	d := &gwsync.Download{Generation: 1, FetchedAt: now, DSCs: []*x509.Certificate{dsc}, CSCAs: []*x509.Certificate{csca},
+	// Spain's rule as the gateway distributes it: three doses at least.
+	from := now.Add(-24 * time.Hour).UTC().Truncate(time.Second)
+	rule, err := rules.Parse([]byte(`{"Identifier":"VR-ES-0001","Type":"Acceptance","Country":"ES","Version":"1.0.0","SchemaVersion":"1.0.0",` +
+		`"Engine":"CERTLOGIC","EngineVersion":"0.7.5","CertificateType":"Vaccination",` +
+		`"Description":[{"lang":"en","desc":"At least three doses of a vaccine are required."}],` +
+		`"ValidFrom":"` + from.Format(time.RFC3339) + `","ValidTo":"` + from.AddDate(1, 0, 0).Format(time.RFC3339) + `",` +
+		`"AffectedFields":["v.0.dn"],"Logic":{">=":[{"var":"payload.v.0.dn"},3]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &gwsync.Download{Rules: []*rules.Rule{rule}, Generation: 1, FetchedAt: now, DSCs: []*x509.Certificate{dsc}, CSCAs: []*x509.Certificate{csca},
 		Revocations: []revocation.Batch{{Country: "FR", KID: kid, HashType: revocation.UCI, Expires: now.Add(24 * time.Hour),
 			Entries: []revocation.Entry{revocation.EntryOf(revocation.Of("URN:UVCI:01:FR:REVOKED00001#B", "FR", nil).UCI)}}}}
 	commit, err := a.Prepare(d)
@@ -117,6 +128,11 @@ func TestInstallGatewayDownload(t *testing.T) {
 	}
 	if after.ETag == before.ETag || len(published.DSCs(pki.KID(dsc))) != 1 {
 		t.Errorf("the national trust list does not carry the French DSC %s", kid)
+	}
+	// Arriving in Spain, its downloaded rule applies.
+	if r := a.Verification.Text(ctx, valid, verify.Options{At: now, Country: "ES"}); r.State != verify.NotAccepted ||
+		len(r.Rules) != 1 || r.Rules[0].Identifier != "VR-ES-0001" {
+		t.Errorf("with Spain's downloaded rule: %s %s %+v", r.State, r.Reason, r.Rules)
 	}
 	if got := a.Verification.OtherRevocations(); len(got) != 1 || got[0].Country != "FR" {
 		t.Errorf("published other revocations: %+v", got)
