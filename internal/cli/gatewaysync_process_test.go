@@ -7,12 +7,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"io"
 	"math/big"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -196,6 +198,17 @@ func gatewaySyncProcesses(t *testing.T, hsm bool) {
 		code, st := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Operators[0].Token, "")
 		return code == 200 && st["installed"] != nil && st["installed"].(float64) >= 2
 	})
+	// The same in /metrics (this host may scrape without a token).
+	if res, err := c.Get(srv.url + "/metrics"); err != nil {
+		t.Error(err)
+	} else {
+		m, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !regexp.MustCompile(`dcc_gateway_last_success_timestamp_seconds\{kind="trustlist"\} [1-9]`).Match(m) ||
+			!strings.Contains(string(m), `dcc_gateway_failing{kind="uploads"} 0`) {
+			t.Errorf("/metrics lacks the gateway's status")
+		}
+	}
 	if code, _ := call(t, c, "GET", srv.url+"/api/v1/gateway/status", creds.Labs[0].Token, ""); code != 403 {
 		t.Errorf("a lab reads the gateway status: %d", code)
 	}
