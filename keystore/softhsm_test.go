@@ -10,7 +10,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,42 +20,18 @@ import (
 
 	"dcc"
 	"dcc/hcert"
+	"dcc/internal/softhsmtest"
 	"dcc/keystore"
 	"dcc/pki"
 )
 
-const softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
+const softhsmModule = softhsmtest.Module
 
-// softHSM creates a fresh SoftHSM2 token labelled "T" (user PIN 1234) in a
-// temporary directory and returns its label and a file holding the PIN.
+// softHSM creates a fresh SoftHSM2 token labelled "T" and returns its label
+// and a file holding the PIN.
 func softHSM(t testing.TB) (token, pinFile string) {
-	t.Helper()
-	if _, err := os.Stat(softhsmModule); err != nil {
-		t.Skipf("SoftHSM2 not installed (%s missing): apt-get install softhsm2 to run the HSM tests", softhsmModule)
-	}
-	util, err := exec.LookPath("softhsm2-util")
-	if err != nil {
-		t.Skip("softhsm2-util not found: apt-get install softhsm2 to run the HSM tests")
-	}
-	dir := t.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	if err := os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SOFTHSM2_CONF", conf)
-	token = "T"
-	if out, err := exec.Command(util, "--init-token", "--free", "--label", token, "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
-		t.Fatalf("softhsm2-util: %v: %s", err, out)
-	}
-	pinFile = filepath.Join(dir, "pin")
-	if err := os.WriteFile(pinFile, []byte("1234\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return token, pinFile
+	k := softhsmtest.New(t, "T")
+	return k.Label, k.PINFile
 }
 
 func hsmURI(token, object, pin string) string {

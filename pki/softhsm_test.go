@@ -9,48 +9,18 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"dcc/internal/softhsmtest"
 	"dcc/keystore"
 	"dcc/pki"
 )
 
-const softhsmModule = "/usr/lib/softhsm/libsofthsm2.so"
-
-// softHSM creates a fresh SoftHSM2 token labelled "T" in a temporary
-// directory and returns the URI of an object in it.
+// softHSM creates a fresh SoftHSM2 token labelled "T" and returns the URI
+// of an object in it.
 func softHSM(t *testing.T) func(object string) string {
-	t.Helper()
-	if _, err := os.Stat(softhsmModule); err != nil {
-		t.Skipf("SoftHSM2 not installed (%s missing): apt-get install softhsm2 to run the HSM tests", softhsmModule)
-	}
-	util, err := exec.LookPath("softhsm2-util")
-	if err != nil {
-		t.Skip("softhsm2-util not found: apt-get install softhsm2 to run the HSM tests")
-	}
-	dir := t.TempDir()
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	conf := filepath.Join(dir, "softhsm2.conf")
-	if err := os.WriteFile(conf, []byte("directories.tokendir = "+tokens+"\nobjectstore.backend = file\nlog.level = ERROR\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("SOFTHSM2_CONF", conf)
-	if out, err := exec.Command(util, "--init-token", "--free", "--label", "T", "--pin", "1234", "--so-pin", "5678").CombinedOutput(); err != nil {
-		t.Fatalf("softhsm2-util: %v: %s", err, out)
-	}
-	pin := filepath.Join(dir, "pin")
-	if err := os.WriteFile(pin, []byte("1234\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return func(object string) string {
-		return "pkcs11:token=T;object=" + object + "?module-path=" + softhsmModule + "&pin-source=file:" + pin
-	}
+	return softhsmtest.New(t, "T").URI
 }
 
 // A DSC key generated in the token, certified by a CSCA whose key is a file

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"dcc/cms"
@@ -253,7 +254,7 @@ func (s *Syncer) revocations(ctx context.Context, tl *gateway.TrustList, d *Down
 		}
 		save.Batches = append(save.Batches, registry.GatewayBatch{ID: id, Country: b.Country, Expires: b.Expires, Body: body})
 	}
-	slices.SortFunc(save.Batches, func(a, b registry.GatewayBatch) int { return compare(a.ID, b.ID) })
+	slices.SortFunc(save.Batches, func(a, b registry.GatewayBatch) int { return strings.Compare(a.ID, b.ID) })
 
 	stored, err := st.GatewayBatches(ctx, d.FetchedAt)
 	if err != nil {
@@ -278,16 +279,6 @@ func (s *Syncer) revocations(ctx context.Context, tl *gateway.TrustList, d *Down
 		}
 	}
 	return save, nil
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // loadStored rebuilds the stored download, checking the trust list
