@@ -3,10 +3,11 @@ package dcc
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
+
+	"dcc/i18n"
 )
 
 // SchemaVersion is the schema version written on issuance: the version that
@@ -232,18 +233,18 @@ func objectFromTree(m map[string]any, path string, obj any, fields []field) (map
 		case f.str != nil:
 			s, ok := v.(string)
 			if !ok {
-				return nil, fieldError(fieldPath(path, k), "must be a string (Annex V)")
+				return nil, fieldError(fieldPath(path, k), msg.MustString)
 			}
 			*f.str(obj) = s
 		case f.num != nil:
 			w, isNum := readWhole(v)
 			switch {
 			case !isNum:
-				return nil, fieldError(fieldPath(path, k), "must be an integer (Annex V §4.1)")
+				return nil, fieldError(fieldPath(path, k), msg.MustInteger)
 			case !w.integral:
-				return nil, fieldError(fieldPath(path, k), fmt.Sprintf("must be an integer, got %v (Annex V §4.1)", v))
+				return nil, fieldError(fieldPath(path, k), msg.IntegerGot.With(v))
 			case !w.fits || w.n > math.MaxInt || w.n < math.MinInt:
-				return nil, fieldError(fieldPath(path, k), fmt.Sprintf("%v is out of range for an integer", v))
+				return nil, fieldError(fieldPath(path, k), msg.IntegerRange.With(v))
 			}
 			*f.num(obj) = int(w.n)
 		}
@@ -252,8 +253,8 @@ func objectFromTree(m map[string]any, path string, obj any, fields []field) (map
 }
 
 // fieldError is the one problem that stops a tree from becoming a Payload.
-func fieldError(path, reason string) error {
-	return &ValidationError{Problems: []Problem{{Path: path, Reason: reason, Severity: Error}}}
+func fieldError(path string, reason i18n.Text) error {
+	return &ValidationError{Problems: []Problem{{Path: path, Reason: reason.EN, Text: reason, Severity: Error}}}
 }
 
 // Tree returns the payload as the generic JSON tree that validation reads.
@@ -298,7 +299,7 @@ func (p *Payload) Tree() map[string]any {
 func FromTree(tree any) (*Payload, error) {
 	m, ok := tree.(map[string]any)
 	if !ok {
-		return nil, fieldError("", "the payload must be a JSON object")
+		return nil, fieldError("", msg.NotObject)
 	}
 	p := &Payload{}
 	for k, v := range m {
@@ -307,7 +308,7 @@ func FromTree(tree any) (*Payload, error) {
 		case "ver", "dob":
 			s, ok := v.(string)
 			if !ok {
-				return nil, fieldError(k, "must be a string (Annex V)")
+				return nil, fieldError(k, msg.MustString)
 			}
 			if k == "ver" {
 				p.Ver = s
@@ -317,7 +318,7 @@ func FromTree(tree any) (*Payload, error) {
 		case "nam":
 			o, ok := v.(map[string]any)
 			if !ok {
-				return nil, fieldError("nam", "must be an object (Annex V §3.2)")
+				return nil, fieldError("nam", msg.MustObject)
 			}
 			p.Nam.Extra, err = objectFromTree(o, "nam", &p.Nam, nameFields)
 		case "v":
@@ -342,13 +343,13 @@ func FromTree(tree any) (*Payload, error) {
 func entriesFromTree[E any](v any, path string, fields []field, extra func(*E) *map[string]any) ([]E, error) {
 	a, ok := v.([]any)
 	if !ok {
-		return nil, fieldError(path, "must be an array (Annex V §3.3)")
+		return nil, fieldError(path, msg.MustArray)
 	}
 	out := make([]E, len(a))
 	for i, e := range a {
 		o, ok := e.(map[string]any)
 		if !ok {
-			return nil, fieldError(indexPath(path, i), "must be an object (Annex V §3.3)")
+			return nil, fieldError(indexPath(path, i), msg.MustObjectEntry)
 		}
 		x, err := objectFromTree(o, indexPath(path, i), &out[i], fields)
 		if err != nil {

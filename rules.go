@@ -1,12 +1,16 @@
 package dcc
 
 import (
+	"errors"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"dcc/i18n"
 	"dcc/uvci"
 	"dcc/valueset"
 )
@@ -34,15 +38,15 @@ type checker struct {
 	problems []Problem
 }
 
-func (c *checker) add(path, reason string, sev Severity) {
-	c.problems = append(c.problems, Problem{Path: path, Reason: reason, Severity: sev})
+func (c *checker) add(path string, reason i18n.Text, sev Severity) {
+	c.problems = append(c.problems, Problem{Path: path, Reason: reason.EN, Text: reason, Severity: sev})
 }
 
 // structure and date findings are errors in both modes.
-func (c *checker) structure(path, reason string) { c.add(path, reason, Error) }
+func (c *checker) structure(path string, reason i18n.Text) { c.add(path, reason, Error) }
 
 // content findings are errors on issuance and warnings on verification.
-func (c *checker) content(path, reason string) {
+func (c *checker) content(path string, reason i18n.Text) {
 	if c.mode == Strict {
 		c.add(path, reason, Error)
 	} else {
@@ -50,14 +54,14 @@ func (c *checker) content(path, reason string) {
 	}
 }
 
-func (c *checker) warn(path, reason string) { c.add(path, reason, Warning) }
+func (c *checker) warn(path string, reason i18n.Text) { c.add(path, reason, Warning) }
 
 // required reports a field that Annex V (as amended in 2021, schema 1.3)
 // requires but older schemas left optional: a verifier reading a payload of
 // such an older schema only warns.
-func (c *checker) required(path, reason string) {
+func (c *checker) required(path string, reason i18n.Text) {
 	if c.mode == Lenient && c.pre13 {
-		c.warn(path, reason+"; optional before schema 1.3.0")
+		c.warn(path, msg.OptionalBefore13.With(reason))
 		return
 	}
 	c.structure(path, reason)
@@ -106,7 +110,7 @@ func str(m map[string]any, key string) (s string, present, ok bool) {
 func (c *checker) payload(tree any) {
 	root, ok := tree.(map[string]any)
 	if !ok {
-		c.structure("", "the payload must be a JSON object")
+		c.structure("", msg.NotObject)
 		return
 	}
 	var missing []string
@@ -122,15 +126,15 @@ func (c *checker) payload(tree any) {
 		}
 	}
 	if len(missing) > 0 {
-		c.structure("", "missing required field "+strings.Join(missing, ", ")+" (Annex V §3)")
+		c.structure("", msg.MissingFields.With(strings.Join(missing, ", ")))
 	}
 	switch len(groups) {
 	case 0:
-		c.structure("", "exactly one of v (vaccination), t (test) or r (recovery) is required (Annex V §3.3)")
+		c.structure("", msg.NoGroup)
 	case 1:
 		c.typ = Type(groups[0])
 	default:
-		c.structure("", "exactly one of v, t and r may be present, found "+strings.Join(groups, " and ")+" (Annex V §3.3)")
+		c.structure("", msg.ManyGroups.With(i18n.Text{ES: strings.Join(groups, " y "), EN: strings.Join(groups, " and ")}))
 	}
 	c.unknown(root, "", []string{"ver", "nam", "dob", "v", "t", "r"})
 
@@ -152,7 +156,7 @@ func (c *checker) payload(tree any) {
 			continue // the schema says it must be an array
 		}
 		if len(a) != 1 {
-			c.structure(g, fmt.Sprintf("must hold exactly one entry, has %d (Annex V §3.3)", len(a)))
+			c.structure(g, msg.OneEntry.With(len(a)))
 		}
 		for i, e := range a {
 			m, ok := e.(map[string]any)
@@ -183,7 +187,7 @@ func (c *checker) unknown(m map[string]any, path string, known []string) {
 	}
 	slices.Sort(extra)
 	for _, k := range extra {
-		c.content(fieldPath(path, k), "unknown field: not defined by schema 1.3 (Annex V)")
+		c.content(fieldPath(path, k), msg.UnknownField)
 	}
 }
 
@@ -192,7 +196,7 @@ func (c *checker) version(ver string) {
 		return
 	}
 	if v, ok := parseSemver(ver); ok && (v.major != 1 || v.minor != 3) {
-		c.structure("ver", fmt.Sprintf("certificates are issued with schema 1.3.x, not %s", ver))
+		c.structure("ver", msg.IssueVersion.With(ver))
 	}
 }
 
@@ -207,26 +211,26 @@ func (c *checker) name(nam map[string]any) {
 		}
 		path := "nam." + k
 		if strings.TrimSpace(s) == "" {
-			c.content(path, "must not be empty: omit the field when the holder has no such name (Annex V §3.2)")
+			c.content(path, msg.EmptyName)
 			continue
 		}
 		if n := utf8.RuneCountInString(s); n > maxText {
-			c.structure(path, fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V §3.2)", n, maxText))
+			c.structure(path, msg.TooLong.With(n, maxText))
 		}
 		if k == "fnt" || k == "gnt" {
 			c.icao(path, s)
 		}
 	}
 	if !present["fnt"] && !present["gnt"] {
-		c.structure("nam", "at least one of fnt and gnt is required (Annex V §3.2)")
+		c.structure("nam", msg.FntOrGnt)
 	}
 	for _, pair := range [][2]string{{"fn", "fnt"}, {"gn", "gnt"}} {
 		a, b := pair[0], pair[1]
 		switch {
 		case present[a] && !present[b]:
-			c.content("nam."+b, fmt.Sprintf("is required when nam.%s is present: the ICAO 9303 transliteration of the same name (Annex V §3.2)", a))
+			c.content("nam."+b, msg.NeedsT.With(a))
 		case present[b] && !present[a]:
-			c.content("nam."+a, fmt.Sprintf("is required when nam.%s is present: the name as written in the travel document (Annex V §3.2)", b))
+			c.content("nam."+a, msg.NeedsPlain.With(b))
 		}
 	}
 }
@@ -235,12 +239,12 @@ func (c *checker) name(nam map[string]any) {
 func (c *checker) icao(path, s string) {
 	for i, r := range s {
 		if (r < 'A' || r > 'Z') && r != '<' {
-			c.structure(path, fmt.Sprintf("character %q at position %d is not allowed: only A–Z and '<' (ICAO 9303, Annex V §3.2)", r, i+1))
+			c.structure(path, msg.IcaoChar.With(r, i+1))
 			return
 		}
 	}
 	if strings.HasPrefix(s, "<") || strings.HasSuffix(s, "<") || strings.Contains(s, "<<") {
-		c.content(path, "a transliterated name neither begins nor ends with '<' and has no '<<' (ICAO 9303 Part 3)")
+		c.content(path, msg.IcaoFiller)
 	}
 }
 
@@ -250,14 +254,14 @@ func (c *checker) dob(s string) {
 	}
 	d, err := parsePartialDate(s)
 	if err != nil {
-		c.structure("dob", err.Error()+": use YYYY-MM-DD, YYYY-MM, YYYY or \"\" (Annex V §3.2)")
+		c.structure("dob", msg.NotDate.With(s))
 		return
 	}
 	if d.Year() < 1900 || d.Year() > 2099 {
-		c.structure("dob", fmt.Sprintf("%s is outside 1900-01-01…2099-12-31 (Annex V §3.2)", s))
+		c.structure("dob", msg.DobRange.With(s))
 	}
 	if c.future(d) {
-		c.structure("dob", fmt.Sprintf("%s is in the future: a date of birth cannot be later than today (at most %s in any time zone)", s, c.today().Format(time.DateOnly)))
+		c.structure("dob", msg.DobFuture.With(s, c.today().Format(time.DateOnly)))
 		return
 	}
 	c.born, c.bornOK = d, true
@@ -280,9 +284,9 @@ func (c *checker) future(d time.Time) bool { return d.After(c.today()) }
 // test): not in the future, not before the holder was born. A partial date
 // of birth is its first day: an event in 1964-03 is not before "1964". A
 // sample time is compared by its own calendar date.
-func (c *checker) event(path, what string, day time.Time, s string) {
+func (c *checker) event(path string, what i18n.Text, day time.Time, s string) {
 	if c.future(day) {
-		c.structure(path, fmt.Sprintf("%s is in the future: %s cannot be certified before it took place (today is at most %s in any time zone)", s, what, c.today().Format(time.DateOnly)))
+		c.structure(path, msg.EventFuture.With(s, what, c.today().Format(time.DateOnly)))
 		return
 	}
 	// Before birth: an issuer's typing error in a genuinely signed
@@ -290,25 +294,25 @@ func (c *checker) event(path, what string, day time.Time, s string) {
 	// warns; the future is an error in both modes, as the signature cannot
 	// predate what was checked (iat ≤ the verification clock).
 	if c.bornOK && day.Before(c.born) {
-		c.content(path, fmt.Sprintf("%s is before the date of birth (%s): %s cannot precede birth", s, c.born.Format(time.DateOnly), what))
+		c.content(path, msg.BeforeBirth.With(s, c.born.Format(time.DateOnly), what))
 	}
 }
 
 // common checks the fields every entry has: tg, co, is, ci.
 func (c *checker) common(m map[string]any, path string) {
 	if tg, p, ok := str(m, "tg"); p && ok && tg != covid19 {
-		c.content(path+".tg", fmt.Sprintf("%q is not in value set disease-agent-targeted: the only value is %s, COVID-19 (Annex II §1)", tg, covid19))
+		c.content(path+".tg", msg.Disease.With(tg, covid19))
 	}
 	if co, p, ok := str(m, "co"); p && ok {
 		if _, known := c.vs.Country(co); !known {
-			c.content(path+".co", fmt.Sprintf("%q is not in value set country-2-codes nor a known international-organisation code (Annex II §6)", co))
+			c.content(path+".co", msg.Country.With(co))
 		}
 	}
 	if is, p, ok := str(m, "is"); p && ok {
 		if strings.TrimSpace(is) == "" {
-			c.content(path+".is", "must not be empty: the name of the issuing organisation (Annex V)")
+			c.content(path+".is", msg.EmptyIssuer)
 		} else if n := utf8.RuneCountInString(is); n > maxText {
-			c.structure(path+".is", fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V)", n, maxText))
+			c.structure(path+".is", msg.TooLongIssuer.With(n, maxText))
 		}
 	}
 	if ci, p, ok := str(m, "ci"); p && ok {
@@ -318,10 +322,10 @@ func (c *checker) common(m map[string]any, path string) {
 		}
 		_, warnings, err := uvci.Parse(ci, mode)
 		if err != nil {
-			c.content(path+".ci", "not a valid UVCI: "+err.Error()+" (Annex III §3)")
+			c.content(path+".ci", msg.BadUVCI.With(uvciText(err)))
 		}
 		for _, w := range warnings {
-			c.warn(path+".ci", w)
+			c.warn(path+".ci", uvciWarning(w))
 		}
 	}
 }
@@ -335,10 +339,10 @@ func (c *checker) code(m map[string]any, path, key, set string) (string, bool) {
 	v, found := c.vs.Lookup(set, s)
 	switch {
 	case !found:
-		c.content(path+"."+key, fmt.Sprintf("%q is not in value set %s (Annex II)", s, set))
+		c.content(path+"."+key, msg.NotInSet.With(s, set))
 		return s, false
 	case !v.Active && c.mode == Strict && !(key == "vp" && s == atcCOVID19):
-		c.content(path+"."+key, fmt.Sprintf("%q (%s) is no longer active in value set %s: new certificates must use current codes", s, v.Display, set))
+		c.content(path+"."+key, msg.Inactive.With(s, v.Display, set))
 	}
 	return s, true
 }
@@ -355,10 +359,10 @@ func (c *checker) vaccination(m map[string]any, path string) {
 	if mpOK {
 		if enc, ok := c.vs.Encoding(mp); ok {
 			if ma != "" && ma != enc.Manufacturer {
-				c.content(path+".ma", fmt.Sprintf("%q does not match product %s (%s): its marketing authorisation holder is %s (vaccine-encoding-instructions)", ma, mp, enc.Name, enc.Manufacturer))
+				c.content(path+".ma", msg.MAMismatch.With(ma, mp, enc.Name, enc.Manufacturer))
 			}
 			if vp != "" && vp != atcCOVID19 && !slices.Contains(enc.SCTCodes, vp) {
-				c.content(path+".vp", fmt.Sprintf("%q does not match product %s (%s): use one of %s or the ATC code %s (vaccine-encoding-instructions, Annex II §2)", vp, mp, enc.Name, strings.Join(enc.SCTCodes, ", "), atcCOVID19))
+				c.content(path+".vp", msg.VPMismatch.With(vp, mp, enc.Name, strings.Join(enc.SCTCodes, ", "), atcCOVID19))
 			}
 		}
 	}
@@ -367,14 +371,14 @@ func (c *checker) vaccination(m map[string]any, path string) {
 	sd, sdOK := c.dose(m, path, "sd")
 	if dnOK && sdOK && dn > sd {
 		if c.mode == Strict {
-			c.structure(path+".dn", fmt.Sprintf("dose number %d is greater than the total %d: after the primary course each additional dose raises both, (N+X)/(C+X) (Annex II §5.2)", dn, sd))
+			c.structure(path+".dn", msg.DoseOverTotal.With(dn, sd))
 		} else {
-			c.warn(path+".dn", fmt.Sprintf("dose number %d is greater than the total %d: accepted, as certificates issued up to 2021-12-31 may follow older encodings (Annex II §5.2)", dn, sd))
+			c.warn(path+".dn", msg.DoseOverTotalOld.With(dn, sd))
 		}
 	}
 	if dt, p, ok := str(m, "dt"); p && ok {
 		if d, ok := c.fullDate(path+".dt", dt); ok {
-			c.event(path+".dt", "a vaccination", d, dt)
+			c.event(path+".dt", msg.AVaccination, d, dt)
 		}
 	}
 }
@@ -394,16 +398,16 @@ func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
 	path += "." + key
 	switch {
 	case !w.integral || w.negative || (w.fits && w.n < 1):
-		c.structure(path, fmt.Sprintf("must be a positive integer, got %v (Annex V §4.1)", v))
+		c.structure(path, msg.DosePositive.With(v))
 		return 0, false
 	case !w.fits:
-		c.structure(path, fmt.Sprintf("%v is out of range for a dose number: at most %d (Annex V §4.1)", v, MaxDose))
+		c.structure(path, msg.DoseRange.With(v, MaxDose))
 		return 0, false
 	case !w.plain:
-		c.content(path, fmt.Sprintf("must be written as an integer, e.g. %d, not %v (Annex V §4.1)", w.n, v))
+		c.content(path, msg.DoseInteger.With(w.n, v))
 	}
 	if w.n > MaxDose {
-		c.content(path, fmt.Sprintf("%d doses is implausible: dn and sd are at most %d (the range of schemas up to 1.2.1)", w.n, MaxDose))
+		c.content(path, msg.DoseImplausible.With(w.n, MaxDose))
 	}
 	return w.n, true
 }
@@ -411,7 +415,7 @@ func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
 func (c *checker) fullDate(path, s string) (time.Time, bool) {
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil || len(s) != 10 {
-		c.structure(path, fmt.Sprintf("%q is not a full date YYYY-MM-DD, the only format allowed (Annex V)", s))
+		c.structure(path, msg.FullDate.With(s))
 		return time.Time{}, false
 	}
 	return d, true
@@ -436,30 +440,30 @@ func (c *checker) test(m map[string]any, path string) {
 	_, tcPresent, _ := str(m, "tc")
 	for _, k := range []string{"nm", "ma", "tc"} {
 		if s, p, ok := str(m, k); p && ok && strings.TrimSpace(s) == "" {
-			c.content(path+"."+k, "must not be empty when present: omit it instead (Annex V §4.2)")
+			c.content(path+"."+k, msg.EmptyOptional)
 		}
 	}
 	switch tt {
 	case testNAAT:
 		if maPresent {
-			c.content(path+".ma", "must not be used for a NAAT test (tt "+testNAAT+"): the device identifier is for rapid antigen tests only (Annex V §4.2)")
+			c.content(path+".ma", msg.MANotForNAAT.With(testNAAT))
 		}
 		if !tcPresent {
-			c.structure(path+".tc", "is required for a NAAT test (tt "+testNAAT+"): the testing centre (Annex V §4.2)")
+			c.structure(path+".tc", msg.TCForNAAT.With(testNAAT))
 		}
 	case testRAT:
 		if nmPresent {
-			c.content(path+".nm", "must not be used for a rapid antigen test (tt "+testRAT+"): the test is named by its device identifier ma (Annex V §4.2)")
+			c.content(path+".nm", msg.NMNotForRAT.With(testRAT))
 		}
 		if !maPresent {
-			c.required(path+".ma", "is required for a rapid antigen test (tt "+testRAT+"): the device identifier of the JRC database (Annex V §4.2)")
+			c.required(path+".ma", msg.MAForRAT.With(testRAT))
 		} else if ma, _, ok := str(m, "ma"); ok && ma != "" {
 			c.ratDevice(path+".ma", ma, sc, scOK)
 		}
 	}
 	if s, p, ok := str(m, "tc"); p && ok {
 		if n := utf8.RuneCountInString(s); n > maxText {
-			c.structure(path+".tc", fmt.Sprintf("is %d characters long, at most %d are allowed (Annex V §4.2; issuance truncates it)", n, maxText))
+			c.structure(path+".tc", msg.TCTooLong.With(n, maxText))
 		}
 	}
 }
@@ -476,24 +480,24 @@ func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
 		switch status {
 		case valueset.DeviceListed:
 		case valueset.DeviceUnknown:
-			c.structure(path, fmt.Sprintf("%q is not in value set %s: issuers may use only devices of the current list (Annex V §4.2)", ma, valueset.TestManf))
+			c.structure(path, msg.DeviceUnknownIssuer.With(ma, valueset.TestManf))
 		default:
-			c.structure(path, fmt.Sprintf("%q was removed from value set %s on %s: issuers may use only devices of the current list (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+			c.structure(path, msg.DeviceRemovedIssuer.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
 		}
 		return
 	}
 	switch status {
 	case valueset.DeviceListed:
 	case valueset.DeviceUnknown:
-		c.warn(path, fmt.Sprintf("%q is not in value set %s (Annex V §4.2)", ma, valueset.TestManf))
+		c.warn(path, msg.DeviceUnknown.With(ma, valueset.TestManf))
 	case valueset.DeviceGrace:
-		when := "less than 72 hours before the sample was taken"
+		when := msg.GraceWithin
 		if at.Before(removed) {
-			when = "after the sample was taken"
+			when = msg.GraceAfter
 		}
-		c.warn(path, fmt.Sprintf("%q was removed from value set %s on %s, %s: still accepted (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339), when))
+		c.warn(path, msg.DeviceGrace.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339), when))
 	case valueset.DeviceRemoved:
-		c.structure(path, fmt.Sprintf("%q was removed from value set %s on %s, more than 72 hours before the sample was taken (Annex V §4.2)", ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+		c.structure(path, msg.DeviceRemoved.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
 	}
 }
 
@@ -503,15 +507,15 @@ func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
 func (c *checker) sampleTime(path, s string) (time.Time, bool) {
 	t, exact, err := parseSampleTime(s)
 	if err != nil {
-		c.structure(path, err.Error())
+		c.structure(path, msg.NotSampleTime.With(s))
 		return time.Time{}, false
 	}
 	if !exact {
 		if c.mode == Strict {
-			c.structure(path, fmt.Sprintf("%q has fractional seconds: use YYYY-MM-DDThh:mm:ss with Z, ±hh, ±hhmm or ±hh:mm (Annex V §4.2)", s))
+			c.structure(path, msg.FractionalIssuer.With(s))
 			return time.Time{}, false
 		}
-		c.warn(path, fmt.Sprintf("%q has fractional seconds, which Annex V §4.2 does not allow (older schemas did)", s))
+		c.warn(path, msg.Fractional.With(s))
 	}
 	return t, true
 }
@@ -520,11 +524,11 @@ func (c *checker) sampleTime(path, s string) (time.Time, bool) {
 // skew), and against the date of birth by the sample's own calendar date.
 func (c *checker) sampleEvent(path string, sc time.Time, s string) {
 	if latest := c.now.Add(c.skew); sc.After(latest) {
-		c.structure(path, fmt.Sprintf("%s is in the future (later than %s, allowing %s of clock skew): a test cannot be certified before its sample was taken", s, latest.UTC().Format(time.RFC3339), c.skew))
+		c.structure(path, msg.SampleFuture.With(s, latest.UTC().Format(time.RFC3339), c.skew))
 		return
 	}
 	y, mo, d := sc.Date()
-	c.event(path, "a test", time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), s)
+	c.event(path, msg.ATest, time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), s)
 }
 
 func (c *checker) recovery(m map[string]any, path string) {
@@ -535,7 +539,7 @@ func (c *checker) recovery(m map[string]any, path string) {
 	if s, p, ok := str(m, "fr"); p && ok {
 		if fr, frOK = c.fullDate(path+".fr", s); frOK {
 			// df and du may well lie ahead: the certificate's validity.
-			c.event(path+".fr", "a first positive test", fr, s)
+			c.event(path+".fr", msg.AFirstPositive, fr, s)
 		}
 	}
 	if s, p, ok := str(m, "df"); p && ok {
@@ -548,12 +552,49 @@ func (c *checker) recovery(m map[string]any, path string) {
 	// df and du as issued (countries applied other validity periods), so
 	// lenient mode warns.
 	if frOK && dfOK && df.Before(fr.AddDate(0, 0, 11)) {
-		c.content(path+".df", fmt.Sprintf("%s is earlier than fr + 11 days (%s) (Annex V §4.3)", df.Format(time.DateOnly), fr.AddDate(0, 0, 11).Format(time.DateOnly)))
+		c.content(path+".df", msg.DFEarly.With(df.Format(time.DateOnly), fr.AddDate(0, 0, 11).Format(time.DateOnly)))
 	}
 	if frOK && duOK && du.After(fr.AddDate(0, 0, 180)) {
-		c.content(path+".du", fmt.Sprintf("%s is later than fr + 180 days (%s) (Annex V §4.3)", du.Format(time.DateOnly), fr.AddDate(0, 0, 180).Format(time.DateOnly)))
+		c.content(path+".du", msg.DULate.With(du.Format(time.DateOnly), fr.AddDate(0, 0, 180).Format(time.DateOnly)))
 	}
 	if dfOK && duOK && du.Before(df) {
-		c.structure(path+".du", fmt.Sprintf("%s is earlier than df %s: the certificate would never be valid (Annex V §4.3)", du.Format(time.DateOnly), df.Format(time.DateOnly)))
+		c.structure(path+".du", msg.DUBeforeDF.With(du.Format(time.DateOnly), df.Format(time.DateOnly)))
 	}
+}
+
+// uvciText is a UVCI error in both languages: the Spanish says what is
+// wrong, by the error's kind and place; the English is the error itself.
+func uvciText(err error) i18n.Text {
+	var ue *uvci.Error
+	if !errors.As(err, &ue) {
+		return i18n.Text{ES: err.Error(), EN: err.Error()}
+	}
+	es, ok := msg.UVCI[strings.TrimPrefix(ue.Err.Error(), "uvci: ")]
+	if !ok {
+		es = msg.UVCI["syntax"]
+	}
+	if ue.Pos > 0 {
+		return i18n.Text{ES: fmt.Sprintf("%s (posición %d)", es.ES, ue.Pos), EN: err.Error()}
+	}
+	return i18n.Text{ES: es.ES, EN: err.Error()}
+}
+
+var firstNumber = regexp.MustCompile(`\d+`)
+var firstQuoted = regexp.MustCompile(`"[^"]*"`)
+
+// uvciWarning is one of uvci.Parse's warnings in both languages.
+func uvciWarning(w string) i18n.Text {
+	var t i18n.Text
+	switch {
+	case strings.HasPrefix(w, "lower-case letters"):
+		n, _ := strconv.Atoi(firstNumber.FindString(w))
+		t = msg.UVCILower.With(n)
+	case strings.HasPrefix(w, "country code"):
+		cc, _ := strconv.Unquote(firstQuoted.FindString(w))
+		t = msg.UVCILongCountry.With(cc)
+	default:
+		t = msg.UVCIOther.With(w)
+	}
+	t.EN = w
+	return t
 }

@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"dcc/i18n"
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -105,24 +107,24 @@ func compileSchemas() (*schemaSet, error) {
 // newer than any known the newest 1.3 (patches only change descriptions).
 // ok is false when ver names no usable schema; the newest is returned then so
 // that the rest of the payload can still be checked.
-func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reason string) {
+func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reason i18n.Text) {
 	newest := s.versions[len(s.versions)-1].String()
 	if sch, ok := s.byVersion[ver]; ok {
-		return sch, ver, ""
+		return sch, ver, i18n.Text{}
 	}
 	v, ok := parseSemver(ver)
 	if !ok {
-		return s.byVersion[newest], newest, fmt.Sprintf("%q is not a schema version (MAJOR.MINOR.PATCH)", ver)
+		return s.byVersion[newest], newest, msg.NotVersion.With(ver)
 	}
 	latest := s.versions[len(s.versions)-1]
 	if v.major == latest.major && v.minor == latest.minor && latest.less(v) {
-		return s.byVersion[newest], newest, ""
+		return s.byVersion[newest], newest, i18n.Text{}
 	}
 	known := make([]string, len(s.versions))
 	for i, k := range s.versions {
 		known[i] = k.String()
 	}
-	return s.byVersion[newest], newest, fmt.Sprintf("schema version %s is not supported (known: %s)", ver, strings.Join(known, ", "))
+	return s.byVersion[newest], newest, msg.SchemaUnsupported.With(ver, strings.Join(known, ", "))
 }
 
 // check validates tree against sch and returns one problem per leaf error.
@@ -133,7 +135,8 @@ func (s *schemaSet) check(sch *jsonschema.Schema, ver string, tree any) []Proble
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return []Problem{{Path: "", Reason: "schema " + ver + ": " + err.Error(), Severity: Error}}
+		t := msg.Schema.With(ver, err.Error())
+		return []Problem{{Path: "", Reason: t.EN, Text: t, Severity: Error}}
 	}
 	var out []Problem
 	var walk func(e *jsonschema.ValidationError)
@@ -144,9 +147,11 @@ func (s *schemaSet) check(sch *jsonschema.Schema, ver string, tree any) []Proble
 			}
 			return
 		}
+		en := "schema " + ver + ": " + e.ErrorKind.LocalizedString(s.printer)
 		out = append(out, Problem{
 			Path:     pointerPath(e.InstanceLocation),
-			Reason:   "schema " + ver + ": " + e.ErrorKind.LocalizedString(s.printer),
+			Reason:   en,
+			Text:     i18n.Text{ES: schemaSpanish(ver, e.ErrorKind, en), EN: en},
 			Severity: Error,
 		})
 	}
@@ -167,4 +172,41 @@ func pointerPath(loc []string) string {
 		b.WriteString(p)
 	}
 	return b.String()
+}
+
+// schemaSpanish is a schema finding in Spanish, for the kinds a payload
+// meets; the rest keep the library's English words after a Spanish lead.
+func schemaSpanish(ver string, k jsonschema.ErrorKind, en string) string {
+	var t i18n.Text
+	switch k := k.(type) {
+	case *kind.Required:
+		t = msg.SchemaRequired.With(ver, strings.Join(k.Missing, ", "))
+	case *kind.Type:
+		t = msg.SchemaType.With(ver, k.Got, strings.Join(k.Want, " o "))
+	case *kind.Pattern:
+		t = msg.SchemaPattern.With(ver, k.Got, k.Want)
+	case *kind.MinLength:
+		t = msg.SchemaMinLength.With(ver, k.Got, k.Want)
+	case *kind.MaxLength:
+		t = msg.SchemaMaxLength.With(ver, k.Got, k.Want)
+	case *kind.AdditionalProperties:
+		t = msg.SchemaAdditional.With(ver, strings.Join(k.Properties, ", "))
+	case *kind.Enum:
+		t = msg.SchemaEnum.With(ver, k.Got)
+	case *kind.Const:
+		t = msg.SchemaConst.With(ver, k.Got)
+	case *kind.Format:
+		t = msg.SchemaFormat.With(ver, k.Got, k.Want)
+	case *kind.Minimum:
+		t = msg.SchemaMinimum.With(ver, k.Got.RatString(), k.Want.RatString())
+	case *kind.Maximum:
+		t = msg.SchemaMaximum.With(ver, k.Got.RatString(), k.Want.RatString())
+	case *kind.MinItems:
+		t = msg.SchemaMinItems.With(ver, k.Got, k.Want)
+	case *kind.MaxItems:
+		t = msg.SchemaMaxItems.With(ver, k.Got, k.Want)
+	default:
+		t = msg.Schema.With(ver, strings.TrimPrefix(en, "schema "+ver+": "))
+	}
+	return t.ES
 }

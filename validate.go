@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"dcc/i18n"
 	"dcc/valueset"
 )
 
@@ -47,11 +48,14 @@ func (s Severity) String() string {
 }
 
 // Problem is one finding: the JSON path of the field ("" for the payload
-// itself, "nam.fnt", "v[0].dn") and what rule it breaks.
+// itself, "nam.fnt", "v[0].dn") and what rule it breaks. Reason is in
+// English (logs, the API); Text is the same in Spanish and English, for
+// people.
 type Problem struct {
 	Path     string
 	Reason   string
 	Severity Severity
+	Text     i18n.Text
 }
 
 func (p Problem) String() string {
@@ -216,7 +220,7 @@ func (v *Validator) ValidateTreeAt(tree any, mode Mode, at time.Time) *Report {
 	c := &checker{mode: mode, vs: v.vs, now: at, skew: v.skew}
 	ver, isString := asObject(tree)["ver"].(string)
 	sch, used, reason := v.schemas.pick(ver)
-	if reason != "" && isString {
+	if !reason.IsZero() && isString {
 		c.structure("ver", reason)
 	}
 	c.payload(tree)
@@ -240,8 +244,8 @@ func (v *Validator) CheckSchema(tree any) *Report {
 	ver, isString := asObject(tree)["ver"].(string)
 	sch, used, reason := v.schemas.pick(ver)
 	rep := &Report{Schema: used}
-	if reason != "" && isString {
-		rep.Problems = append(rep.Problems, Problem{Path: "ver", Reason: reason, Severity: Error})
+	if !reason.IsZero() && isString {
+		rep.Problems = append(rep.Problems, Problem{Path: "ver", Reason: reason.EN, Text: reason, Severity: Error})
 	}
 	rep.Problems = append(rep.Problems, v.schemas.check(sch, used, tree)...)
 	return rep
@@ -274,11 +278,8 @@ func PrepareForIssuance(p *Payload) []Problem {
 	for i := range p.T {
 		if r := []rune(p.T[i].TC); len(r) > maxText {
 			p.T[i].TC = strings.TrimSpace(string(r[:maxText]))
-			out = append(out, Problem{
-				Path:     fmt.Sprintf("t[%d].tc", i),
-				Reason:   fmt.Sprintf("truncated from %d to %d characters (Annex V: at most 80 characters, extra characters are truncated)", len(r), maxText),
-				Severity: Warning,
-			})
+			t := msg.Truncated.With(len(r), maxText)
+			out = append(out, Problem{Path: fmt.Sprintf("t[%d].tc", i), Reason: t.EN, Text: t, Severity: Warning})
 		}
 	}
 	return out

@@ -171,6 +171,12 @@ func TestRules(t *testing.T) {
 			if mode == dcc.Lenient {
 				want = c.lenient
 			}
+			// What the interface shows: both languages, the English the reason.
+			for _, p := range rep.Problems {
+				if p.Text.ES == "" || p.Text.ES == p.Text.EN || p.Text.EN != p.Reason {
+					t.Errorf("%s=%v (%s): %s: text %+v is not the reason %q in Spanish and English", c.field, c.value, mode, p.Path, p.Text, p.Reason)
+				}
+			}
 			i := slices.IndexFunc(rep.Problems, func(p dcc.Problem) bool {
 				return p.Path == c.path && strings.Contains(p.Reason, c.want)
 			})
