@@ -19,7 +19,7 @@ var msg = struct {
 	DeviceGrace, DeviceRemoved, NotSampleTime, FractionalIssuer, Fractional  i18n.Format
 	SampleFuture, DFEarly, DULate, DUBeforeDF, Truncated, SchemaUnsupported  i18n.Format
 	IntegerGot, IntegerRange, Schema, UVCILower, UVCILongCountry, UVCIOther  i18n.Format
-	NotVersion, SchemaRequired, SchemaType, SchemaPattern, SchemaMinLength               i18n.Format
+	NotVersion, SchemaRequired, SchemaType, SchemaPattern, SchemaMinLength   i18n.Format
 	SchemaMaxLength, SchemaAdditional, SchemaEnum, SchemaConst, SchemaFormat i18n.Format
 	SchemaMinimum, SchemaMaximum, SchemaMinItems, SchemaMaxItems             i18n.Format
 	AVaccination, ATest, AFirstPositive, GraceWithin, GraceAfter             i18n.Text
