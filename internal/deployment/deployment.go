@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"dcc"
+	"dcc/i18n"
 	"dcc/uvci"
 )
 
@@ -259,13 +260,17 @@ func (d *Deployment) Authenticate(token string) (Principal, bool) {
 }
 
 // ForbiddenError is an action the model does not allow. Reason is meant for
-// the caller.
-type ForbiddenError struct{ Reason string }
+// the caller, in English; Text is the same in both languages, for people.
+type ForbiddenError struct {
+	Reason string
+	Text   i18n.Text
+}
 
 func (e *ForbiddenError) Error() string { return "forbidden: " + e.Reason }
 
-func forbidden(format string, a ...any) error {
-	return &ForbiddenError{Reason: fmt.Sprintf(format, a...)}
+func forbidden(f i18n.Format, a ...any) error {
+	t := f.With(a...)
+	return &ForbiddenError{Reason: t.EN, Text: t}
 }
 
 // Types returns the certificate types p may issue.
@@ -287,21 +292,21 @@ func (d *Deployment) Types(p Principal) []dcc.Type {
 func (d *Deployment) CanIssue(p Principal, t dcc.Type) error {
 	switch p.Role {
 	case RoleOperator:
-		return forbidden("registry operators do not issue certificates")
+		return forbidden(msg.OperatorsDoNotIssue)
 	case RoleLab:
 		if t != dcc.Test {
-			return forbidden("laboratory %s may issue only test certificates", p.ID)
+			return forbidden(msg.LabTestsOnly, p.ID)
 		}
 	case RoleAuthority:
 	default:
-		return forbidden("unknown role %q", p.Role)
+		return forbidden(msg.UnknownRole, p.Role)
 	}
 	a := d.authorities[p.Authority]
 	if a == nil {
-		return forbidden("authority %q is not part of this deployment", p.Authority)
+		return forbidden(msg.UnknownAuthority, p.Authority)
 	}
 	if !slices.Contains(a.Types, t) {
-		return forbidden("%s does not issue %s certificates (it issues: %s)", a.Name, TypeName(t), typeList(a.Types))
+		return forbidden(msg.TypeNotIssued, a.Name, TypeText(t), typeList(a.Types))
 	}
 	return nil
 }
@@ -324,14 +329,14 @@ func (d *Deployment) Scope(p Principal) (Scope, error) {
 	case RoleLab:
 		return Scope{Authority: p.Authority, Lab: p.ID}, nil
 	}
-	return Scope{}, forbidden("unknown role %q", p.Role)
+	return Scope{}, forbidden(msg.UnknownRole, p.Role)
 }
 
 // CanSearch says whether p may search the national registry and read its
 // statistics: operators only.
 func (d *Deployment) CanSearch(p Principal) error {
 	if p.Role != RoleOperator {
-		return forbidden("only registry operators search the national registry")
+		return forbidden(msg.OperatorsOnlySearch)
 	}
 	return nil
 }
@@ -362,10 +367,25 @@ func ParseType(s string) (dcc.Type, bool) {
 	return "", false
 }
 
-func typeList(ts []dcc.Type) string {
-	names := make([]string, len(ts))
-	for i, t := range ts {
-		names[i] = TypeName(t)
+func typeList(ts []dcc.Type) i18n.Text {
+	var es, en []string
+	for _, t := range ts {
+		es = append(es, TypeText(t).ES)
+		en = append(en, TypeText(t).EN)
 	}
-	return strings.Join(names, ", ")
+	return i18n.Text{ES: strings.Join(es, ", "), EN: strings.Join(en, ", ")}
+}
+
+// TypeText is a certificate type's name in both languages, as a noun
+// complement ("certificados de vacunación", "vaccination certificates").
+func TypeText(t dcc.Type) i18n.Text {
+	switch t {
+	case dcc.Vaccination:
+		return msg.Vaccination
+	case dcc.Test:
+		return msg.Test
+	case dcc.Recovery:
+		return msg.Recovery
+	}
+	return i18n.Text{ES: string(t), EN: string(t)}
 }

@@ -15,6 +15,7 @@ import (
 	"dcc/doses"
 	"dcc/hc1"
 	"dcc/hcert"
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/signer"
 	"dcc/registry"
@@ -222,7 +223,7 @@ func idempotency(p deployment.Principal, req Request, supersedes string) (*regis
 		return nil, nil
 	}
 	if len(req.IdempotencyKey) > 200 {
-		return nil, invalid("Idempotency-Key", "longer than 200 characters")
+		return nil, invalid("Idempotency-Key", msg.LongerThan.With(200))
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00", req.Type, supersedes)
@@ -244,7 +245,8 @@ func (s *Service) canIssue(p deployment.Principal, t dcc.Type) error {
 		return err
 	}
 	if _, ok := s.uvcis[p.Authority]; !ok {
-		return &deployment.ForbiddenError{Reason: "this issuing system does not issue for authority " + p.Authority}
+		t := msg.NotThisSystem.With(p.Authority)
+		return &deployment.ForbiddenError{Reason: t.EN, Text: t}
 	}
 	return nil
 }
@@ -264,8 +266,8 @@ func (s *Service) replay(ctx context.Context, p deployment.Principal, err error)
 	return nil, mapErr(err)
 }
 
-func invalid(path, reason string) error {
-	return &dcc.ValidationError{Problems: []dcc.Problem{{Path: path, Reason: reason}}}
+func invalid(path string, reason i18n.Text) error {
+	return &dcc.ValidationError{Problems: []dcc.Problem{{Path: path, Reason: reason.EN, Text: reason}}}
 }
 
 // candidate is a request on its way through the pipeline.
@@ -297,11 +299,11 @@ func fromRecord(r registry.Record) *Issued {
 func (s *Service) prepare(p deployment.Principal, req Request) (*candidate, error) {
 	tree, err := dcc.DecodeJSON(req.Body)
 	if err != nil {
-		return nil, invalid("", "the body is not a JSON payload: "+err.Error())
+		return nil, invalid("", msg.NotJSON.With(err.Error()))
 	}
 	body, ok := tree.(map[string]any)
 	if !ok {
-		return nil, invalid("", "the body must be a JSON object with nam, dob and one "+string(req.Type)+" entry")
+		return nil, invalid("", msg.NotObject.With(string(req.Type)))
 	}
 	auth, _ := s.dep.Authority(p.Authority)
 	var lab deployment.Lab
@@ -393,19 +395,19 @@ type filler struct {
 	warnings []dcc.Problem
 }
 
-func (f *filler) bad(path, format string, a ...any) {
-	f.problems = append(f.problems, dcc.Problem{Path: path, Reason: fmt.Sprintf(format, a...)})
+func (f *filler) bad(path string, t i18n.Text) {
+	f.problems = append(f.problems, dcc.Problem{Path: path, Reason: t.EN, Text: t})
 }
 
 // preset sets key of obj to want, or checks that the caller's value is want.
-func (f *filler) preset(obj map[string]any, path, key, want, why string) {
+func (f *filler) preset(obj map[string]any, path, key, want string, why i18n.Text) {
 	v, ok := obj[key]
 	if !ok {
 		obj[key] = want
 		return
 	}
 	if s, isString := v.(string); !isString || s != want {
-		f.bad(path+key, "is filled in by the issuing system as %q (%s); omit it or send that value", want, why)
+		f.bad(path+key, msg.Preset.With(want, why))
 	}
 }
 
@@ -418,26 +420,26 @@ func (f *filler) fill(body map[string]any) {
 	}
 	for _, g := range []string{"v", "t", "r"} {
 		if _, ok := body[g]; ok && g != group {
-			f.bad(g, "not allowed in a %s certificate request; send only %q", deployment.TypeName(f.t), group)
+			f.bad(g, msg.OtherGroup.With(deployment.TypeText(f.t), group))
 		}
 	}
-	f.preset(body, "", "ver", dcc.SchemaVersion, "the schema version this system writes")
+	f.preset(body, "", "ver", dcc.SchemaVersion, msg.WhyVer)
 	f.fillNames(body)
 
 	entries, ok := body[group].([]any)
 	if !ok || len(entries) != 1 {
-		f.bad(group, "must be an array with exactly one %s entry", deployment.TypeName(f.t))
+		f.bad(group, msg.OneEntry.With(deployment.TypeText(f.t)))
 		return
 	}
 	e, ok := entries[0].(map[string]any)
 	if !ok {
-		f.bad(group+"[0]", "must be an object")
+		f.bad(group+"[0]", msg.MustObject)
 		return
 	}
 	f.entry = e
 	path := group + "[0]."
 	if _, ok := e["ci"]; ok {
-		f.bad(path+"ci", "the certificate identifier is allocated by the issuing system; omit it")
+		f.bad(path+"ci", msg.NoCI)
 	}
 	if _, ok := e["tg"]; !ok {
 		e["tg"] = "840539006" // COVID-19, the only disease of the DCC
@@ -445,13 +447,13 @@ func (f *filler) fill(body map[string]any) {
 	if _, ok := e["co"]; !ok {
 		e["co"] = f.s.dep.Country()
 	}
-	f.preset(e, path, "is", f.auth.Name, "the name of the issuing authority")
+	f.preset(e, path, "is", f.auth.Name, msg.WhyIs)
 	if f.lab.ID != "" {
-		f.preset(e, path, "tc", f.lab.Name, "the name of the laboratory that sends the request")
+		f.preset(e, path, "tc", f.lab.Name, msg.WhyTC)
 	}
 	if history != nil {
 		if f.t != dcc.Vaccination {
-			f.bad("history", "a dose history belongs to a vaccination request only")
+			f.bad("history", msg.HistoryVaccination)
 		} else {
 			f.fillDoses(e, path, history)
 		}
@@ -475,13 +477,13 @@ func (f *filler) fillNames(body map[string]any) {
 		}
 		out, truncated, err := translit.ICAO(src)
 		if err != nil {
-			f.bad("nam."+k+"t", "cannot be derived from nam.%s (%v); send it transliterated as in the holder's travel document", k, err)
+			f.bad("nam."+k+"t", msg.NoTranslit.With(k, translitText(err)))
 			continue
 		}
 		nam[k+"t"] = out
 		if truncated {
-			f.warnings = append(f.warnings, dcc.Problem{Path: "nam." + k + "t", Severity: dcc.Warning,
-				Reason: fmt.Sprintf("transliteration of nam.%s cut to %d characters", k, translit.MaxLen)})
+			t := msg.TranslitCut.With(k, translit.MaxLen)
+			f.warnings = append(f.warnings, dcc.Problem{Path: "nam." + k + "t", Severity: dcc.Warning, Reason: t.EN, Text: t})
 		}
 	}
 }
@@ -491,22 +493,22 @@ func (f *filler) fillNames(body map[string]any) {
 func (f *filler) fillDoses(e map[string]any, path string, history any) {
 	raw, err := json.Marshal(history)
 	if err != nil {
-		f.bad("history", "cannot be read: %v", err)
+		f.bad("history", msg.HistoryUnreadable.With(err))
 		return
 	}
 	h, err := doses.DecodeHistory(raw)
 	if err != nil {
 		var fe *doses.FieldError
 		if errors.As(err, &fe) {
-			f.bad("history."+fe.Field, "%v", fe.Err)
+			f.bad("history."+fe.Field, msg.Is.With(doses.Explain(fe.Err)))
 		} else {
-			f.bad("history", "%v", err)
+			f.bad("history", msg.Is.With(doses.Explain(err)))
 		}
 		return
 	}
 	numbered, err := doses.Number(h, f.s.doses)
 	if err != nil {
-		f.bad("history", "%v", err)
+		f.bad("history", msg.Is.With(doses.Explain(err)))
 		return
 	}
 	last := numbered[len(numbered)-1]
@@ -517,7 +519,7 @@ func (f *filler) fillDoses(e map[string]any, path string, history any) {
 			return
 		}
 		if fmt.Sprint(v) != shown {
-			f.bad(path+key, "is %v but the dose history gives %s for the last dose; omit it or correct the history", v, shown)
+			f.bad(path+key, msg.HistoryDiffers.With(v, shown))
 		}
 	}
 	set("dn", json.Number(fmt.Sprint(last.DN)), fmt.Sprint(last.DN))
@@ -583,8 +585,7 @@ func (s *Service) Reissue(ctx context.Context, p deployment.Principal, id string
 		req.Type = old.Type
 	}
 	if req.Type != old.Type {
-		return nil, invalid("type", fmt.Sprintf("a %s certificate is re-issued as a %s certificate, not %s",
-			deployment.TypeName(old.Type), deployment.TypeName(old.Type), deployment.TypeName(req.Type)))
+		return nil, invalid("type", msg.ReissueType.With(deployment.TypeText(old.Type), deployment.TypeText(old.Type), deployment.TypeText(req.Type)))
 	}
 	if len(strings.TrimSpace(string(req.Body))) == 0 {
 		body, err := reissueBody(old)
@@ -614,4 +615,20 @@ func reissueBody(old *Issued) ([]byte, error) {
 		}
 	}
 	return json.Marshal(m)
+}
+
+// translitText says why a name has no ICAO 9303 transliteration, in both
+// languages.
+func translitText(err error) i18n.Text {
+	var ue *translit.UnsupportedError
+	var ie *translit.InvalidCharError
+	switch {
+	case errors.As(err, &ue):
+		return msg.TranslitScript.With(string(ue.Rune), ue.Script)
+	case errors.As(err, &ie):
+		return msg.TranslitChar.With(string(ie.Rune))
+	case errors.Is(err, translit.ErrEmpty):
+		return msg.TranslitEmpty
+	}
+	return i18n.Text{ES: err.Error(), EN: err.Error()}
 }

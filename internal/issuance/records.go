@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/registry"
 )
@@ -36,8 +37,14 @@ func NewRecords(dep *deployment.Deployment, store RecordStore, now func() time.T
 	return &Records{dep: dep, store: store, now: now}
 }
 
-// ConflictError is a request that contradicts the stored state.
-type ConflictError struct{ Reason string }
+// ConflictError is a request that contradicts the stored state. Reason is
+// in English; Text in both languages, for people.
+type ConflictError struct {
+	Reason string
+	Text   i18n.Text
+}
+
+func conflict(t i18n.Text) *ConflictError { return &ConflictError{Reason: t.EN, Text: t} }
 
 func (e *ConflictError) Error() string { return "conflict: " + e.Reason }
 
@@ -49,11 +56,11 @@ var ErrNotFound = errors.New("no such certificate")
 func mapErr(err error) error {
 	switch {
 	case errors.Is(err, registry.ErrIdempotencyMismatch):
-		return &ConflictError{Reason: "Idempotency-Key was already used for a different request; use a new key for a new request"}
+		return conflict(msg.KeyReused)
 	case errors.Is(err, registry.ErrNotFound):
 		return ErrNotFound
 	case errors.Is(err, registry.ErrAlreadyRevoked):
-		return &ConflictError{Reason: "the certificate is revoked already"}
+		return conflict(msg.RevokedAlready)
 	}
 	return err
 }
@@ -84,10 +91,10 @@ func (r *Records) Get(ctx context.Context, p deployment.Principal, id string) (*
 func (r *Records) Revoke(ctx context.Context, p deployment.Principal, id, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return invalid("reason", "required: say why the certificate is revoked")
+		return invalid("reason", msg.ReasonRequired)
 	}
 	if len(reason) > 500 {
-		return invalid("reason", "longer than 500 characters")
+		return invalid("reason", msg.LongerThan.With(500))
 	}
 	scope, err := r.scope(p)
 	if err != nil {
