@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"golang.org/x/text/language"
+
 	"dcc"
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 )
@@ -60,30 +63,62 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var fe *deployment.ForbiddenError
 	var ce *issuance.ConflictError
 	var mbe *http.MaxBytesError
+	lang := peopleLanguage(w, r)
 	switch {
 	case errors.As(err, &ve):
 		p := Problem{Type: probInvalid, Title: "The request is invalid", Status: http.StatusUnprocessableEntity,
-			Detail: "Every field error is listed; nothing was signed or stored."}
+			Detail: msg.Invalid.In(lang)}
 		for _, pr := range ve.Problems {
 			if pr.Severity == dcc.Error {
-				p.Errors = append(p.Errors, FieldProblem{Field: pr.Path, Reason: pr.Reason})
+				p.Errors = append(p.Errors, FieldProblem{Field: pr.Path, Reason: reasonIn(pr, lang)})
 			}
 		}
 		writeProblem(w, p)
 	case errors.As(err, &fe):
-		problem(w, http.StatusForbidden, probForbidden, "Not allowed", fe.Reason)
+		problem(w, http.StatusForbidden, probForbidden, "Not allowed", textOr(fe.Text, fe.Reason).In(lang))
 	case errors.Is(err, issuance.ErrNotFound):
-		problem(w, http.StatusNotFound, probNotFound, "No such certificate",
-			"No certificate with this UVCI exists that these credentials may see.")
+		problem(w, http.StatusNotFound, probNotFound, "No such certificate", msg.NotFound.In(lang))
 	case errors.As(err, &ce):
-		problem(w, http.StatusConflict, probConflict, "Conflict", ce.Reason)
+		problem(w, http.StatusConflict, probConflict, "Conflict", textOr(ce.Text, ce.Reason).In(lang))
 	case errors.As(err, &mbe):
 		problem(w, http.StatusRequestEntityTooLarge, probTooLarge, "Request body too large", "")
 	default:
 		s.log.Error("request failed", "route", r.Pattern, "err", err.Error())
-		problem(w, http.StatusInternalServerError, probInternal, "Internal error",
-			"The request could not be completed; nothing was issued. The error is logged.")
+		problem(w, http.StatusInternalServerError, probInternal, "Internal error", msg.Internal.In(lang))
 	}
+}
+
+// peopleLanguage is the language of the texts meant for people in an
+// answer ("detail" and the field reasons): Spanish when the request's
+// Accept-Language prefers it to English, English otherwise, as before.
+func peopleLanguage(w http.ResponseWriter, r *http.Request) string {
+	lang := "en"
+	if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil {
+		for _, t := range tags {
+			if base, _ := t.Base(); base.String() == "es" {
+				lang = "es"
+				break
+			} else if base.String() == "en" {
+				break
+			}
+		}
+	}
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
+	return lang
+}
+
+func reasonIn(p dcc.Problem, lang string) string {
+	return textOr(p.Text, p.Reason).In(lang)
+}
+
+// textOr is t, or reason in both languages where an error carries no text
+// (a technical reason, such as a JSON syntax error).
+func textOr(t i18n.Text, reason string) i18n.Text {
+	if t.IsZero() {
+		return i18n.Text{ES: reason, EN: reason}
+	}
+	return t
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -162,6 +162,20 @@ func TestInvalidRequestListsEveryField(t *testing.T) {
 			t.Errorf("no error for %s: %+v", want, p.Errors)
 		}
 	}
+	// In Spanish for a client that asks for it; nothing else changes.
+	es := s.do("POST", "/api/v1/certificates/vaccination", s.token("AN"), body, "Accept-Language: es-ES,es;q=0.9,en;q=0.5")
+	pes := es.problem(t)
+	if len(pes.Errors) != len(p.Errors) || !strings.Contains(pes.Detail, "no se ha firmado") {
+		t.Errorf("Spanish problem: %+v", pes)
+	}
+	for i, e := range pes.Errors {
+		if e.Field != p.Errors[i].Field || e.Reason == p.Errors[i].Reason {
+			t.Errorf("%s: Spanish %q, English %q", e.Field, e.Reason, p.Errors[i].Reason)
+		}
+	}
+	if lab := s.do("POST", "/api/v1/certificates/vaccination", s.token("lab"), vaccinationBody(), "Accept-Language: es"); !strings.Contains(lab.problem(t).Detail, "solo puede emitir") {
+		t.Errorf("Spanish refusal: %s", lab.body)
+	}
 	for _, tt := range []struct {
 		body, ct string
 		status   int
