@@ -40,23 +40,32 @@ type Format struct{ ES, EN string }
 
 // With fills in the arguments. A Text (or a Format's result) among them is
 // put in each language's own words; anything else prints as fmt prints it.
+// A Text argument without Spanish leaves the result without Spanish, so
+// that the gap shows where the message is shown.
 func (f Format) With(args ...any) Text {
-	return Text{ES: fmt.Sprintf(f.ES, pick(args, true)...), EN: fmt.Sprintf(f.EN, pick(args, false)...)}
+	es, ok := pick(args, true)
+	en, _ := pick(args, false)
+	t := Text{EN: fmt.Sprintf(f.EN, en...)}
+	if ok && f.ES != "" {
+		t.ES = fmt.Sprintf(f.ES, es...)
+	}
+	return t
 }
 
-func pick(args []any, es bool) []any {
-	out := make([]any, len(args))
+func pick(args []any, es bool) (out []any, complete bool) {
+	out = make([]any, len(args))
+	complete = true
 	for i, a := range args {
 		if t, ok := a.(Text); ok {
 			if es {
-				a = t.In("es")
+				a, complete = t.ES, complete && t.ES != ""
 			} else {
 				a = t.In("en")
 			}
 		}
 		out[i] = a
 	}
-	return out
+	return out, complete
 }
 
 // Error is an error whose message a person reads: Error() is the English

@@ -19,6 +19,9 @@ func TestFormatWith(t *testing.T) {
 	if s := got.String(); !strings.Contains(s, " / ") {
 		t.Errorf("String: %q", s)
 	}
+	if gap := f.With("x", i18n.Text{EN: "only English"}); gap.ES != "" || gap.EN == "" {
+		t.Errorf("a Text argument without Spanish gave %+v", gap)
+	}
 	if got.In("es-ES") != got.ES || got.In("en") != got.EN || got.In("fr") != got.EN {
 		t.Errorf("In")
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,7 +35,8 @@ type certificatePage struct {
 	Revoked   []kv // empty while valid
 	CanRevoke bool
 	Reason    string // typed in the revoke form
-	Problems  []string
+	Confirmed bool   // the revoke form's confirmation, ticked
+	Problems  []template.HTML
 }
 
 // lookup opens a certificate by its UVCI typed in a form.
@@ -59,6 +61,11 @@ func (u *UI) certificate(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	pg.Issued = r.URL.Query().Get("issued") != ""
+	if pg.Issued && s.principal.Role == deployment.RoleLab {
+		// A laboratory clerk has just handed it out: revoking is not the
+		// next step, and a slip of the mouse would be final.
+		pg.CanRevoke = false
+	}
 	u.render(w, r, s, http.StatusOK, "certificate", "Certificado / Certificate", pg)
 }
 
@@ -184,8 +191,7 @@ func (u *UI) signed(w http.ResponseWriter, r *http.Request, s *session) (*issuan
 		return nil, false
 	}
 	if is.HC1 == "" {
-		u.notFound(w, r, s, "Este registro llegó sin el certificado firmado; la autoridad emisora puede volver a emitirlo. / "+
-			"This record came without its signed certificate; the issuing authority can re-issue it.")
+		u.notFound(w, r, s, msg.NoHC1)
 		return nil, false
 	}
 	return is, true
@@ -233,7 +239,19 @@ func writeFile(w http.ResponseWriter, contentType, filename string, b []byte) {
 func (u *UI) revoke(w http.ResponseWriter, r *http.Request, s *session) {
 	id := r.PathValue("uvci")
 	reason := r.PostForm.Get("reason")
-	err := u.c.Records.Revoke(r.Context(), s.principal, id, reason)
+	confirmed := r.PostForm.Get("confirm") == "yes"
+	var err error
+	if confirmed {
+		err = u.c.Records.Revoke(r.Context(), s.principal, id, reason)
+	} else {
+		// Revocation is final: the form asks for the box to be ticked, and
+		// nothing is revoked without it.
+		err = &dcc.ValidationError{Problems: []dcc.Problem{{Path: "confirm", Reason: msg.Confirm.EN, Text: msg.Confirm}}}
+		if strings.TrimSpace(reason) == "" {
+			ve := err.(*dcc.ValidationError)
+			ve.Problems = append(ve.Problems, dcc.Problem{Path: "reason", Reason: msg.ReasonRequired.EN, Text: msg.ReasonRequired})
+		}
+	}
 	if err == nil {
 		http.Redirect(w, r, certificatePath(id), http.StatusSeeOther)
 		return
@@ -241,15 +259,15 @@ func (u *UI) revoke(w http.ResponseWriter, r *http.Request, s *session) {
 	var ve *dcc.ValidationError
 	var ce *issuance.ConflictError
 	status := http.StatusUnprocessableEntity
-	var problems []string
+	var problems []template.HTML
 	switch {
 	case errors.As(err, &ve):
 		for _, p := range ve.Problems {
-			problems = append(problems, label(p.Path)+": "+p.Reason)
+			problems = append(problems, bi(labelled(p.Path, p.Text)))
 		}
 	case errors.As(err, &ce):
 		status = http.StatusConflict
-		problems = append(problems, ce.Reason)
+		problems = append(problems, bi(ce.Text))
 	default:
 		u.fail(w, r, s, err)
 		return
@@ -264,6 +282,6 @@ func (u *UI) revoke(w http.ResponseWriter, r *http.Request, s *session) {
 		u.fail(w, r, s, err)
 		return
 	}
-	pg.Reason, pg.Problems = reason, problems
+	pg.Reason, pg.Problems, pg.Confirmed = reason, problems, confirmed
 	u.render(w, r, s, status, "certificate", "Certificado / Certificate", pg)
 }

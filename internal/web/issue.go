@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 
 	"dcc"
 	"dcc/doses"
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 )
@@ -25,7 +27,7 @@ type field struct {
 	Options                  []option
 	Empty                    string // the label of a select's empty choice
 	Required                 bool
-	Errors                   []string
+	Errors                   []template.HTML
 	Step                     string // of a datetime: "1" takes seconds too
 }
 
@@ -42,7 +44,7 @@ type issuePage struct {
 	Entry    []field
 	Doses    *dosesSection // vaccination only
 	Filled   []kv          // what the issuing system fills in itself
-	Problems []string
+	Problems []template.HTML
 	IdemKey  string
 }
 
@@ -50,7 +52,7 @@ type dosesSection struct {
 	Rows           []doseRow
 	Products       []option
 	PriorInfection bool
-	Errors         []string
+	Errors         []template.HTML
 	Preview        []previewRow
 	Summary        string
 }
@@ -58,7 +60,7 @@ type dosesSection struct {
 type doseRow struct {
 	N                     int // 1-based, for labels
 	Date, MP              string
-	DateErrors, MPErrors  []string
+	DateErrors, MPErrors  []template.HTML
 	DateLabel, ProductLbl string
 }
 
@@ -89,7 +91,7 @@ func formType(r *http.Request) (dcc.Type, bool) {
 func (u *UI) allowIssue(w http.ResponseWriter, r *http.Request, s *session) (dcc.Type, bool) {
 	t, ok := formType(r)
 	if !ok || u.c.Issuance == nil {
-		u.notFound(w, r, s, "Aquí no se emiten certificados de este tipo. / Certificates of this type are not issued here.")
+		u.notFound(w, r, s, msg.NoTypeHere)
 		return "", false
 	}
 	if err := u.c.Deployment.CanIssue(s.principal, t); err != nil {
@@ -100,16 +102,15 @@ func (u *UI) allowIssue(w http.ResponseWriter, r *http.Request, s *session) (dcc
 }
 
 func (u *UI) refuseType(w http.ResponseWriter, r *http.Request, s *session, t dcc.Type, err error) {
-	detail := err.Error()
+	detail := i18n.Text{ES: err.Error(), EN: err.Error()}
 	var fe *deployment.ForbiddenError
 	if errors.As(err, &fe) {
-		detail = fe.Reason
+		detail = fe.Text
 	}
 	u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden,
-		Heading: "No puede emitir certificados de " + strings.ToLower(strings.SplitN(typeLabel(t), " / ", 2)[0]) +
-			" / You may not issue " + deployment.TypeName(t) + " certificates",
-		Detail: detail,
-		Notes:  []string{"No se ha emitido nada. / Nothing was issued."}})
+		Heading: msg.MayNotIssue.With(deployment.TypeText(t)),
+		Detail:  detail,
+		Notes:   []i18n.Text{msg.NothingIssued}})
 }
 
 func (u *UI) issueForm(w http.ResponseWriter, r *http.Request, s *session) {
@@ -128,8 +129,8 @@ type formInput struct {
 	rows   []doseRow
 	// problems by form key ("t.sc", "dose.3.date", "doses" for the dose
 	// section); general lists every problem, labelled, for the summary.
-	problems map[string][]string
-	general  []string
+	problems map[string][]i18n.Text
+	general  []i18n.Text
 	preview  []previewRow
 	summary  string
 }
@@ -166,7 +167,7 @@ func (u *UI) issuePost(w http.ResponseWriter, r *http.Request, s *session) {
 	case errors.As(err, &ve):
 		for _, p := range ve.Problems {
 			if p.Severity == dcc.Error {
-				paths, reason := missing(p.Path, p.Reason)
+				paths, reason := missing(p)
 				for _, path := range paths {
 					f.add(u.formKey(path, rowOf), path, reason)
 				}
@@ -179,8 +180,7 @@ func (u *UI) issuePost(w http.ResponseWriter, r *http.Request, s *session) {
 		// The form was submitted before with other content (a page restored
 		// from the browser's history): a fresh key issues anew.
 		f.idem = randomToken()
-		f.general = append(f.general, "Este formulario ya se usó para emitir otro certificado; revise los datos y vuelva a emitir. / "+
-			"This form was already used to issue another certificate; check the data and issue again.")
+		f.general = append(f.general, msg.FormUsed)
 		u.render(w, r, s, http.StatusConflict, "issue", typeLabel(t), u.issueView(t, s.principal, f))
 	default:
 		u.fail(w, r, s, err)
@@ -210,31 +210,32 @@ func (u *UI) readForm(t dcc.Type, v url.Values) *formInput {
 }
 
 // add records a problem at a form key and in the summary.
-func (f *formInput) add(key, path, reason string) {
+func (f *formInput) add(key, path string, reason i18n.Text) {
 	if f.problems == nil {
-		f.problems = map[string][]string{}
+		f.problems = map[string][]i18n.Text{}
 	}
 	if key != "" {
 		f.problems[key] = append(f.problems[key], reason)
 	}
-	name := path
+	name := i18n.Text{ES: path, EN: path}
 	switch {
 	case key == "":
 	case strings.HasPrefix(key, "dose."):
 		parts := strings.Split(key, ".") // dose.N.date or dose.N.mp
-		es, en := "fecha", "date"
+		n, _ := strconv.Atoi(parts[1])
+		what := msg.Date
 		if parts[2] == "mp" {
-			es, en = "producto", "product"
+			what = msg.Product
 		}
-		name = "Dosis " + parts[1] + ", " + es + " / Dose " + parts[1] + ", " + en
+		name = msg.DoseField.With(n, what)
 	default:
-		name = label(key)
+		name = split(label(key))
 	}
-	if name == "" {
+	if name.IsZero() {
 		f.general = append(f.general, reason)
 		return
 	}
-	f.general = append(f.general, name+": "+reason)
+	f.general = append(f.general, msg.Labelled.With(name, reason))
 }
 
 var quoted = regexp.MustCompile(`'([A-Za-z]+)'`)
@@ -243,7 +244,8 @@ var quoted = regexp.MustCompile(`'([A-Za-z]+)'`)
 // and the rules' "missing required field dob" into a problem at each
 // field, in words a form's user reads. A missing nam.fnt is the surname's
 // problem: the system derives fnt from fn.
-func missing(path, reason string) (paths []string, why string) {
+func missing(p dcc.Problem) (paths []string, why i18n.Text) {
+	path, reason := p.Path, p.Reason
 	var names []string
 	if _, rest, ok := strings.Cut(reason, "missing required field "); ok {
 		rest, _, _ = strings.Cut(rest, " (")
@@ -254,7 +256,7 @@ func missing(path, reason string) (paths []string, why string) {
 		}
 	}
 	if len(names) == 0 {
-		return []string{path}, reason
+		return []string{path}, p.Text
 	}
 	for _, n := range names {
 		p := n
@@ -266,7 +268,7 @@ func missing(path, reason string) (paths []string, why string) {
 		}
 		paths = append(paths, p)
 	}
-	return paths, "obligatorio / required"
+	return paths, msg.Required
 }
 
 var dosePath = regexp.MustCompile(`^(?:history\.)?doses\[(\d+)\]\.(date|mp)$`)
@@ -329,9 +331,9 @@ func (u *UI) calculate(f *formInput) {
 	if err != nil {
 		var fe *doses.FieldError
 		if errors.As(err, &fe) {
-			f.add(u.formKey(fe.Field, rowOf), "history."+fe.Field, fe.Err.Error())
+			f.add(u.formKey(fe.Field, rowOf), "history."+fe.Field, doses.Explain(fe.Err))
 		} else {
-			f.add("doses", "history", err.Error())
+			f.add("doses", "history", doses.Explain(err))
 		}
 		return
 	}
@@ -421,11 +423,11 @@ func (u *UI) issueView(t dcc.Type, p deployment.Principal, f *formInput) issuePa
 	name := deployment.TypeName(t)
 	pg := issuePage{
 		Type: name, Heading: "Emitir certificado: " + typeLabel(t) + " / Issue a certificate",
-		Action: "/issue/" + name, IdemKey: f.idem, Problems: f.general,
+		Action: "/issue/" + name, IdemKey: f.idem, Problems: bis(f.general),
 	}
 	fl := func(key, kind string, required bool, hint string) field {
 		return field{Name: key, Label: label(key), Kind: kind, Required: required, Hint: hint,
-			Value: f.get(key), Errors: f.problems[key]}
+			Value: f.get(key), Errors: bis(f.problems[key])}
 	}
 	sel := func(key string, required bool, empty string, opts []option) field {
 		x := fl(key, "select", required, "")
@@ -459,7 +461,7 @@ func (u *UI) issueView(t dcc.Type, p deployment.Principal, f *formInput) issuePa
 		}
 		ds := &dosesSection{
 			Products: u.options(setProduct, true), PriorInfection: f.values.Get("priorInfection") != "",
-			Errors: f.problems["doses"], Preview: f.preview, Summary: f.summary,
+			Errors: bis(f.problems["doses"]), Preview: f.preview, Summary: f.summary,
 		}
 		rows := f.rows
 		for len(rows) < minDoseRows {
@@ -468,8 +470,8 @@ func (u *UI) issueView(t dcc.Type, p deployment.Principal, f *formInput) issuePa
 		for i, row := range rows {
 			n := strconv.Itoa(i + 1)
 			row.N = i + 1
-			row.DateErrors = f.problems["dose."+n+".date"]
-			row.MPErrors = f.problems["dose."+n+".mp"]
+			row.DateErrors = bis(f.problems["dose."+n+".date"])
+			row.MPErrors = bis(f.problems["dose."+n+".mp"])
 			row.DateLabel = "Fecha de la dosis " + n + " / Date of dose " + n
 			row.ProductLbl = "Producto de la dosis " + n + " / Product of dose " + n
 			ds.Rows = append(ds.Rows, row)

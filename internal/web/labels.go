@@ -78,6 +78,7 @@ var labels = map[string]string{
 	"from":      "Emitidos desde / Issued from",
 	"to":        "Emitidos hasta (incluido) / Issued until (inclusive)",
 	"revoked":   "Revocación / Revocation",
+	"confirm":   "Confirmación / Confirmation",
 }
 
 func label(key string) string {

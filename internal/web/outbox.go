@@ -22,8 +22,7 @@ func (u *UI) outboxStaff(p deployment.Principal) bool {
 // registry, and the records it refused with the reasons.
 func (u *UI) outboxPage(w http.ResponseWriter, r *http.Request, s *session) {
 	if !u.outboxStaff(s.principal) {
-		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden, Heading: "No autorizado / Not allowed",
-			Detail: "La cola de entrega la ven los responsables de la autoridad emisora. / The delivery queue is shown to the issuing authority's staff."})
+		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden, Heading: msg.NotAllowed, Detail: msg.OutboxShown})
 		return
 	}
 	v, err := server.OutboxStatus(r.Context(), u.c.API.Outbox, u.c.API.Delivery, outboxPageSize, r.URL.Query().Get("after"))
@@ -71,8 +70,7 @@ type parkedRow struct {
 // outboxRetry puts every parked record back in the queue.
 func (u *UI) outboxRetry(w http.ResponseWriter, r *http.Request, s *session) {
 	if !u.outboxStaff(s.principal) {
-		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden, Heading: "No autorizado / Not allowed",
-			Detail: "La cola de entrega la gestionan los responsables de la autoridad emisora. / The delivery queue is managed by the issuing authority's staff."})
+		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden, Heading: msg.NotAllowed, Detail: msg.OutboxManaged})
 		return
 	}
 	if _, err := u.c.API.Outbox.Unpark(r.Context(), nil, s.principal.Actor()); err != nil {

@@ -1,12 +1,17 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"dcc"
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/server"
 	"dcc/registry"
@@ -15,7 +20,7 @@ import (
 type searchPage struct {
 	Filters  []field
 	Holder   []field // the search by holder, a form of its own (POST)
-	Problems []string
+	Problems []template.HTML
 	Rows     []searchRow
 	Next     string // link to the next page, if any
 	// HolderNext is the cursor of the next page of a search by holder,
@@ -25,12 +30,12 @@ type searchPage struct {
 }
 
 // holderFields are the search by holder's inputs.
-func holderFields(surname, dob string, errs map[string][]string) []field {
+func holderFields(surname, dob string, errs map[string][]i18n.Text) []field {
 	return []field{
-		{Name: "surname", Label: label("surname"), Kind: "text", Value: surname, Required: true, Errors: errs["surname"],
-			Hint: "Como se escribe o normalizado / As written or standardised (MUSTERFRAU<GOESSINGER)"},
-		{Name: "dob", Label: label("dob"), Kind: "text", Value: dob, Required: true, Errors: errs["dob"],
-			Hint: "Como en el certificado / As in the certificate: AAAA-MM-DD, AAAA-MM, AAAA"},
+		{Name: "surname", Label: label("surname"), Kind: "text", Value: surname, Required: true, Errors: bis(errs["surname"]),
+			Hint: "Todos los apellidos, completos, como se escriben o normalizados / Every surname, in full, as written or standardised (GARCIA<LOPEZ)"},
+		{Name: "dob", Label: label("dob"), Kind: "text", Value: dob, Required: true, Errors: bis(errs["dob"]),
+			Hint: "Como en el certificado / As in the certificate: AAAA-MM-DD o DD/MM/AAAA, AAAA-MM, AAAA / YYYY-MM-DD or DD/MM/YYYY, YYYY-MM, YYYY"},
 	}
 }
 
@@ -56,26 +61,26 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session) {
 	q := r.URL.Query()
 	get := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	pg := searchPage{}
-	errs := map[string][]string{}
-	bad := func(key, reason string) {
+	errs := map[string][]i18n.Text{}
+	bad := func(key string, reason i18n.Text) {
 		errs[key] = append(errs[key], reason)
-		pg.Problems = append(pg.Problems, label(key)+": "+reason)
+		pg.Problems = append(pg.Problems, bi(labelled(key, reason)))
 	}
 	query := registry.Query{Authority: get("authority"), Lab: get("lab"), After: get("after"), Limit: u.c.PageSize}
 	if t := get("type"); t != "" {
 		if tt, ok := deployment.ParseType(t); ok {
 			query.Type = string(tt)
 		} else {
-			bad("type", "vacunación, prueba o recuperación / vaccination, test or recovery")
+			bad("type", msg.BadType)
 		}
 	}
 	from, ok := u.day(get("from"))
 	if !ok {
-		bad("from", "no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD")
+		bad("from", msg.NotDay)
 	}
 	to, ok := u.day(get("to"))
 	if !ok {
-		bad("to", "no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD")
+		bad("to", msg.NotDay)
 	}
 	query.IssuedFrom = from
 	if !to.IsZero() {
@@ -87,7 +92,7 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session) {
 		b := get("revoked") == "true"
 		query.Revoked = &b
 	default:
-		bad("revoked", "sí o no / yes or no")
+		bad("revoked", msg.YesNo)
 	}
 
 	pg.Holder = holderFields("", "", nil)
@@ -123,13 +128,27 @@ func (u *UI) day(v string) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, true
 	}
-	t, err := time.ParseInLocation(time.DateOnly, v, u.c.Location)
+	t, err := time.ParseInLocation(time.DateOnly, isoDate(v), u.c.Location)
 	return t, err == nil
+}
+
+var dmy = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
+
+// isoDate reads the Spanish way of writing a date, DD/MM/YYYY, as
+// YYYY-MM-DD; anything else is returned as it is.
+func isoDate(v string) string {
+	m := dmy.FindStringSubmatch(strings.TrimSpace(v))
+	if m == nil {
+		return v
+	}
+	d, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	return fmt.Sprintf("%s-%02d-%02d", m[3], mo, d)
 }
 
 type statsPage struct {
 	Filters  []field
-	Problems []string
+	Problems []template.HTML
 	Rows     []statRow
 	Total    statRow
 }
@@ -145,19 +164,19 @@ func (u *UI) stats(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	q := r.URL.Query()
 	pg := statsPage{}
-	errs := map[string][]string{}
+	errs := map[string][]i18n.Text{}
 	from, ok := u.day(strings.TrimSpace(q.Get("from")))
 	if !ok {
-		errs["from"] = []string{"no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD"}
+		errs["from"] = []i18n.Text{msg.NotDay}
 	}
 	to, ok := u.day(strings.TrimSpace(q.Get("to")))
 	if !ok {
-		errs["to"] = []string{"no es una fecha AAAA-MM-DD / not a date YYYY-MM-DD"}
+		errs["to"] = []i18n.Text{msg.NotDay}
 	}
 	for _, k := range []string{"from", "to"} {
-		pg.Filters = append(pg.Filters, field{Name: k, Label: label(k), Kind: "date", Value: strings.TrimSpace(q.Get(k)), Errors: errs[k]})
+		pg.Filters = append(pg.Filters, field{Name: k, Label: label(k), Kind: "date", Value: strings.TrimSpace(q.Get(k)), Errors: bis(errs[k])})
 		for _, e := range errs[k] {
-			pg.Problems = append(pg.Problems, label(k)+": "+e)
+			pg.Problems = append(pg.Problems, bi(labelled(k, e)))
 		}
 	}
 	if len(pg.Problems) > 0 {
@@ -215,17 +234,18 @@ func (u *UI) searchHolder(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	surname, dob := strings.TrimSpace(r.PostForm.Get("surname")), strings.TrimSpace(r.PostForm.Get("dob"))
-	errs := map[string][]string{}
+	dob = isoDate(dob)
+	errs := map[string][]i18n.Text{}
 	pg := searchPage{}
 	if surname == "" {
-		errs["surname"] = append(errs["surname"], "obligatorio / required")
+		errs["surname"] = append(errs["surname"], msg.Required)
 	}
 	if !registry.HolderDOB(dob) {
-		errs["dob"] = append(errs["dob"], "AAAA-MM-DD, AAAA-MM o AAAA / YYYY-MM-DD, YYYY-MM or YYYY")
+		errs["dob"] = append(errs["dob"], msg.HolderDOB)
 	}
 	for _, k := range []string{"surname", "dob"} {
 		for _, e := range errs[k] {
-			pg.Problems = append(pg.Problems, label(k)+": "+e)
+			pg.Problems = append(pg.Problems, bi(labelled(k, e)))
 		}
 	}
 	pg.Holder = holderFields(surname, dob, errs)
@@ -250,7 +270,7 @@ func (u *UI) searchHolder(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 // filters are the search form's inputs, with what was asked and its errors.
-func (u *UI) filters(get func(string) string, errs map[string][]string) []field {
+func (u *UI) filters(get func(string) string, errs map[string][]i18n.Text) []field {
 	var authorities []option
 	for _, a := range u.c.Deployment.Authorities() {
 		authorities = append(authorities, option{Value: a.ID, Label: a.Name + " (" + a.ID + ")"})
@@ -260,7 +280,7 @@ func (u *UI) filters(get func(string) string, errs map[string][]string) []field 
 		types = append(types, option{Value: deployment.TypeName(t), Label: typeLabel(t)})
 	}
 	f := func(key, kind, empty string, opts []option) field {
-		return field{Name: key, Label: label(key), Kind: kind, Value: get(key), Empty: empty, Options: opts, Errors: errs[key]}
+		return field{Name: key, Label: label(key), Kind: kind, Value: get(key), Empty: empty, Options: opts, Errors: bis(errs[key])}
 	}
 	return []field{
 		f("authority", "select", "(todas / all)", authorities),
@@ -278,7 +298,7 @@ func (u *UI) rows(recs []registry.Record) []searchRow {
 	for _, rec := range recs {
 		row := searchRow{
 			UVCI: rec.UVCI, Path: certificatePath(rec.UVCI), Type: typeLabel(dcc.Type(rec.Type)),
-			Authority: rec.Authority, Lab: rec.Lab, Issued: u.when(rec.IssuedAt), Event: rec.EventDate,
+			Authority: rec.Authority, Lab: rec.Lab, Issued: u.when(rec.IssuedAt), Event: u.eventDate(rec.EventDate),
 		}
 		if rec.RevokedAt != nil {
 			row.Revoked = u.when(*rec.RevokedAt)
@@ -286,4 +306,13 @@ func (u *UI) rows(recs []registry.Record) []searchRow {
 		out = append(out, row)
 	}
 	return out
+}
+
+// eventDate shows a record's event date as the other dates are shown: a
+// test's sample time in the UI's zone, a date as it is.
+func (u *UI) eventDate(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return u.when(t)
+	}
+	return s
 }

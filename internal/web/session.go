@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/server"
 )
@@ -169,8 +171,7 @@ func (u *UI) authed(h sessionHandler) http.HandlerFunc {
 			// Nothing is done without a session; a redirect would lose the
 			// form anyway.
 			u.errorPage(w, r, nil, errorPage{Status: http.StatusForbidden,
-				Heading: "Sesión caducada o cerrada / Session expired or closed",
-				Detail:  "Vuelva a entrar; no se ha hecho nada. / Sign in again; nothing was done.", Back: "/signin"})
+				Heading: msg.SessionExpired, Detail: msg.SignInAgain, Back: "/signin"})
 			return
 		}
 		if s == nil {
@@ -186,7 +187,7 @@ func (u *UI) authed(h sessionHandler) http.HandlerFunc {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
 				u.errorPage(w, r, s, errorPage{Status: http.StatusBadRequest,
-					Heading: "Formulario ilegible / Form not readable", Detail: "El formulario enviado no se pudo leer. / The form sent could not be read."})
+					Heading: msg.FormUnreadable, Detail: msg.FormUnreadableDetail})
 				return
 			}
 			if !equalTokens(r.PostForm.Get(csrfField), s.csrf) {
@@ -204,10 +205,7 @@ func equalTokens(got, want string) bool {
 
 func (u *UI) forbiddenCSRF(w http.ResponseWriter, r *http.Request, s *session) {
 	u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden,
-		Heading: "Solicitud rechazada / Request refused",
-		Detail: "La solicitud no procede de un formulario de esta aplicación o su token de seguridad no es válido; no se ha hecho nada. " +
-			"/ The request does not come from a form of this application or its security token is not valid; nothing was done.",
-		Notes: []string{"Vuelva a cargar la página e inténtelo de nuevo. / Reload the page and try again."}})
+		Heading: msg.Refused, Detail: msg.RefusedDetail, Notes: []i18n.Text{msg.Reload}})
 }
 
 // signinToken binds the sign-in form to the browser's sign-in cookie
@@ -222,7 +220,7 @@ func (u *UI) signinToken(cookie string) string {
 type signinPage struct {
 	Token string // the form's CSRF token
 	Next  string
-	Error string
+	Error template.HTML
 }
 
 func (u *UI) signinPage(w http.ResponseWriter, r *http.Request) {
@@ -230,17 +228,17 @@ func (u *UI) signinPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	u.renderSignin(w, r, http.StatusOK, safeNext(r.URL.Query().Get("next")), "")
+	u.renderSignin(w, r, http.StatusOK, safeNext(r.URL.Query().Get("next")), i18n.Text{})
 }
 
-func (u *UI) renderSignin(w http.ResponseWriter, r *http.Request, status int, next, msg string) {
+func (u *UI) renderSignin(w http.ResponseWriter, r *http.Request, status int, next string, problem i18n.Text) {
 	// An existing cookie is kept so that two open sign-in tabs both work.
 	c := u.cookie(r, signinCookie)
 	if len(c) != 43 {
 		c = randomToken()
 		u.setCookie(w, signinCookie, c, 0)
 	}
-	u.render(w, r, nil, status, "signin", "Acceso / Sign in", signinPage{Token: u.signinToken(c), Next: next, Error: msg})
+	u.render(w, r, nil, status, "signin", "Acceso / Sign in", signinPage{Token: u.signinToken(c), Next: next, Error: bi(problem)})
 }
 
 // signin checks a token as the API does (unknown ones are throttled per
@@ -253,7 +251,7 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		u.errorPage(w, r, nil, errorPage{Status: http.StatusBadRequest, Heading: "Formulario ilegible / Form not readable"})
+		u.errorPage(w, r, nil, errorPage{Status: http.StatusBadRequest, Heading: msg.FormUnreadable, Detail: msg.FormUnreadableDetail})
 		return
 	}
 	c := u.cookie(r, signinCookie)
@@ -266,14 +264,11 @@ func (u *UI) signin(w http.ResponseWriter, r *http.Request) {
 	p, err := u.c.API.Authenticate(r, strings.TrimSpace(r.PostForm.Get("token")), "web", u.c.Store)
 	if te, ok := errors.AsType[*server.ThrottledError](err); ok {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(te.RetryAfter/time.Second))))
-		u.renderSignin(w, r, http.StatusTooManyRequests, next,
-			"Demasiados intentos fallidos desde esta dirección: credencial no aceptada; espere unos segundos. Una credencial válida siempre se acepta. / "+
-				"Too many failed attempts from this address: credential not accepted; wait a few seconds. A valid credential is always accepted.")
+		u.renderSignin(w, r, http.StatusTooManyRequests, next, msg.Throttled)
 		return
 	}
 	if err != nil {
-		u.renderSignin(w, r, http.StatusUnauthorized, next,
-			"Credencial no aceptada: desconocida o revocada. / Credential not accepted: unknown or revoked.")
+		u.renderSignin(w, r, http.StatusUnauthorized, next, msg.NotAccepted)
 		return
 	}
 	// No session without its audit entry.

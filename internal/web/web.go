@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dcc/doses"
+	"dcc/i18n"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 	"dcc/internal/server"
@@ -236,9 +237,18 @@ func writeHTMLHeaders(w http.ResponseWriter) {
 // errorPage is a friendly page for a failed request.
 type errorPage struct {
 	Status  int
-	Heading string
-	Detail  string
-	Notes   []string
+	Heading i18n.Text
+	Detail  i18n.Text
+	Notes   []i18n.Text
+	Back    string
+}
+
+// errorView is an errorPage as the template prints it.
+type errorView struct {
+	Status  int
+	Heading template.HTML
+	Detail  template.HTML
+	Notes   []template.HTML
 	Back    string
 }
 
@@ -246,7 +256,11 @@ func (u *UI) errorPage(w http.ResponseWriter, r *http.Request, s *session, e err
 	if e.Back == "" {
 		e.Back = "/"
 	}
-	u.render(w, r, s, e.Status, "error", e.Heading, e)
+	v := errorView{Status: e.Status, Heading: bi(e.Heading), Detail: bi(e.Detail), Notes: bis(e.Notes), Back: e.Back}
+	if e.Detail.IsZero() {
+		v.Detail = ""
+	}
+	u.render(w, r, s, e.Status, "error", e.Heading.String(), v)
 }
 
 // fail shows an error of the packages behind the UI as a page with the
@@ -258,22 +272,17 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, s *session, err error)
 	switch {
 	case errors.As(err, &fe):
 		u.errorPage(w, r, s, errorPage{Status: http.StatusForbidden,
-			Heading: "No autorizado / Not allowed", Detail: fe.Reason,
-			Notes: []string{"Estas credenciales no permiten esta acción; no se ha hecho nada. / These credentials do not allow this action; nothing was done."}})
+			Heading: msg.NotAllowed, Detail: fe.Text, Notes: []i18n.Text{msg.NothingDone}})
 	case errors.Is(err, issuance.ErrNotFound):
-		u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound,
-			Heading: "Certificado no encontrado / Certificate not found",
-			Detail:  "No existe ningún certificado con este identificador que estas credenciales puedan ver. / No certificate with this identifier exists that these credentials may see."})
+		u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound, Heading: msg.CertNotFound, Detail: msg.CertNotFoundDetail})
 	case errors.As(err, &ce):
-		u.errorPage(w, r, s, errorPage{Status: http.StatusConflict, Heading: "Conflicto / Conflict", Detail: ce.Reason})
+		u.errorPage(w, r, s, errorPage{Status: http.StatusConflict, Heading: msg.Conflict, Detail: ce.Text})
 	default:
 		u.c.Log.Error("web: request failed", "route", r.Pattern, "err", err.Error())
-		u.errorPage(w, r, s, errorPage{Status: http.StatusInternalServerError,
-			Heading: "Error interno / Internal error",
-			Detail:  "No se ha podido completar la solicitud; el error queda registrado. / The request could not be completed; the error is logged."})
+		u.errorPage(w, r, s, errorPage{Status: http.StatusInternalServerError, Heading: msg.Internal, Detail: msg.InternalDetail})
 	}
 }
 
-func (u *UI) notFound(w http.ResponseWriter, r *http.Request, s *session, detail string) {
-	u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound, Heading: "No encontrado / Not found", Detail: detail})
+func (u *UI) notFound(w http.ResponseWriter, r *http.Request, s *session, detail i18n.Text) {
+	u.errorPage(w, r, s, errorPage{Status: http.StatusNotFound, Heading: msg.NotFound, Detail: detail})
 }

@@ -441,7 +441,7 @@ func TestVaccinationDoseCalculator(t *testing.T) {
 	bad["dose.mp"] = []string{"EU/1/20/1528", "", ""}
 	bad.Set("action", "issue")
 	res = c.post("/issue/vaccination", bad).want(t, http.StatusUnprocessableEntity)
-	if !strings.Contains(res.body, "Dosis 2, producto / Dose 2, product") {
+	if !strings.Contains(res.body, "Dosis 2, producto: ") || !strings.Contains(res.body, `<span lang="en">Dose 2, product: `) {
 		t.Errorf("the problem of dose 2 is not named:\n%s", res.body)
 	}
 
@@ -500,13 +500,21 @@ func TestOperatorSearchesAndRevokes(t *testing.T) {
 	if !strings.Contains(res.body, "Motivo / Reason") {
 		t.Error("the missing reason is not explained")
 	}
-	c.post(path+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"datos erróneos"}}).want(t, http.StatusSeeOther)
+	// and a confirmation: without the box ticked nothing is revoked.
+	res = c.post(path+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"datos erróneos"}}).want(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(res.body, "marque la casilla") || strings.Contains(res.body, "no se ha emitido") || !strings.Contains(res.body, "datos erróneos") {
+		t.Errorf("the missing confirmation is not explained as such:\n%s", res.body)
+	}
+	if strings.Contains(c.get(path).want(t, http.StatusOK).body, "REVOCADO / REVOKED") {
+		t.Fatal("revoked without confirmation")
+	}
+	c.post(path+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"datos erróneos"}, "confirm": {"yes"}}).want(t, http.StatusSeeOther)
 	detail = c.get(path).want(t, http.StatusOK)
 	if !strings.Contains(detail.body, "REVOCADO / REVOKED") || !strings.Contains(detail.body, "datos erróneos") ||
 		strings.Contains(detail.body, `action="`+path+`/revoke"`) {
 		t.Error("the revoked certificate is not shown as revoked, or is offered for revocation again")
 	}
-	c.post(path+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"again"}}).want(t, http.StatusConflict)
+	c.post(path+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"again"}, "confirm": {"yes"}}).want(t, http.StatusConflict)
 	revoked := c.get("/registry?revoked=true").want(t, http.StatusOK)
 	if n := strings.Count(revoked.body, `<td><a href="/certificates/`); n != 1 {
 		t.Errorf("%d revoked certificates listed, want 1", n)
@@ -521,8 +529,12 @@ func TestOperatorSearchesAndRevokes(t *testing.T) {
 	lc := s.client(t)
 	lc.signIn(s.labToken())
 	own := "/certificates/" + url.PathEscape(ids[1])
+	// Not under the certificate it has just issued, though.
+	if just := lc.get(own + "?issued=1").want(t, http.StatusOK); strings.Contains(just.body, `/revoke"`) {
+		t.Error("the revoke form is offered to the laboratory right after issuing")
+	}
 	d := lc.get(own).want(t, http.StatusOK)
-	lc.post(own+"/revoke", url.Values{"csrf": {d.csrf(t)}, "reason": {"muestra confundida"}}).want(t, http.StatusSeeOther)
+	lc.post(own+"/revoke", url.Values{"csrf": {d.csrf(t)}, "reason": {"muestra confundida"}, "confirm": {"yes"}}).want(t, http.StatusSeeOther)
 }
 
 func TestRegistryRoleHasNoIssueForms(t *testing.T) {
@@ -579,7 +591,11 @@ func TestOperatorFindsHolder(t *testing.T) {
 	if n := count(c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez Núñez"}, "dob": {"1990-01-02"}}).want(t, http.StatusOK)); n != 0 {
 		t.Errorf("another date of birth: %d rows", n)
 	}
-	bad := c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez"}, "dob": {"01/01/1990"}}).want(t, http.StatusUnprocessableEntity)
+	// The Spanish way of writing the date finds the same holder.
+	if n := count(c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez Núñez"}, "dob": {"01/01/1990"}}).want(t, http.StatusOK)); n == 0 {
+		t.Error("DD/MM/YYYY finds nobody")
+	}
+	bad := c.post("/registry/holder", url.Values{"csrf": {csrf}, "surname": {"Pérez"}, "dob": {"1.1.1990"}}).want(t, http.StatusUnprocessableEntity)
 	if !strings.Contains(bad.body, "Fecha de nacimiento / Date of birth") {
 		t.Error("the wrong date of birth is not named")
 	}
