@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -155,5 +156,24 @@ func TestUnknownWords(t *testing.T) {
 	code, _, errs = runMain("help", "pki", "frob")
 	if code != exitUsage || !strings.Contains(errs, `"pki frob"`) {
 		t.Errorf("dcc help pki frob: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestHelpScriptCoversTable: the scenario testdata/script/help.txtar runs
+// --help and -h on every command of the table, so that it cannot fall
+// behind the table.
+func TestHelpScriptCoversTable(t *testing.T) {
+	script, err := os.ReadFile("testdata/script/help.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(script), "\n")
+	for _, c := range allCommands(commands()) {
+		for _, h := range []string{"--help", "-h"} {
+			want := strings.Join(append(append([]string{"exec", "dcc"}, strings.Fields(c.name)...), h), " ")
+			if !slices.Contains(lines, want) {
+				t.Errorf("help.txtar lacks the line %q", want)
+			}
+		}
 	}
 }
