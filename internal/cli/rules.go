@@ -17,7 +17,7 @@ func (e *env) rulesTest(args []string) int {
 	const cmd = "rules test"
 	fs := e.flags(cmd)
 	uploadAt := fs.String("upload-at", "", "also check an upload at this `TIME` (RFC 3339, or now)")
-	published := fs.String("published", "", "with --upload-at: the rules on the gateway already (a `FILE` or directory), for the version checks")
+	published := fs.String("published", "", "with --upload-at: the rules on the gateway already (a file or directory `PATH`), for the version checks")
 	dirs, err := e.parse(fs, args)
 	if err != nil {
 		return parseExit(err)

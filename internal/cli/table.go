@@ -331,7 +331,7 @@ error (the command could not check it).
 				{
 					name:    "rules test",
 					summary: "run business-rule tests and check the rules",
-					usage:   []string{"rules test [--upload-at RFC3339|now [--published SRC]] DIR..."},
+					usage:   []string{"rules test [--upload-at RFC3339|now [--published PATH]] DIR..."},
 					about: `Finds every RULE-ID/rule.json under the directories, checks the rule and runs
 						its tests RULE-ID/tests/*.json; prints one line per failure and per rule problem,
 						then "N passed, M failed". --upload-at adds the gateway's checks of an upload at
