@@ -7,19 +7,12 @@ import (
 	"dcc/certlogic"
 )
 
-func (e *env) certlogic(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("certlogic", "want 'certlogic eval', 'certlogic test' or 'certlogic validate-test'")
-	}
-	switch args[0] {
-	case "eval":
-		return e.certlogicEval(args[1:])
-	case "test":
-		return e.certlogicTest("certlogic test", args[1:], certlogic.RunSuites)
-	case "validate-test":
-		return e.certlogicTest("certlogic validate-test", args[1:], certlogic.RunValidationSuites)
-	}
-	return e.usageError("certlogic", "unknown subcommand %q: want 'eval', 'test' or 'validate-test'", args[0])
+func (e *env) certlogicEvalTest(args []string) int {
+	return e.certlogicTest("certlogic test", args, certlogic.RunSuites)
+}
+
+func (e *env) certlogicValidateTest(args []string) int {
+	return e.certlogicTest("certlogic validate-test", args, certlogic.RunValidationSuites)
 }
 
 // certlogicEval evaluates an expression on a data context and prints the
@@ -28,9 +21,9 @@ func (e *env) certlogic(args []string) int {
 func (e *env) certlogicEval(args []string) int {
 	const cmd = "certlogic eval"
 	fs := e.flags(cmd)
-	files, err := parse(fs, args)
+	files, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(files) != 2 {
 		return e.usageError(cmd, "want EXPRESSION.json DATA.json (- for standard input)")
@@ -89,9 +82,9 @@ func certlogicProblem(path, msg string) string {
 // is a usage error (exit 2), so a wrong directory is not taken for a pass.
 func (e *env) certlogicTest(cmd string, args []string, run func(...string) (*certlogic.Report, error)) int {
 	fs := e.flags(cmd)
-	paths, err := parse(fs, args)
+	paths, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(paths) == 0 {
 		return e.usageError(cmd, "want one or more DIR or FILE (e.g. ../shared/testdata/certlogic/testSuite)")

@@ -13,9 +13,9 @@ import (
 func (e *env) conformance(args []string) int {
 	fs := e.flags("conformance")
 	verbose := fs.Bool("v", false, "also print the excused vectors and their reasons")
-	dirs, err := parse(fs, args)
+	dirs, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(dirs) == 0 {
 		return e.usageError("conformance", "want one or more DIR (e.g. ../shared/testdata/dgc-testdata)")

@@ -9,9 +9,9 @@ import (
 
 func (e *env) doses(args []string) int {
 	fs := e.flags("doses")
-	files, err := parse(fs, args)
+	files, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(files) != 1 {
 		return e.usageError("doses", "want exactly one FILE (a vaccination history; - for stdin)")

@@ -27,35 +27,17 @@ import (
 	"dcc/pki"
 )
 
-// gateway runs "dcc gateway serve|onboard|sync": a server compatible with
-// the EU DCC Gateway, its operator's onboarding, and a national
-// deployment's synchronisation with a gateway.
-func (e *env) gateway(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("gateway", "want a subcommand: serve, onboard or sync")
-	}
-	switch args[0] {
-	case "serve":
-		return e.gatewayServe(args[1:])
-	case "onboard":
-		return e.gatewayOnboard(args[1:])
-	case "sync":
-		return e.gatewaySync(args[1:])
-	}
-	return e.usageError("gateway", "unknown subcommand %q: want serve, onboard or sync", args[0])
-}
-
 // gatewaySync synchronises a national deployment with its gateway once,
 // now: what is due goes up, and everything comes down, is checked, stored
 // and (by a running dcc serve within seconds) installed, or nothing is.
 func (e *env) gatewaySync(args []string) int {
 	fs := e.flags("gateway sync")
-	cfgPath := fs.String("config", "", "configuration file of the national deployment (role all or registry), with its gateway section")
+	cfgPath := fs.String("config", "", "the national deployment's configuration `FILE` (role all or registry), with its gateway section")
 	uploadOnly := fs.Bool("upload-only", false, "only queue and send what is due (DSCs, revocations); download nothing")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 {
 		return e.usageError("gateway sync", "takes no arguments, only flags")
@@ -118,17 +100,17 @@ func (e *env) gatewaySync(args []string) int {
 
 func (e *env) gatewayOnboard(args []string) int {
 	fs := e.flags("gateway onboard")
-	country := fs.String("country", "", "the country, 2 upper-case letters")
-	auth := fs.String("auth", "", "PEM file of the country's AUTHENTICATION (TLS client) certificate(s)")
-	upload := fs.String("upload", "", "PEM file of the country's UPLOAD certificate(s)")
-	csca := fs.String("csca", "", "PEM file of the country's CSCA certificate(s)")
-	roles := fs.String("roles", "", "revocation roles of the AUTHENTICATION certificate(s), comma-separated: REVOCATION_LIST_READER, REVOCATION_UPLOADER, REVOCATION_DELETER")
-	taKey := fs.String("ta-key", "", "key URI of the trust anchor (file: or pkcs11:)")
-	taCert := fs.String("ta-cert", "", "PEM file of the trust anchor's certificate")
-	db := fs.String("db", "", "the gateway's database: sqlite:PATH or postgres://…")
-	rest, err := parse(fs, args)
+	country := fs.String("country", "", "the country `CC`, 2 upper-case letters")
+	auth := fs.String("auth", "", "PEM `FILE` of the country's AUTHENTICATION (TLS client) certificate(s)")
+	upload := fs.String("upload", "", "PEM `FILE` of the country's UPLOAD certificate(s)")
+	csca := fs.String("csca", "", "PEM `FILE` of the country's CSCA certificate(s)")
+	roles := fs.String("roles", "", "revocation `ROLES` of the AUTHENTICATION certificate(s), comma-separated: REVOCATION_LIST_READER, REVOCATION_UPLOADER, REVOCATION_DELETER")
+	taKey := fs.String("ta-key", "", "key `URI` of the trust anchor (file: or pkcs11:)")
+	taCert := fs.String("ta-cert", "", "PEM `FILE` of the trust anchor's certificate")
+	db := fs.String("db", "", "the gateway's database `DSN`: sqlite:PATH or postgres://…")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 {
 		return e.usageError("gateway onboard", "takes no arguments, only flags")
@@ -281,12 +263,12 @@ func readGatewayConfig(file string) (*gatewayConfig, error) {
 
 func (e *env) gatewayServe(args []string) int {
 	fs := e.flags("gateway serve")
-	cfgPath := fs.String("config", "", "configuration file (JSON: addr, tls, trustAnchor, database, trustedProxy)")
-	data := fs.String("data", "dcc-gateway-data", "without --config: the demo gateway's directory, created on first run")
-	addr := fs.String("addr", "", "listen address, overriding the configuration (default 127.0.0.1:8090)")
-	rest, err := parse(fs, args)
+	cfgPath := fs.String("config", "", "configuration `FILE` (JSON: addr, tls, trustAnchor, database, trustedProxy)")
+	data := fs.String("data", "dcc-gateway-data", "without --config: the demo gateway's `DIR`, created on first run")
+	addr := fs.String("addr", "", "listen address `HOST:PORT`, overriding the configuration (default 127.0.0.1:8090)")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 {
 		return e.usageError("gateway serve", "takes no arguments, only flags")

@@ -57,14 +57,14 @@ func parseValidity(s string) (time.Duration, error) {
 // sign: validate strictly, then sign, then print the HC1 string.
 func (e *env) sign(args []string) int {
 	fs := e.flags("sign")
-	keyURI := fs.String("key", "", "key URI of the DSC's private key (file:PATH or pkcs11:...)")
-	certPath := fs.String("cert", "", "the DSC certificate (PEM or DER)")
-	iss := fs.String("iss", "", "issuing country for the iss claim (default: the DSC's country)")
-	validity := fs.String("validity", "365d", "how long the certificate is valid (exp - iat)")
-	qrOut := fs.String("qr", "", "also write the QR code to FILE.png or FILE.svg")
-	rest, err := parse(fs, args)
+	keyURI := fs.String("key", "", "key `URI` of the DSC's private key (file:PATH or pkcs11:...)")
+	certPath := fs.String("cert", "", "the DSC certificate `FILE` (PEM or DER)")
+	iss := fs.String("iss", "", "issuing country `CC` for the iss claim (default: the DSC's country)")
+	validity := fs.String("validity", "365d", "how long the certificate is valid (exp - iat), a `DURATION`: days (365d) or a Go duration (720h)")
+	qrOut := fs.String("qr", "", "also write the QR code to `FILE`.png or FILE.svg")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) != 1 {
 		return e.usageError("sign", "want exactly one PAYLOAD.json")
@@ -194,9 +194,9 @@ func writeQR(path, text string) error {
 func (e *env) decode(args []string) int {
 	fs := e.flags("decode")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	rest, err := parse(fs, args)
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) != 1 {
 		return e.usageError("decode", "want one HC1-STRING or IMAGE-FILE")

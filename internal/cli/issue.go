@@ -66,16 +66,16 @@ var runIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 // and reports the rest as stored.
 func (e *env) issue(args []string) int {
 	fs := e.flags("issue")
-	data := fs.String("data", "", "data directory of a `dcc serve` demo deployment")
-	cfgPath := fs.String("config", "", "configuration file of a deployment")
-	authority := fs.String("authority", "", "id of the issuing authority to sign as")
-	batch := fs.String("batch", "", "JSONL file: one {\"type\": \"vaccination\"|\"test\"|\"recovery\", \"payload\": {…}} per line (- for stdin)")
-	out := fs.String("out", "", "JSONL results file (default standard output); never overwritten")
+	data := fs.String("data", "", "the `DIR` of a demo deployment, as dcc serve creates it (e.g. dcc-data)")
+	cfgPath := fs.String("config", "", "configuration `FILE` of a deployment")
+	authority := fs.String("authority", "", "`ID` of the issuing authority to sign as")
+	batch := fs.String("batch", "", "JSONL `FILE`: one {\"type\": \"vaccination\"|\"test\"|\"recovery\", \"payload\": {…}} per line (- for stdin)")
+	out := fs.String("out", "", "JSONL results `FILE` (default standard output); never overwritten")
 	resume := fs.Bool("resume", false, "append to a non-empty --out the results it lacks (running an interrupted batch again)")
-	runID := fs.String("run-id", "", "name of the run (letters, digits, . _ -) under which each line is issued once; default the SHA-256 of the batch file; required with --batch -")
-	rest, err := parse(fs, args)
+	runID := fs.String("run-id", "", "`NAME` of the run (letters, digits, . _ -) under which each line is issued once; default the SHA-256 of the batch file; required with --batch -")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 || *authority == "" || *batch == "" || (*data == "") == (*cfgPath == "") {
 		return e.usageError("issue", "want (--data DIR | --config FILE) --authority ID --batch FILE.jsonl [--out RESULTS.jsonl [--resume]] [--run-id NAME]")

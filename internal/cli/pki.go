@@ -10,19 +10,6 @@ import (
 	"dcc/pki"
 )
 
-func (e *env) pki(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("pki", "want 'pki csca' or 'pki dsc'")
-	}
-	switch args[0] {
-	case "csca":
-		return e.pkiCSCA(args[1:])
-	case "dsc":
-		return e.pkiDSC(args[1:])
-	}
-	return e.usageError("pki", "unknown subcommand %q: want csca or dsc", args[0])
-}
-
 // openOrGenerate opens the key at uri, generating it there when it does not
 // exist yet; with no uri it generates a new file key DIR/key.pem.
 func (e *env) openOrGenerate(cmd, uri, dir string, alg keystore.Alg) (keystore.Signer, error) {
@@ -57,14 +44,14 @@ func prepareOut(dir string) error {
 
 func (e *env) pkiCSCA(args []string) int {
 	fs := e.flags("pki csca")
-	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code, e.g. ES")
-	out := fs.String("out", "", "directory to write cert.pem (and key.pem for a new file key)")
-	keyURI := fs.String("key", "", "key URI (file:… or pkcs11:…); generated there if absent; default a new DIR/key.pem")
-	algName := fs.String("alg", "ES256", "algorithm of a new key: ES256 or PS256")
-	validity := fs.String("validity", "1460d", "validity of the CSCA")
-	rest, err := parse(fs, args)
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code `CC`, e.g. ES")
+	out := fs.String("out", "", "`DIR` to write cert.pem (and key.pem for a new file key)")
+	keyURI := fs.String("key", "", "key `URI` (file:… or pkcs11:…); generated there if absent; default a new DIR/key.pem")
+	algName := fs.String("alg", "ES256", "`ALG`, the algorithm of a new key: ES256 or PS256")
+	validity := fs.String("validity", "1460d", "validity of the CSCA, a `DURATION`: days (1460d) or a Go duration (720h)")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 || *country == "" || *out == "" {
 		return e.usageError("pki csca", "want --country CC --out DIR")
@@ -102,16 +89,16 @@ func (e *env) pkiCSCA(args []string) int {
 
 func (e *env) pkiDSC(args []string) int {
 	fs := e.flags("pki dsc")
-	cscaDir := fs.String("csca", "", "directory of the CSCA (cert.pem, and key.pem unless --csca-key)")
-	cscaKeyURI := fs.String("csca-key", "", "key URI of the CSCA (default file:CSCA/key.pem)")
-	out := fs.String("out", "", "directory to write cert.pem (and key.pem for a new file key)")
-	keyURI := fs.String("key", "", "key URI of the DSC; generated there if absent; default a new DIR/key.pem")
-	algName := fs.String("alg", "ES256", "algorithm of a new key: ES256 or PS256")
-	types := fs.String("types", "", "certificate types the DSC may sign: v,t,r (default: all, no key usage extension)")
-	validity := fs.String("validity", "730d", "validity of the DSC (never beyond the CSCA)")
-	rest, err := parse(fs, args)
+	cscaDir := fs.String("csca", "", "`DIR` of the CSCA (cert.pem, and key.pem unless --csca-key)")
+	cscaKeyURI := fs.String("csca-key", "", "key `URI` of the CSCA (default file:CSCA/key.pem)")
+	out := fs.String("out", "", "`DIR` to write cert.pem (and key.pem for a new file key)")
+	keyURI := fs.String("key", "", "key `URI` of the DSC; generated there if absent; default a new DIR/key.pem")
+	algName := fs.String("alg", "ES256", "`ALG`, the algorithm of a new key: ES256 or PS256")
+	types := fs.String("types", "", "certificate `TYPES` the DSC may sign: v,t,r (default: all, no key usage extension)")
+	validity := fs.String("validity", "730d", "validity of the DSC (never beyond the CSCA), a `DURATION`: days (730d) or a Go duration (720h)")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 || *cscaDir == "" || *out == "" {
 		return e.usageError("pki dsc", "want --csca DIR --out DIR")

@@ -7,17 +7,6 @@ import (
 	"dcc/rules"
 )
 
-func (e *env) rules(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("rules", "want 'rules test'")
-	}
-	switch args[0] {
-	case "test":
-		return e.rulesTest(args[1:])
-	}
-	return e.usageError("rules", "unknown subcommand %q: want 'test'", args[0])
-}
-
 // rulesTest runs the tests of business rules laid out as RULE-ID/rule.json
 // and RULE-ID/tests/*.json at any depth, and checks the rules: one line per
 // failure, one per rule problem, then "N passed, M failed" last; exit 0
@@ -27,11 +16,11 @@ func (e *env) rules(args []string) int {
 func (e *env) rulesTest(args []string) int {
 	const cmd = "rules test"
 	fs := e.flags(cmd)
-	uploadAt := fs.String("upload-at", "", "also check an upload at this time (RFC 3339, or now)")
-	published := fs.String("published", "", "with --upload-at: the rules on the gateway already (a file or directory), for the version checks")
-	dirs, err := parse(fs, args)
+	uploadAt := fs.String("upload-at", "", "also check an upload at this `TIME` (RFC 3339, or now)")
+	published := fs.String("published", "", "with --upload-at: the rules on the gateway already (a file or directory `PATH`), for the version checks")
+	dirs, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(dirs) == 0 {
 		return e.usageError(cmd, "want one or more DIR holding RULE-ID/rule.json and RULE-ID/tests/*.json")

@@ -33,16 +33,16 @@ import (
 // --config runs a configured deployment.
 func (e *env) serve(args []string) int {
 	fs := e.flags("serve")
-	data := fs.String("data", "dcc-data", "data directory of the embedded demo deployment")
-	cfgPath := fs.String("config", "", "configuration file of a deployment (see docs/operations.md)")
-	role := fs.String("role", "", "all (default), authority or registry")
-	authority := fs.String("authority", "", "with --role authority on demo data: which authority (AN, MD, MS; default AN)")
-	addr := fs.String("addr", "", "listen address, overriding the configuration (default 127.0.0.1:8080)")
-	registryURL := fs.String("registry", "", "with --role authority: the national registry's URL, overriding the configuration")
-	logFormat := fs.String("log", "text", "log format: text or json")
-	rest, err := parse(fs, args)
+	data := fs.String("data", "dcc-data", "`DIR` of the embedded demo deployment, created on the first run")
+	cfgPath := fs.String("config", "", "configuration `FILE` of a deployment (see docs/operations.md)")
+	role := fs.String("role", "", "`ROLE`: all (default), authority or registry")
+	authority := fs.String("authority", "", "with --role authority on demo data: which authority `ID` (AN, MD, MS; default AN)")
+	addr := fs.String("addr", "", "listen address `HOST:PORT`, overriding the configuration (default 127.0.0.1:8080)")
+	registryURL := fs.String("registry", "", "with --role authority: the national registry's `URL`, overriding the configuration")
+	logFormat := fs.String("log", "text", "log `FORMAT`: text or json")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) > 0 {
 		return e.usageError("serve", "takes no arguments, only flags")

@@ -8,9 +8,9 @@ import (
 
 func (e *env) translit(args []string) int {
 	fs := e.flags("translit")
-	names, err := parse(fs, args)
+	names, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(names) == 0 {
 		return e.usageError("translit", "no NAME given")

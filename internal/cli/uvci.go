@@ -6,27 +6,14 @@ import (
 	"dcc/uvci"
 )
 
-func (e *env) uvci(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("uvci", "want 'uvci new' or 'uvci check'")
-	}
-	switch args[0] {
-	case "new":
-		return e.uvciNew(args[1:])
-	case "check":
-		return e.uvciCheck(args[1:])
-	}
-	return e.usageError("uvci", "unknown subcommand %q: want 'new' or 'check'", args[0])
-}
-
 func (e *env) uvciNew(args []string) int {
 	fs := e.flags("uvci new")
-	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code, e.g. ES")
-	issuer := fs.String("issuer", "", "issuer prefix, e.g. MSND")
-	n := fs.Int("n", 1, "how many identifiers")
-	rest, err := parse(fs, args)
+	country := fs.String("country", "", "ISO 3166-1 alpha-2 country code `CC`, e.g. ES")
+	issuer := fs.String("issuer", "", "issuer `PREFIX`, e.g. MSND")
+	n := fs.Int("n", 1, "how many identifiers: `N` from 1 to 1000000")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	switch {
 	case len(rest) > 0:
@@ -54,9 +41,9 @@ func (e *env) uvciNew(args []string) int {
 func (e *env) uvciCheck(args []string) int {
 	fs := e.flags("uvci check")
 	lenient := fs.Bool("lenient", false, "tolerate lower case, with a warning")
-	ids, err := parse(fs, args)
+	ids, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(ids) == 0 {
 		return e.usageError("uvci check", "no UVCI given")

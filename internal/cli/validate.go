@@ -21,11 +21,11 @@ func loadValueSets(dir string) (*valueset.Store, error) {
 func (e *env) validate(args []string) int {
 	fs := e.flags("validate")
 	lenient := fs.Bool("lenient", false, "verification mode: value-set misses and older encodings are warnings")
-	vsDir := fs.String("valuesets", "", "directory of value-set JSON files (default: the embedded 2.12.0 snapshot)")
+	vsDir := fs.String("valuesets", "", "`DIR` of value-set JSON files (default: the embedded 2.12.0 snapshot)")
 	example := fs.Bool("example", false, "validate the bundled example payload")
-	files, err := parse(fs, args)
+	files, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if *example {
 		if len(files) > 0 {

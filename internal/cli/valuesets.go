@@ -10,16 +10,16 @@ import (
 	"dcc/valueset"
 )
 
-func (e *env) valuesets(args []string) int {
-	if len(args) == 0 {
-		return e.usageError("valuesets", "want 'valuesets list' or 'valuesets show NAME'")
-	}
-	sub := args[0]
+func (e *env) valuesetsList(args []string) int { return e.valuesets("list", args) }
+
+func (e *env) valuesetsShow(args []string) int { return e.valuesets("show", args) }
+
+func (e *env) valuesets(sub string, args []string) int {
 	fs := e.flags("valuesets " + sub)
-	dir := fs.String("valuesets", "", "directory of value-set JSON files (default: the embedded 2.12.0 snapshot)")
-	rest, err := parse(fs, args[1:])
+	dir := fs.String("valuesets", "", "`DIR` of value-set JSON files (default: the embedded 2.12.0 snapshot)")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	switch sub {
 	case "list":
@@ -30,8 +30,6 @@ func (e *env) valuesets(args []string) int {
 		if len(rest) != 1 {
 			return e.usageError("valuesets show", "want exactly one NAME (see 'dcc valuesets list')")
 		}
-	default:
-		return e.usageError("valuesets", "unknown subcommand %q: want 'list' or 'show'", sub)
 	}
 	vs, err := loadValueSets(*dir)
 	if err != nil {

@@ -30,22 +30,22 @@ func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 func (e *env) verify(args []string) int {
 	fs := e.flags("verify")
 	var trust, revs multi
-	fs.Var(&trust, "trust", "DSC/CSCA certificates: PEM/DER file or directory, or EU gateway trust-list JSON (repeatable)")
-	trustList := fs.String("trustlist", "", "signed national trust list: file or URL (e.g. https://…/api/v1/trustlist)")
-	anchor := fs.String("trustlist-anchor", "", "certificate(s) the national trust list must chain to (the country's CSCA, PEM)")
-	gatewayAnchor := fs.String("gateway-anchor", "", "the EU DCC Gateway's trust anchor certificate(s): gateway trust lists given with --trust must carry its signatures")
-	fs.Var(&revs, "revocations", "revocation batches (gateway format): file or URL (repeatable)")
-	rulesSrc := fs.String("rules", "", "business rules: file, directory or URL")
-	country := fs.String("country", "", "country of arrival (ISO 3166-1 alpha-2): apply its rules")
-	region := fs.String("region", "", "region of arrival, for regional rules")
-	atFlag := fs.String("at", "", "validation time, RFC 3339 (default: now)")
-	lang := fs.String("lang", "en", "language of the explanation: es or en")
+	fs.Var(&trust, "trust", "DSC/CSCA certificates: a PEM/DER file or directory, or an EU gateway trust-list JSON `PATH` (repeatable)")
+	trustList := fs.String("trustlist", "", "signed national trust list `SRC`: a file or URL (e.g. http://127.0.0.1:8080/api/v1/trustlist)")
+	anchor := fs.String("trustlist-anchor", "", "certificate(s) the national trust list must chain to (the country's CSCA, PEM `FILE`)")
+	gatewayAnchor := fs.String("gateway-anchor", "", "the EU DCC Gateway's trust anchor certificate(s), a PEM `FILE`: gateway trust lists given with --trust must carry its signatures")
+	fs.Var(&revs, "revocations", "revocation batches (gateway format) `SRC`: a file or URL (repeatable)")
+	rulesSrc := fs.String("rules", "", "business rules `SRC`: a file, directory or URL")
+	country := fs.String("country", "", "country of arrival `CC` (ISO 3166-1 alpha-2): apply its rules")
+	region := fs.String("region", "", "`REGION` of arrival, for regional rules")
+	atFlag := fs.String("at", "", "validation `TIME`, RFC 3339 (default: now)")
+	lang := fs.String("lang", "en", "`LANG`, the language of the explanation: es or en")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	ca := fs.String("ca", "", "extra CA certificate (PEM) for HTTPS URLs, e.g. a deployment's own")
-	cacheDir := fs.String("cache", defaultCache(), "directory caching fetched documents by ETag (\"\" disables)")
-	rest, err := parse(fs, args)
+	ca := fs.String("ca", "", "extra CA certificate (PEM `FILE`) for HTTPS URLs, e.g. a deployment's own")
+	cacheDir := fs.String("cache", defaultCache(), "`DIR` caching fetched documents by ETag (\"\" disables)")
+	rest, err := e.parse(fs, args)
 	if err != nil {
-		return exitUsage
+		return parseExit(err)
 	}
 	if len(rest) != 1 || (len(trust) == 0 && *trustList == "") {
 		return e.usageError("verify", "want --trust PATH or --trustlist SRC --trustlist-anchor CSCA.pem, and one HC1-STRING or IMAGE-FILE")
