@@ -16,7 +16,7 @@ var msg = struct {
 	InternalDetail, NotFound, NoHC1, SessionExpired, SignInAgain         i18n.Text
 	FormUnreadable, FormUnreadableDetail, Refused, RefusedDetail, Reload i18n.Text
 	Throttled, OutboxShown, OutboxManaged, NoTypeHere, BadType, NotDay   i18n.Text
-	YesNo, HolderDOB, Date, Product, PageNotFound   i18n.Text
+	YesNo, HolderDOB, Date, Product, PageNotFound                        i18n.Text
 	Confirm, ReasonRequired, NotAccepted                                 i18n.Text
 	MayNotIssue, DoseField, Labelled                                     i18n.Format
 }{

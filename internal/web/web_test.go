@@ -530,7 +530,7 @@ func TestOperatorSearchesAndRevokes(t *testing.T) {
 	lc.signIn(s.labToken())
 	own := "/certificates/" + url.PathEscape(ids[1])
 	// Not under the certificate it has just issued, though.
-	if just := lc.get(own + "?issued=1").want(t, http.StatusOK); strings.Contains(just.body, `/revoke"`) {
+	if just := lc.get(own+"?issued=1").want(t, http.StatusOK); strings.Contains(just.body, `/revoke"`) {
 		t.Error("the revoke form is offered to the laboratory right after issuing")
 	}
 	d := lc.get(own).want(t, http.StatusOK)
