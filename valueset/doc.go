@@ -19,6 +19,11 @@
 // [Store.Update] installs each newly fetched version while keeping the
 // history the grace period needs.
 //
+// [Store.Name] gives each code's name in Spanish and English (countries
+// from CLDR, the clinical sets from the reviewed [ClinicalNames]), and
+// [Clean] removes the artefacts of the published displays, at load time,
+// without changing the data.
+//
 // A set is named by its canonical name (the constants below, which are the
 // names the CLI and the validator use) or by its gateway valueSetId; every
 // function taking a name accepts both.

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"dcc/i18n"
 )
 
 // The eu-dcc-valuesets 2.12.0 snapshot, unchanged, with its licence.
@@ -44,6 +46,8 @@ type history struct {
 	// with cur it is every code ever seen, which is what tells a removed
 	// device from an unknown one.
 	removed map[string]time.Time
+	// names are cur's names in both languages, cleaned (see Name).
+	names map[string]i18n.Text
 }
 
 // Embedded returns a Store holding the embedded 2.12.0 snapshot. Its
@@ -56,7 +60,7 @@ func Embedded() (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("valueset: embedded snapshot: %w", err)
 		}
-		s.sets[d.name] = &history{cur: set, removed: map[string]time.Time{}}
+		s.sets[d.name] = &history{cur: set, removed: map[string]time.Time{}, names: namesOf(set)}
 	}
 	data, err := snapshot.ReadFile("data/vaccine-encoding-instructions.json")
 	if err != nil {
@@ -104,7 +108,7 @@ func LoadDir(dir string, at time.Time) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("valueset: %s: %w", filepath.Join(dir, file), err)
 		}
-		s.sets[d.name] = &history{cur: set, refreshed: at, removed: map[string]time.Time{}}
+		s.sets[d.name] = &history{cur: set, refreshed: at, removed: map[string]time.Time{}, names: namesOf(set)}
 	}
 	file, err := findFile(fsys, dir, "vaccine-encoding-instructions.json", EncodingsID+".json")
 	if err != nil {
@@ -195,7 +199,7 @@ func (s *Store) Update(set *Set, at time.Time) (changed bool, err error) {
 	}
 	h := s.sets[c.Name]
 	if h == nil {
-		s.sets[c.Name] = &history{cur: c, refreshed: at, removed: map[string]time.Time{}}
+		s.sets[c.Name] = &history{cur: c, refreshed: at, removed: map[string]time.Time{}, names: namesOf(c)}
 		return true, nil
 	}
 	if at.Before(h.refreshed) {
@@ -221,7 +225,7 @@ func (s *Store) Update(set *Set, at time.Time) (changed bool, err error) {
 	for code := range c.Values {
 		delete(h.removed, code) // listed again
 	}
-	h.cur = c
+	h.cur, h.names = c, namesOf(c)
 	return true, nil
 }
 
@@ -282,11 +286,13 @@ func (s *Store) Lookup(name, code string) (Value, bool) {
 	return v, ok
 }
 
-// Display returns the human-readable name of code in the named set, or
-// code itself if the set or the code is unknown or has no display.
+// Display returns the human-readable name of code in the named set as
+// published, in English, with the artefacts of the export removed (see
+// Clean), or code itself if the set or the code is unknown or has no
+// display. Name has it in Spanish too.
 func (s *Store) Display(name, code string) string {
-	if v, ok := s.Lookup(name, code); ok && v.Display != "" {
-		return v.Display
+	if v, ok := s.Lookup(name, code); ok && Clean(v.Display) != "" {
+		return Clean(v.Display)
 	}
 	return code
 }
@@ -309,7 +315,7 @@ func (s *Store) Display(name, code string) string {
 // accepted. Codes are case-sensitive, as everywhere in the DCC.
 func (s *Store) Country(code string) (display string, ok bool) {
 	if v, ok := s.Lookup(CountryCodes, code); ok {
-		return v.Display, true
+		return Clean(v.Display), true
 	}
 	switch code {
 	case "UNHCR":

@@ -9,6 +9,10 @@
 //
 // The outcome is one clear state — VALID, INVALID (and why), or NOT
 // ACCEPTED in the chosen country (which rules failed) — with every check
-// named, in Spanish or English. Nothing of the payload is returned unless
-// the signature verified.
+// named. The reason comes in Spanish and English from one typed table
+// (messages.go), with the technical detail for operators apart; for an
+// unknown signer a note says which countries' signing certificates the trust
+// list holds, so that a genuine certificate of another country is not taken
+// for a forgery. Nothing of the payload is returned unless the signature
+// verified; then Result.Event holds what a border officer checks.
 package verify

@@ -57,10 +57,39 @@ func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
 			Identifier: r.Rule.Identifier, Type: string(r.Rule.Type), Country: r.Rule.Country,
 			Version: r.Rule.Version.String(), Result: Status(r.Outcome), Description: r.Description,
 		}
+		o.Descriptions = &Explanation{ES: r.Rule.Describe("es"), EN: r.Rule.Describe("en")}
 		if r.Err != nil {
 			o.Description += " (" + r.Err.Error() + ")"
+			o.Descriptions.Technical = r.Err.Error()
 		}
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// Countries are the countries of arrival whose acceptance rules are
+// loaded, sorted: the ones a verifier can choose with effect.
+func (b *BusinessRules) Countries() []string {
+	var out []string
+	for _, r := range b.set.Rules() {
+		if r.Type == rules.Acceptance && !slices.Contains(out, r.Country) {
+			out = append(out, r.Country)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RuleCountries are the countries of arrival whose rules v evaluates:
+// known is false when v has rules that do not say (a Rules without a
+// Countries method), and countries is empty with known true when v has
+// none.
+func (v *Verifier) RuleCountries() (countries []string, known bool) {
+	if v.Rules == nil {
+		return nil, true
+	}
+	if c, ok := v.Rules.(interface{ Countries() []string }); ok {
+		return c.Countries(), true
+	}
+	return nil, false
 }

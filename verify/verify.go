@@ -10,9 +10,11 @@ import (
 	"dcc"
 	"dcc/hc1"
 	"dcc/hcert"
+	"dcc/i18n"
 	"dcc/qr"
 	"dcc/revocation"
 	"dcc/trustlist"
+	"dcc/valueset"
 )
 
 // State is the overall outcome.
@@ -34,7 +36,8 @@ const (
 	Skipped Status = "skipped"
 )
 
-// Check is one named step.
+// Check is one named step. Detail is technical, in English, for
+// operators; the Result's Explanation says what a failure means.
 type Check struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
@@ -56,15 +59,23 @@ type RuleOutcome struct {
 	Type        string `json:"type"`    // Acceptance or Invalidation
 	Country     string `json:"country"` // whose rule
 	Version     string `json:"version"`
-	Result      Status `json:"result"` // pass, fail or open
-	Description string `json:"description"`
+	Result      Status `json:"result"`      // pass, fail or open
+	Description string `json:"description"` // in the language asked, else English
+	// Descriptions are the rule's own in Spanish and English (each the
+	// English where the rule has no Spanish one).
+	Descriptions *Explanation `json:"descriptions,omitempty"`
 }
 
 // Result is a verification's outcome.
 type Result struct {
-	State  State   `json:"state"`
-	Reason string  `json:"reason,omitempty"` // why INVALID or NOT ACCEPTED, in the chosen language
-	Checks []Check `json:"checks"`
+	State  State  `json:"state"`
+	Reason string `json:"reason,omitempty"` // why INVALID or NOT ACCEPTED, in the chosen language
+	// Explanation is Reason in both languages, with the technical detail
+	// apart; Note, when set, adds what a person needs to judge it (what
+	// the trust list holds, when the signer is unknown).
+	Explanation *Explanation `json:"explanation,omitempty"`
+	Note        *Explanation `json:"note,omitempty"`
+	Checks      []Check      `json:"checks"`
 
 	// Known only when the signature verified.
 	Holder    *Holder       `json:"holder,omitempty"`
@@ -74,6 +85,7 @@ type Result struct {
 	IssuedAt  time.Time     `json:"issuedAt,omitzero"`
 	Expires   time.Time     `json:"expiresAt,omitzero"`
 	EventDate string        `json:"eventDate,omitempty"`
+	Event     *Event        `json:"event,omitempty"`
 	Payload   *dcc.Payload  `json:"-"`
 	Rules     []RuleOutcome `json:"rules,omitempty"`
 	Country   string        `json:"country,omitempty"` // of arrival, when rules were checked
@@ -107,6 +119,8 @@ type Verifier struct {
 	// Decoder reuses zlib decompressors across certificates; nil decodes
 	// each with a new one.
 	Decoder *hc1.Decoder
+	// ValueSets names the codes of Result.Event; nil: the codes only.
+	ValueSets *valueset.Store
 }
 
 // Options of one verification.
@@ -124,15 +138,30 @@ const MaxText = hc1.MaxLen
 func (v *Verifier) Image(ctx context.Context, img []byte, o Options) Result {
 	text, err := qr.Decode(img)
 	if err != nil {
-		return invalid(o, Check{Name: "qr", Status: Fail, Detail: err.Error()}, "qr")
+		return invalid(o, Check{Name: "qr", Status: Fail, Detail: err.Error()}, messages().qrFailure(err))
 	}
 	r := v.Text(ctx, text, o)
 	r.Checks = append([]Check{{Name: "qr", Status: Pass}}, r.Checks...)
 	return r
 }
 
-func invalid(o Options, c Check, key string) Result {
-	return Result{State: Invalid, Reason: msg(o.Lang, key, c.Detail), Checks: []Check{c}}
+func invalid(o Options, c Check, why i18n.Text) Result {
+	r := Result{Checks: []Check{c}}
+	r.fail(Invalid, o, why, c.Detail)
+	return r
+}
+
+// fail ends the verification in state st for the reason why; technical
+// is the detail for operators.
+func (r *Result) fail(st State, o Options, why i18n.Text, technical string) {
+	r.State, r.Reason, r.Explanation = st, why.In(lang(o)), explain(why, technical)
+}
+
+func lang(o Options) string {
+	if o.Lang == "es" {
+		return "es"
+	}
+	return "en"
 }
 
 // Text verifies an "HC1:" string.
@@ -142,19 +171,20 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	text = strings.TrimSpace(text)
 	if len(text) > MaxText {
-		return invalid(o, Check{Name: "decode", Status: Fail, Detail: fmt.Sprintf("longer than %d characters: not a DCC", MaxText)}, "decode")
+		return invalid(o, Check{Name: "decode", Status: Fail, Detail: fmt.Sprintf("longer than %d characters: not a DCC", MaxText)}, messages().TooLong.With(MaxText))
 	}
 	dec := v.Decoder
 	if dec == nil {
 		dec = new(hc1.Decoder)
 	}
+	m := messages()
 	cose, err := dec.Decode(text)
 	if err != nil {
-		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, "decode")
+		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, m.failure("decode"))
 	}
 	u, err := hcert.Parse(cose)
 	if err != nil {
-		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, "decode")
+		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, m.failure("decode"))
 	}
 	res := Result{Checks: []Check{{Name: "decode", Status: Pass}}}
 	trust := v.Trust
@@ -175,10 +205,21 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	if verified == nil {
 		res.State = Invalid
 		for _, c := range rep.Checks {
-			if c.Status == hcert.Fail {
-				res.Reason = msg(o.Lang, c.Name, c.Reason)
-				break
+			if c.Status != hcert.Fail {
+				continue
 			}
+			why := m.failure(c.Name)
+			switch {
+			case c.Name == hcert.CheckExpiry && !u.Claims.Expires.IsZero() && o.At.After(u.Claims.Expires):
+				why = m.Expired.With(stamp(u.Claims.Expires))
+			case c.Name == hcert.CheckExpiry && o.At.Before(u.Claims.IssuedAt):
+				why = m.NotYetValid.With(stamp(u.Claims.IssuedAt))
+			}
+			res.fail(Invalid, o, why, c.Reason)
+			if c.Name == hcert.CheckKID {
+				res.Note = explain(m.trustNote(signerCountries(trust), u.Claims.Issuer), "")
+			}
+			break
 		}
 		return res
 	}
@@ -190,7 +231,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	if hasCSCAOf(trust, verified.Claims.Issuer) {
 		if err := trust.CheckChain(verified.DSC, verified.Claims.Issuer, o.At); err != nil {
 			res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Fail, Detail: err.Error()})
-			res.State, res.Reason = Invalid, msg(o.Lang, hcert.CheckChain, err.Error())
+			res.fail(Invalid, o, m.failure(hcert.CheckChain), err.Error())
 			return res
 		}
 		detail := "issued by a CSCA of " + verified.Claims.Issuer
@@ -208,25 +249,26 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	report, err := v.Validator.ValidateCBORAt(verified.Payload, dcc.Lenient, o.At)
 	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: err.Error()})
-		res.State, res.Reason = Invalid, msg(o.Lang, "schema", err.Error())
+		res.fail(Invalid, o, m.failure("schema"), err.Error())
 		return res
 	}
 	var p dcc.Payload
 	if err := p.UnmarshalCBOR(verified.Payload); err != nil {
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: err.Error()})
-		res.State, res.Reason = Invalid, msg(o.Lang, "schema", err.Error())
+		res.fail(Invalid, o, m.failure("schema"), err.Error())
 		return res
 	}
 	res.Payload, res.Type, res.UVCI = &p, p.Type(), p.CertificateID()
 	res.Holder = &Holder{FamilyName: p.Nam.FN, GivenName: p.Nam.GN, FamilyNameICAO: p.Nam.FNT, GivenNameICAO: p.Nam.GNT, DateOfBirth: p.DOB}
 	res.EventDate = p.EventDate()
+	res.Event = eventOf(&p, v.ValueSets)
 	if !report.Valid() {
 		var errs []string
 		for _, e := range report.Errors() {
 			errs = append(errs, e.String())
 		}
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: strings.Join(errs, "; ")})
-		res.State, res.Reason = Invalid, msg(o.Lang, "schema", errs[0])
+		res.fail(Invalid, o, m.failure("schema"), strings.Join(errs, "; "))
 		return res
 	}
 	detail := "schema " + report.Schema
@@ -236,14 +278,14 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	res.Checks = append(res.Checks, Check{Name: "schema", Status: Pass, Detail: detail})
 
 	if v.Revocations != nil {
-		m, revoked := v.Revocations.Check(u.KID, revocation.OfCertificate(res.UVCI, res.Issuer, p.EntryCountry(), u.Signature()))
+		hit, revoked := v.Revocations.Check(u.KID, revocation.OfCertificate(res.UVCI, res.Issuer, p.EntryCountry(), u.Signature()))
 		if revoked {
-			d := fmt.Sprintf("on the revocation list of %s (%s hash)", m.Country, m.HashType)
-			if m.EntryCountry {
-				d = fmt.Sprintf("on the revocation list of %s (%s hash, with the entry's country %s)", m.Country, m.HashType, p.EntryCountry())
+			d := fmt.Sprintf("on the revocation list of %s (%s hash)", hit.Country, hit.HashType)
+			if hit.EntryCountry {
+				d = fmt.Sprintf("on the revocation list of %s (%s hash, with the entry's country %s)", hit.Country, hit.HashType, p.EntryCountry())
 			}
 			res.Checks = append(res.Checks, Check{Name: "revocation", Status: Fail, Detail: d})
-			res.State, res.Reason = Invalid, msg(o.Lang, "revocation", d)
+			res.fail(Invalid, o, m.Revoked.With(hit.Country), d)
 			return res
 		}
 		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Pass, Detail: fmt.Sprintf("%d revoked hashes checked", v.Revocations.Len())})
@@ -261,7 +303,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	res.Country = o.Country
 	tree, err := dcc.DecodeCBOR(verified.Payload)
 	if err != nil {
-		res.State, res.Reason = Invalid, msg(o.Lang, "schema", err.Error())
+		res.fail(Invalid, o, m.failure("schema"), err.Error())
 		return res
 	}
 	outcomes, err := v.Rules.Evaluate(RulesInput{
@@ -270,19 +312,26 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	})
 	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Open, Detail: err.Error()})
-		res.State, res.Reason = NotAccepted, msg(o.Lang, "rules-error", err.Error())
+		res.fail(NotAccepted, o, m.RulesError.With(o.Country), err.Error())
 		return res
 	}
 	res.Rules = outcomes
-	var failed []string
+	var failed, ids []string
 	for _, r := range outcomes {
 		if r.Result != Pass {
 			failed = append(failed, r.Identifier+" ("+r.Description+")")
+			ids = append(ids, r.Identifier)
 		}
 	}
 	if len(failed) > 0 {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Fail, Detail: strings.Join(failed, "; ")})
-		res.State, res.Reason = NotAccepted, msg(o.Lang, "rules", o.Country+": "+strings.Join(failed, "; "))
+		res.fail(NotAccepted, o, m.RulesFailed.With(o.Country, strings.Join(ids, ", ")), strings.Join(failed, "; "))
+		return res
+	}
+	if !slices.ContainsFunc(outcomes, func(r RuleOutcome) bool { return r.Type == "Acceptance" && r.Country == o.Country }) {
+		// Nothing of the country's own was checked: saying "passed" would
+		// read as accepted there.
+		res.Checks = append(res.Checks, Check{Name: "rules", Status: Skipped, Detail: "no acceptance rules of " + o.Country + " loaded"})
 		return res
 	}
 	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: fmt.Sprintf("%d rules of %s", len(outcomes), o.Country)})
@@ -307,3 +356,21 @@ func hcertStatus(s hcert.Status) Status {
 	}
 	return Skipped
 }
+
+// signerCountries are the countries of the trust list's signing
+// certificates, sorted.
+func signerCountries(l *trustlist.List) []string {
+	var out []string
+	for _, c := range l.AllDSCs() {
+		for _, co := range c.Subject.Country {
+			if !slices.Contains(out, co) {
+				out = append(out, co)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// stamp is a time as the reasons write it.
+func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

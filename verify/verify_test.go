@@ -2,6 +2,9 @@ package verify_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -14,8 +17,10 @@ import (
 
 	"dcc"
 	"dcc/internal/conformance"
+	"dcc/pki"
 	"dcc/revocation"
 	"dcc/trustlist"
+	"dcc/valueset"
 	"dcc/verify"
 )
 
@@ -309,5 +314,82 @@ func TestRevocationByCountryCodeUCI(t *testing.T) {
 		if r.State != c.state || !strings.Contains(detail, c.detail) {
 			t.Errorf("hash of %s+UVCI: %s, revocation %q; want %s with %q", c.country, r.State, detail, c.state, c.detail)
 		}
+	}
+}
+
+// A signer not in the trust list: the reason says so in both languages,
+// the kid is technical detail, and the note says what the list holds.
+func TestUnknownSignerExplained(t *testing.T) {
+	s, _ := signedVaccination(t)
+	_, other := signedVaccination(t) // a list of another ES signer
+	r := (&verify.Verifier{Trust: other, Validator: validator(t)}).Text(ctx, s, verify.Options{At: time.Now(), Lang: "es"})
+	e := r.Explanation
+	if r.State != verify.Invalid || e == nil || !strings.HasPrefix(r.Reason, "El firmante del certificado no es de confianza") || r.Reason != e.ES {
+		t.Fatalf("%s %q %+v", r.State, r.Reason, e)
+	}
+	if strings.Contains(e.ES, "kid") || strings.Contains(e.EN, "kid") || !strings.Contains(e.Technical, "kid") {
+		t.Errorf("technical detail mixed into the sentence: %+v", e)
+	}
+	if r.Note == nil || !strings.Contains(r.Note.EN, "holds signing certificates of ES, but not the one") {
+		t.Errorf("issuer's country in the list: note %+v", r.Note)
+	}
+	// Only another country's signers: cannot be checked here.
+	nl := trustlist.New()
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := pki.NewCSCA(key, pki.CSCAOptions{Country: "NL", Now: time.Now().Add(-time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl.AddDSC(cert)
+	r = (&verify.Verifier{Trust: nl, Validator: validator(t)}).Text(ctx, s, verify.Options{At: time.Now()})
+	if r.Note == nil || r.Note.EN != "The trust list holds only NL signing certificates: a certificate of another country (this one says it is of ES) cannot be checked here, which does not make it forged" {
+		t.Errorf("only NL: note %+v", r.Note)
+	}
+	if r.Reason != r.Explanation.EN {
+		t.Errorf("the default language is English: %q", r.Reason)
+	}
+}
+
+// A verified certificate carries what a border officer checks, with the
+// codes named in both languages.
+func TestEventOfAVaccination(t *testing.T) {
+	s, tl := signedVaccination(t)
+	vs, err := valueset.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := (&verify.Verifier{Trust: tl, Validator: validator(t), ValueSets: vs}).Text(ctx, s, verify.Options{At: time.Now()})
+	e := r.Event
+	if r.State != verify.Valid || e == nil {
+		t.Fatalf("%s %s %+v", r.State, r.Reason, e)
+	}
+	if e.Dose != 2 || e.Doses != 2 || e.Product == nil || *e.Product != (verify.Coded{Code: "EU/1/20/1528", ES: "Comirnaty", EN: "Comirnaty"}) ||
+		e.Date != "2021-03-28" || e.Country == nil || e.Country.ES != "Austria" {
+		t.Errorf("event %+v", e)
+	}
+	if e.Vaccine == nil || e.Vaccine.ES != "Vacuna de ARNm contra el SARS-CoV-2" || e.Vaccine.EN != "SARS-CoV-2 mRNA vaccine" {
+		t.Errorf("vaccine %+v", e.Vaccine)
+	}
+	if e.TestType != nil || e.FirstPositive != "" {
+		t.Errorf("fields of another type: %+v", e)
+	}
+	// Not verified: no event.
+	r = (&verify.Verifier{Trust: trustlist.New(), Validator: validator(t), ValueSets: vs}).Text(ctx, s, verify.Options{At: time.Now()})
+	if r.Event != nil {
+		t.Error("an unverified certificate's event is shown")
+	}
+}
+
+// An expired certificate says until when it was valid; an unreadable image
+// says so without the decoder's exception.
+func TestReasonsKeepTechnicalDetailApart(t *testing.T) {
+	s, tl := signedVaccination(t)
+	r := (&verify.Verifier{Trust: tl, Validator: validator(t)}).Text(ctx, s, verify.Options{At: time.Now().Add(48 * time.Hour), Lang: "es"})
+	if r.State != verify.Invalid || !strings.HasPrefix(r.Reason, "El certificado ha caducado: era válido hasta el ") || r.Explanation.Technical == "" {
+		t.Errorf("expired: %q %+v", r.Reason, r.Explanation)
+	}
+	r = (&verify.Verifier{Trust: tl, Validator: validator(t)}).Image(ctx, []byte("not an image"), verify.Options{At: time.Now()})
+	if e := r.Explanation; e == nil || e.EN != "The file is not a readable PNG or JPEG image" || strings.Contains(e.ES+e.EN, "qr:") || e.Technical == "" {
+		t.Errorf("image: %+v", e)
 	}
 }

@@ -110,7 +110,7 @@ func Open(ctx context.Context, cfg *config.Config, now func() time.Time) (a *App
 			return nil, err
 		}
 		a.Verification = &Verification{
-			base:     verify.Verifier{Trust: a.Trust, Validator: a.Validator, Decoder: new(hc1.Decoder)},
+			base:     verify.Verifier{Trust: a.Trust, Validator: a.Validator, Decoder: new(hc1.Decoder), ValueSets: a.ValueSets},
 			store:    a.Store,
 			now:      now,
 			country:  cfg.Country,

@@ -61,6 +61,14 @@ func (v *Verification) SetRules(r verify.Rules) {
 	v.base.Rules = r
 }
 
+// RuleCountries are the countries of arrival whose rules are loaded
+// (known false: rules that do not say).
+func (v *Verification) RuleCountries() (countries []string, known bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.base.RuleCountries()
+}
+
 // install replaces the trust list, the rules (when not nil) and the
 // downloaded revocations at once; the registry's own revocations are read
 // again with them.

@@ -27,10 +27,20 @@ func TestVerifyAPI(t *testing.T) {
 	if r.status != 200 || res.State != verify.Valid || res.Holder == nil || res.Holder.FamilyName != "Musterfrau-Gößinger" || res.UVCI != good.UVCI {
 		t.Errorf("valid: %d %+v", r.status, res)
 	}
+	// What a border officer checks of a test, named in both languages.
+	if e := res.Event; e == nil || e.TestType == nil || e.TestResult == nil || e.SampleTime == "" ||
+		e.TestResult.ES == e.TestResult.EN || e.TestType.ES == "" {
+		t.Errorf("valid: event %+v", res.Event)
+	}
 	res = verify.Result{}
 	s.do("POST", "/api/v1/verify", "", map[string]string{"hc1": revoked.HC1, "lang": "es"}).json(t, &res)
 	if res.State != verify.Invalid || !strings.Contains(res.Reason, "revocado") {
 		t.Errorf("revoked: %+v", res)
+	}
+	// The reason in both languages, the technical detail apart.
+	if e := res.Explanation; e == nil || e.ES != res.Reason || !strings.HasPrefix(e.EN, "The certificate has been revoked") ||
+		!strings.Contains(e.Technical, "hash") || strings.Contains(e.ES+e.EN, "hash") {
+		t.Errorf("revoked: explanation %+v", res.Explanation)
 	}
 	// A photo of the QR code.
 	png := s.do("GET", good.QR.PNG, s.token("lab"), nil).body

@@ -16,9 +16,64 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"dcc"
 	"dcc/internal/config"
+	"dcc/internal/issuance"
 	"dcc/qr"
 )
+
+// issueAs issues a certificate of type typ with the JSON body as the
+// principal of token.
+func (s *system) issueAs(t testing.TB, token string, typ dcc.Type, body string) *issuance.Issued {
+	t.Helper()
+	p, ok := s.app.Deployment.Authenticate(token)
+	if !ok {
+		t.Fatal("the demo token is not accepted")
+	}
+	is, err := s.app.Issuance.Issue(ctx, p, issuance.Request{Type: typ, Body: []byte(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return is
+}
+
+// pasteAndVerify verifies an HC1 text on the page and waits for the
+// result.
+func pasteAndVerify(t *testing.T, ctx context.Context, base, hc1 string) {
+	t.Helper()
+	do(t, ctx, "paste the code's text",
+		chromedp.Navigate(base+"/verify"),
+		chromedp.WaitVisible(chromedp.ID("f-photo")),
+		chromedp.Click(chromedp.CSS("#text > summary")),
+		chromedp.WaitVisible(chromedp.ID("f-hc1")),
+		chromedp.SetValue(chromedp.ID("f-hc1"), hc1),
+		chromedp.Click(chromedp.ID("verify")),
+		chromedp.WaitVisible(chromedp.ID("state")),
+	)
+}
+
+// certificateCard is the certificate's card as a person reads it.
+func certificateCard(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return run(t, ctx, "read #certificate", chromedp.Evaluate[string](`(document.getElementById('certificate') || {}).innerText || ''`))
+}
+
+// bilingualReasons checks that every reason the page shows has a Spanish
+// and an English part, marked by lang, and returns how many there are.
+func bilingualReasons(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	got := run(t, ctx, "check the reasons' languages", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.reason')].map((el) => {
+		const es = el.querySelector('[lang="es"]'), en = el.querySelector('[lang="en"]');
+		const a = es ? es.innerText.trim() : '', b = en ? en.innerText.trim() : '';
+		return a && b && a !== b ? 'ok' : 'missing a language: ' + el.outerHTML;
+	})`))
+	for _, g := range got {
+		if g != "ok" {
+			t.Error(g)
+		}
+	}
+	return len(got)
+}
 
 // memberStateVectors are the member states' test data (read-only), beside
 // the project.
@@ -184,6 +239,23 @@ func TestBrowserVerify(t *testing.T) {
 		if state != "VÁLIDO / VALID" || !strings.Contains(holder, "Musterfrau-Gößinger") || !strings.Contains(holder, "Gabriele") {
 			t.Errorf("state %q, holder %q; want VALID for Musterfrau-Gößinger, Gabriele", state, holder)
 		}
+		// A test: its type, result and sample time.
+		card := certificateCard(t, ctx)
+		for _, want := range []string{"Tipo de prueba / Type of test", "Amplificación de ácidos nucleicos con detección por sonda / Nucleic acid amplification with probe detection",
+			"Resultado / Test result", "No detectado / Not detected", "Fecha y hora de la toma de muestra / Date and time of sample collection"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the certificate card lacks %q:\n%s", want, card)
+			}
+		}
+		// The demo loads no rules: said so, and no country is offered.
+		noRules := run(t, ctx, "read #no-rules", chromedp.Evaluate[string](`(document.getElementById('no-rules') || {}).innerText || ''`))
+		if !strings.Contains(noRules, "Sin reglas: solo comprobación técnica") || !strings.Contains(noRules, "No rules: technical check only") {
+			t.Errorf("the no-rules statement is %q", noRules)
+		}
+		if n := run(t, ctx, "count countries", chromedp.Evaluate[int](`document.querySelectorAll('#f-country option').length`)); n != 0 {
+			t.Errorf("%d countries of arrival offered without rules", n)
+		}
+		bilingualReasons(t, ctx)
 		if loc := run(t, ctx, "location", chromedp.Location()); loc != s.url+"/verify" {
 			t.Errorf("the result is at %s: nothing may be added to the URL", loc)
 		}
@@ -232,6 +304,68 @@ func TestBrowserVerify(t *testing.T) {
 		}
 	})
 
+	t.Run("vaccination", func(t *testing.T) {
+		is := s.issueAs(t, s.authorityToken(t, "AN"), dcc.Vaccination, `{"nam": {"fn": "Vacunada", "gn": "Valeria"}, "dob": "1980-05-05",
+			"v": [{"vp": "1119349007", "mp": "EU/1/20/1528", "ma": "ORG-100030215", "dn": 2, "sd": 3, "dt": "2021-06-01"}]}`)
+		pasteAndVerify(t, ctx, s.url, is.HC1)
+		state, _, reason := pageResult(t, ctx)
+		card := certificateCard(t, ctx)
+		if state != "VÁLIDO / VALID" {
+			t.Errorf("state %q (%s)", state, reason)
+		}
+		for _, want := range []string{"Dosis / Doses", "2 de 3 / 2 of 3", "Producto de la vacuna / Vaccine product", "Comirnaty",
+			"Vacuna de ARNm contra el SARS-CoV-2 / SARS-CoV-2 mRNA vaccine", "2021-06-01"} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the certificate card lacks %q:\n%s", want, card)
+			}
+		}
+	})
+
+	t.Run("recovery", func(t *testing.T) {
+		fr := time.Now().AddDate(0, 0, -20).Format(time.DateOnly)
+		df := time.Now().AddDate(0, 0, -9).Format(time.DateOnly)
+		du := time.Now().AddDate(0, 0, 150).Format(time.DateOnly)
+		is := s.issueAs(t, s.authorityToken(t, "AN"), dcc.Recovery, `{"nam": {"fn": "Recuperado", "gn": "Ramón"}, "dob": "1975-01-01",
+			"r": [{"fr": "`+fr+`", "df": "`+df+`", "du": "`+du+`"}]}`)
+		pasteAndVerify(t, ctx, s.url, is.HC1)
+		state, _, reason := pageResult(t, ctx)
+		card := certificateCard(t, ctx)
+		if state != "VÁLIDO / VALID" {
+			t.Errorf("state %q (%s)", state, reason)
+		}
+		for _, want := range []string{"Fecha del primer resultado positivo / Date of first positive test result", fr,
+			"del " + df + " al " + du + " / from " + df + " to " + du} {
+			if !strings.Contains(card, want) {
+				t.Errorf("the certificate card lacks %q:\n%s", want, card)
+			}
+		}
+	})
+
+	t.Run("unknown signer", func(t *testing.T) {
+		elsewhere := newSystem(t, nil) // its signer is not in this system's trust list
+		foreign := elsewhere.issueTest(t, "Ajena", "Alicia")
+		pasteAndVerify(t, ctx, s.url, foreign.HC1)
+		state, holder, reason := pageResult(t, ctx)
+		if state != "NO VÁLIDO / INVALID" || holder != "" || !strings.Contains(reason, "no es de confianza") || !strings.Contains(reason, "is not trusted") {
+			t.Errorf("state %q, holder %q, reason %q", state, holder, reason)
+		}
+		note := run(t, ctx, "read #signer-note", chromedp.Evaluate[string](`(document.getElementById('signer-note') || {}).innerText || ''`))
+		if !strings.Contains(note, "La lista de confianza") || !strings.Contains(note, "The trust list holds") {
+			t.Errorf("the unknown signer is not explained: %q", note)
+		}
+		// The kid is for operators, folded away.
+		tech := run(t, ctx, "read #technical", chromedp.Evaluate[string](`(() => {
+			const d = document.getElementById('technical');
+			return d ? (d.open ? 'open ' : '') + d.textContent : '';
+		})()`))
+		if !strings.Contains(tech, "kid") || strings.HasPrefix(tech, "open") || strings.Contains(reason, "kid") {
+			t.Errorf("technical detail %q, reason %q", tech, reason)
+		}
+		if n := bilingualReasons(t, ctx); n < 2 {
+			t.Errorf("%d reasons shown, want the reason and the note", n)
+		}
+	})
+
 	t.Run("member-state vector", func(t *testing.T) {
 		if vecErr != nil {
 			t.Skipf("the member states' test data are not at %s (%v): the foreign certificate is not checked", memberStateVectors, vecErr)
@@ -263,9 +397,10 @@ func TestBrowserVerify(t *testing.T) {
 			chromedp.WaitVisible(chromedp.ID("state")),
 		)
 		state, _, reason = pageResult(t, ctx)
-		if state != "NO VÁLIDO / INVALID" || !strings.Contains(reason, "caducado") {
+		if state != "NO VÁLIDO / INVALID" || !strings.Contains(reason, "El certificado ha caducado") || !strings.Contains(reason, "The certificate has expired") {
 			t.Errorf("now: state %q, reason %q; want INVALID (expired)", state, reason)
 		}
+		bilingualReasons(t, ctx)
 	})
 
 	stopConsole()

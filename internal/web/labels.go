@@ -3,7 +3,9 @@ package web
 import (
 	"cmp"
 	"slices"
-	"strings"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"dcc"
 	"dcc/internal/deployment"
@@ -92,8 +94,8 @@ type option struct {
 	Value, Label string
 }
 
-// options are the active codes of a value set, for issuance, by display
-// name; withCode appends the code to the name where the code is what
+// options are the active codes of a value set, for issuance, by their names
+// in Spanish and English; withCode appends the code where the code is what
 // people check (product and device codes).
 func (u *UI) options(set string, withCode bool) []option {
 	s, ok := u.c.ValueSets.Set(set)
@@ -105,16 +107,16 @@ func (u *UI) options(set string, withCode bool) []option {
 		if !v.Active {
 			continue
 		}
-		l := v.Display
-		if l == "" {
-			l = code
-		} else if withCode {
+		l := u.c.ValueSets.Name(set, code).String() // "España / Spain"; a product's name once
+		if withCode && l != code {
 			l += " (" + code + ")"
 		}
 		out = append(out, option{Value: code, Label: l})
 	}
+	// In Spanish order: "Ñ" after "N", "Á" with "A".
+	col := collate.New(language.Spanish, collate.Loose)
 	slices.SortFunc(out, func(a, b option) int {
-		return cmp.Or(cmp.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label)), cmp.Compare(a.Value, b.Value))
+		return cmp.Or(col.CompareString(a.Label, b.Label), cmp.Compare(a.Value, b.Value))
 	})
 	return out
 }

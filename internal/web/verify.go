@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,7 +17,9 @@ import (
 	"golang.org/x/time/rate"
 
 	"dcc"
+	"dcc/i18n"
 	"dcc/internal/server"
+	"dcc/valueset"
 	"dcc/verify"
 )
 
@@ -73,17 +76,20 @@ type verifyInput struct {
 // verifyPage is the page: the form, and the result or what went wrong.
 type verifyPage struct {
 	Options  []field // country of arrival, region
+	NoRules  i18n.Text
 	Lang     string
 	At       field
-	Problems []string
+	Problems []i18n.Text
 	Notice   *verifyNotice
 	Result   *resultView
 	MaxMB    string // the photo's size limit, for the hint
 }
 
-// verifyNotice explains why nothing was verified.
+// verifyNotice explains why nothing was verified. Technical is the
+// reader's own detail (a decoder's exception), for operators.
 type verifyNotice struct {
-	Heading, Detail, Hint string
+	Heading, Detail, Hint i18n.Text
+	Technical             string
 }
 
 // resultView is the verifier's result in people's words. Holder and
@@ -91,23 +97,29 @@ type verifyNotice struct {
 // content is whatever anyone wrote.
 type resultView struct {
 	Class   string // valid, invalid, not-accepted: the colour
-	Heading string
-	Reason  string // in the language chosen, from the verifier
-	Country string // of arrival, by name, when its rules were checked
-	Failed  []ruleView
-	Note    string
-	Holder  []kv
-	Cert    []kv
-	Checks  []checkView
-	At      string // the validation time
+	Heading i18n.Text
+	Reason  i18n.Text // from the verifier, in both languages
+	// Technical is the reason's detail for operators, shown folded.
+	Technical string
+	Signer    i18n.Text // what the trust list holds, for an unknown signer
+	Country   string    // of arrival, by name, when its rules were checked
+	Failed    []ruleView
+	Note      i18n.Text
+	Holder    []kv
+	Cert      []kv
+	Checks    []checkView
+	At        string // the validation time
 }
 
 type ruleView struct {
-	ID, Country, Type, Result, Description string
+	ID, Country, Type, Result string
+	Description               i18n.Text
 }
 
 type checkView struct {
-	Name, Status, Class, Detail string
+	Name, Status i18n.Text
+	Class        string
+	Detail       string // technical
 }
 
 func (u *UI) verifyPage(w http.ResponseWriter, r *http.Request) {
@@ -127,18 +139,16 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 	// browsers (and their addresses' rate limits) as a verifier.
 	if u.cop.Check(r) != nil {
 		if asJSON {
-			writeFrameAnswer(w, http.StatusForbidden, frameAnswer{Message: "Solicitud rechazada. / Request refused."})
+			writeFrameAnswer(w, http.StatusForbidden, frameAnswer{Message: verifyText().Refused.String()})
 			return
 		}
 		u.forbiddenCSRF(w, r, u.session(r))
 		return
 	}
+	m := verifyText()
 	if !u.limiter.allow(remoteIP(r)) {
 		w.Header().Set("Retry-After", "1")
-		u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, verifyForm{}, nil, &verifyNotice{
-			Heading: "Demasiadas verificaciones / Too many verifications",
-			Detail: "Se han enviado demasiadas verificaciones desde esta dirección; espere un momento y vuelva a intentarlo. / " +
-				"Too many verifications were sent from this address; wait a moment and try again."})
+		u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, verifyForm{}, nil, &verifyNotice{Heading: m.TooMany, Detail: m.TooManyDetail})
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
@@ -163,20 +173,15 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.image == nil && strings.TrimSpace(in.text) == "" {
-		u.verifyRefused(w, r, asJSON, http.StatusUnprocessableEntity, in.form, nil, &verifyNotice{
-			Heading: "Nada que verificar / Nothing to verify",
-			Detail:  "Elija una foto del código QR o pegue el texto del código. / Choose a photo of the QR code or paste the code's text."})
+		u.verifyRefused(w, r, asJSON, http.StatusUnprocessableEntity, in.form, nil, &verifyNotice{Heading: m.Nothing, Detail: m.NothingDetail})
 		return
 	}
 	res, err := u.runVerify(r.Context(), in, o)
 	var tl *server.ImageTooLargeError
 	switch {
 	case errors.As(err, &tl):
-		u.verifyRefused(w, r, asJSON, http.StatusRequestEntityTooLarge, in.form, nil, &verifyNotice{
-			Heading: "Foto demasiado grande / Photo too large",
-			Detail: fmt.Sprintf("La foto tiene %d×%d píxeles; el límite es de %d megapíxeles. / The photo has %d×%d pixels; the limit is %d megapixels.",
-				tl.Width, tl.Height, tl.MaxPixels/1_000_000, tl.Width, tl.Height, tl.MaxPixels/1_000_000),
-			Hint: "Una foto del código recortada o de menor resolución basta. / A cropped or smaller photo of the code is enough."})
+		u.verifyRefused(w, r, asJSON, http.StatusRequestEntityTooLarge, in.form, nil, &verifyNotice{Heading: m.PhotoTooLarge,
+			Detail: m.PhotoPixelsDetail.With(tl.Width, tl.Height, tl.MaxPixels/1_000_000), Hint: m.SmallerPhoto})
 		return
 	case errors.Is(err, server.ErrImageBusy):
 		u.decodersBusy(w, r, asJSON, in.form)
@@ -192,12 +197,11 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 	if !read {
 		// Not INVALID: nothing was read, so nothing is known about the
 		// certificate; the photo is what to improve.
-		u.renderVerify(w, r, http.StatusUnprocessableEntity, in.form, nil, &verifyNotice{
-			Heading: "No se ha encontrado ningún código QR / No QR code found",
-			Detail:  res.Reason,
-			Hint: "Use una foto PNG o JPEG nítida, con el código entero, de frente y sin reflejos. / " +
-				"Use a sharp PNG or JPEG photo showing the whole code, straight on and without glare.",
-		}, nil)
+		n := &verifyNotice{Heading: m.NoCode, Detail: res.Explanation.Text(), Hint: m.NoCodeHint}
+		if res.Explanation != nil {
+			n.Technical = res.Explanation.Technical
+		}
+		u.renderVerify(w, r, http.StatusUnprocessableEntity, in.form, nil, n, nil)
 		return
 	}
 	u.renderVerify(w, r, http.StatusOK, in.form, nil, nil, u.resultView(res, o))
@@ -207,19 +211,21 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 // decoders taken.
 func (u *UI) decodersBusy(w http.ResponseWriter, r *http.Request, asJSON bool, f verifyForm) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((u.c.API.ImageWait+time.Second-1)/time.Second))))
-	u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, f, nil, &verifyNotice{
-		Heading: "Servicio ocupado / Service busy",
-		Detail: "Se están leyendo muchas fotos en este momento; vuelva a intentarlo en unos segundos o pegue el texto del código. / " +
-			"Many photos are being read right now; try again in a few seconds, or paste the code's text."})
+	m := verifyText()
+	u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, f, nil, &verifyNotice{Heading: m.Busy, Detail: m.BusyDetail})
 }
 
 // verifyRefused answers a request that verified nothing: the script gets
 // the message, a person the form again with it.
-func (u *UI) verifyRefused(w http.ResponseWriter, r *http.Request, asJSON bool, status int, f verifyForm, problems []string, n *verifyNotice) {
+func (u *UI) verifyRefused(w http.ResponseWriter, r *http.Request, asJSON bool, status int, f verifyForm, problems []i18n.Text, n *verifyNotice) {
 	if asJSON {
-		msg := strings.Join(problems, " ")
+		var parts []string
+		for _, p := range problems {
+			parts = append(parts, p.String())
+		}
+		msg := strings.Join(parts, " ")
 		if n != nil {
-			msg = n.Detail
+			msg = n.Detail.String()
 		}
 		writeFrameAnswer(w, status, frameAnswer{Message: msg})
 		return
@@ -316,18 +322,14 @@ func readError(err error) error {
 
 // readFailure explains a body that could not be read.
 func (u *UI) readFailure(err error) (int, *verifyNotice) {
+	m := verifyText()
 	switch {
 	case errors.Is(err, errTooLarge):
-		mb := u.maxMB()
-		return http.StatusRequestEntityTooLarge, &verifyNotice{Heading: "Archivo demasiado grande / File too large",
-			Detail: "La foto no puede superar " + mb + " MB. / The photo must not exceed " + mb + " MB.",
-			Hint:   "Una foto del código recortada o de menor resolución basta. / A cropped or smaller photo of the code is enough."}
+		return http.StatusRequestEntityTooLarge, &verifyNotice{Heading: m.FileTooLarge, Detail: m.FileTooLargeDetail.With(u.maxMB()), Hint: m.SmallerPhoto}
 	case errors.Is(err, errMediaType):
-		return http.StatusUnsupportedMediaType, &verifyNotice{Heading: "Formulario ilegible / Form not readable",
-			Detail: "Envíe el formulario de esta página. / Send this page's form."}
+		return http.StatusUnsupportedMediaType, &verifyNotice{Heading: m.Unreadable, Detail: m.SendThisForm}
 	}
-	return http.StatusBadRequest, &verifyNotice{Heading: "Formulario ilegible / Form not readable",
-		Detail: "El formulario enviado no se pudo leer; vuelva a intentarlo. / The form sent could not be read; try again."}
+	return http.StatusBadRequest, &verifyNotice{Heading: m.Unreadable, Detail: m.UnreadableAgain}
 }
 
 func (u *UI) maxMB() string {
@@ -335,25 +337,26 @@ func (u *UI) maxMB() string {
 }
 
 // verifyOptions checks the options; problems are shown with the form.
-func (u *UI) verifyOptions(f verifyForm) (verify.Options, []string) {
-	var problems []string
+func (u *UI) verifyOptions(f verifyForm) (verify.Options, []i18n.Text) {
+	m := verifyText()
+	var problems []i18n.Text
 	o := verify.Options{At: u.c.Now(), Country: f.Country, Region: f.Region, Lang: f.Lang}
 	if o.Lang == "" {
 		o.Lang = defaultVerifyLang
 	}
 	if o.Lang != "es" && o.Lang != "en" {
-		problems = append(problems, "Idioma: elija español o inglés. / Language: choose Spanish or English.")
+		problems = append(problems, m.BadLang)
 	}
 	if o.Country != "" && (len(o.Country) != 2 || strings.Trim(o.Country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "") {
-		problems = append(problems, "País de destino: elija un país de la lista. / Country of arrival: choose a country of the list.")
+		problems = append(problems, m.BadCountry)
 	}
 	if len(o.Region) > 16 || strings.Trim(o.Region, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != "" {
-		problems = append(problems, "Región: un código de letras y cifras, p. ej. AN. / Region: a code of letters and digits, e.g. AN.")
+		problems = append(problems, m.BadRegion)
 	}
 	if f.At != "" {
 		at, ok := u.localTime(f.At)
 		if !ok {
-			problems = append(problems, "Fecha y hora de la verificación: no es una fecha y hora válidas. / Validation time: not a valid date and time.")
+			problems = append(problems, m.BadAt)
 		}
 		o.At = at
 	}
@@ -402,30 +405,36 @@ func passed(res verify.Result, check string) bool {
 // resultView turns a result into the page's words. An unknown state is
 // shown as INVALID: a verifier's page must never say more than it knows.
 func (u *UI) resultView(res verify.Result, o verify.Options) *resultView {
-	v := &resultView{Reason: res.Reason, At: u.when(o.At)}
+	m := verifyText()
+	v := &resultView{Reason: res.Explanation.Text(), Signer: res.Note.Text(), At: u.when(o.At)}
+	if res.Explanation != nil {
+		v.Technical = res.Explanation.Technical
+	}
 	switch res.State {
 	case verify.Valid:
-		v.Class, v.Heading = "valid", "VÁLIDO / VALID"
+		v.Class, v.Heading = "valid", m.Valid
 	case verify.NotAccepted:
-		v.Class, v.Heading = "not-accepted", "NO ACEPTADO / NOT ACCEPTED"
+		v.Class, v.Heading = "not-accepted", m.NotAccepted
 	default:
-		v.Class, v.Heading = "invalid", "NO VÁLIDO / INVALID"
+		v.Class, v.Heading = "invalid", m.Invalid
 	}
 	if res.Country != "" {
 		v.Country = u.countryName(res.Country)
 	}
 	for _, rl := range res.Rules {
 		if rl.Result != verify.Pass {
+			d := i18n.Text{ES: rl.Description, EN: rl.Description}
+			if rl.Descriptions != nil {
+				d = rl.Descriptions.Text()
+			}
 			v.Failed = append(v.Failed, ruleView{ID: rl.Identifier, Country: rl.Country, Type: rl.Type,
-				Result: statusLabel(rl.Result), Description: rl.Description})
+				Result: statusLabel(rl.Result).String(), Description: d})
 		}
 	}
 	for _, c := range res.Checks {
 		v.Checks = append(v.Checks, checkView{Name: checkLabel(c.Name), Status: statusLabel(c.Status), Class: string(c.Status), Detail: c.Detail})
 		if c.Name == "rules" && c.Status == verify.Skipped && o.Country != "" {
-			name := u.countryName(o.Country)
-			v.Note = "No se han comprobado las reglas de " + name + ": no hay reglas configuradas. / " +
-				"The rules of " + name + " were not checked: none are configured."
+			v.Note = m.RulesNotChecked.With(u.countryName(o.Country))
 		}
 	}
 	// Only a verified signature makes the content the issuer's word.
@@ -444,87 +453,125 @@ func (u *UI) resultView(res verify.Result, o verify.Options) *resultView {
 	add(&v.Holder, "nam.gnt", h.GivenNameICAO)
 	dob := h.DateOfBirth
 	if dob == "" {
-		dob = "desconocida / unknown" // Annex V: an empty dob is an unknown date of birth
+		dob = m.UnknownDOB.String() // Annex V: an empty dob is an unknown date of birth
 	}
 	add(&v.Holder, "dob", dob)
 	if res.Type != "" {
 		add(&v.Cert, "type", typeLabel(res.Type))
 	}
-	switch res.Type {
-	case dcc.Vaccination:
-		add(&v.Cert, "v.dt", res.EventDate)
-	case dcc.Test:
-		add(&v.Cert, "t.sc", u.sampleShown(res.EventDate))
-	case dcc.Recovery:
-		add(&v.Cert, "r.fr", res.EventDate)
+	name := func(c *verify.Coded) string {
+		if c == nil {
+			return ""
+		}
+		return c.Text().String()
 	}
-	v.Cert = append(v.Cert, kv{"Emitido el / Issued on", u.when(res.IssuedAt)}, kv{"Caduca el / Expires on", u.when(res.Expires)})
+	if e := res.Event; e != nil {
+		switch res.Type {
+		case dcc.Vaccination:
+			if e.Dose > 0 {
+				add(&v.Cert, "doses", m.DoseOf.With(e.Dose, e.Doses).String())
+			}
+			add(&v.Cert, "v.mp", name(e.Product))
+			add(&v.Cert, "v.vp", name(e.Vaccine))
+			add(&v.Cert, "v.ma", name(e.Manufacturer))
+			add(&v.Cert, "v.dt", e.Date)
+			add(&v.Cert, "v.co", name(e.Country))
+		case dcc.Test:
+			add(&v.Cert, "t.tt", name(e.TestType))
+			add(&v.Cert, "t.tr", name(e.TestResult))
+			add(&v.Cert, "t.sc", u.sampleShown(e.SampleTime))
+			add(&v.Cert, "t.nm", e.TestName)
+			add(&v.Cert, "t.ma", name(e.TestDevice))
+			add(&v.Cert, "t.tc", e.Centre)
+			add(&v.Cert, "t.co", name(e.Country))
+		case dcc.Recovery:
+			add(&v.Cert, "r.fr", e.FirstPositive)
+			if e.ValidFrom != "" || e.ValidUntil != "" {
+				v.Cert = append(v.Cert, kv{m.Validity.String(), m.ValidityRange.With(e.ValidFrom, e.ValidUntil).String()})
+			}
+			add(&v.Cert, "r.co", name(e.Country))
+		}
+	}
+	v.Cert = append(v.Cert, kv{m.IssuedOn.String(), u.when(res.IssuedAt)}, kv{m.ExpiresOn.String(), u.when(res.Expires)})
 	if res.Issuer != "" {
-		v.Cert = append(v.Cert, kv{"País emisor / Issuing country", u.countryName(res.Issuer)})
+		v.Cert = append(v.Cert, kv{m.IssuingCountry.String(), u.countryName(res.Issuer)})
 	}
 	return v
 }
 
-// countryName is a country's name in the value set, with its code.
+// countryName is a country's name in both languages, with its code.
 func (u *UI) countryName(code string) string {
-	if name, ok := u.c.ValueSets.Country(code); ok && name != "" {
-		return name + " (" + code + ")"
+	if _, ok := u.c.ValueSets.Country(code); ok {
+		return u.c.ValueSets.Name(valueset.CountryCodes, code).String() + " (" + code + ")"
 	}
 	return code
 }
 
-// checkLabels name the verifier's checks (verify.Result.Checks).
-var checkLabels = map[string]string{
-	"qr":           "Lectura del código QR / QR code read",
-	"decode":       "Descodificación / Decoding",
-	"kid":          "Firmante conocido / Known signer",
-	"alg":          "Algoritmo de firma / Signature algorithm",
-	"signature":    "Firma / Signature",
-	"expiry":       "Vigencia / Validity period",
-	"dsc-validity": "Validez del certificado del firmante / Signer's certificate validity",
-	"key-usage":    "Uso permitido de la clave / Permitted key usage",
-	"chain":        "Cadena de confianza / Chain of trust",
-	"schema":       "Contenido / Content",
-	"revocation":   "Revocación / Revocation",
-	"rules":        "Reglas del país de destino / Rules of the country of arrival",
-}
-
-func checkLabel(name string) string {
-	if l, ok := checkLabels[name]; ok {
+func checkLabel(name string) i18n.Text {
+	if l, ok := verifyText().Checks[name]; ok {
 		return l
 	}
-	return name
+	return i18n.Text{ES: name, EN: name}
 }
 
-func statusLabel(s verify.Status) string {
-	switch s {
-	case verify.Pass:
-		return "Correcto / Passed"
-	case verify.Fail:
-		return "Fallido / Failed"
-	case verify.Open:
-		return "Sin decidir / Undecided"
-	case verify.Skipped:
-		return "No aplicado / Skipped"
+func statusLabel(s verify.Status) i18n.Text {
+	if l, ok := verifyText().Statuses[string(s)]; ok {
+		return l
 	}
-	return string(s)
+	return i18n.Text{ES: string(s), EN: string(s)}
 }
 
-func (u *UI) renderVerify(w http.ResponseWriter, r *http.Request, status int, f verifyForm, problems []string, n *verifyNotice, res *resultView) {
+// ruleCountries are the countries of arrival the verifier has rules of;
+// known is false where it does not say.
+func (u *UI) ruleCountries() (countries []string, known bool) {
+	rc, ok := u.c.Verifier.(interface{ RuleCountries() ([]string, bool) })
+	if !ok {
+		return nil, false
+	}
+	return rc.RuleCountries()
+}
+
+// arrivalOptions are the countries of arrival offered: those whose rules
+// are loaded, or every country where the verifier does not say. A country
+// chosen before (a bookmark) stays, so that the page can say its rules
+// were not checked.
+func (u *UI) arrivalOptions(chosen string) (opts []option, none bool) {
+	countries, known := u.ruleCountries()
+	all := u.options(setCountry, false)
+	if !known {
+		return all, false
+	}
+	for _, o := range all {
+		if o.Value == chosen || slices.Contains(countries, o.Value) {
+			opts = append(opts, o)
+		}
+	}
+	return opts, len(countries) == 0
+}
+
+func (u *UI) renderVerify(w http.ResponseWriter, r *http.Request, status int, f verifyForm, problems []i18n.Text, n *verifyNotice, res *resultView) {
 	lang := f.Lang
 	if lang == "" {
 		lang = defaultVerifyLang
 	}
 	zone, _ := u.c.Now().In(u.c.Location).Zone()
-	pg := verifyPage{
-		Options: []field{
+	m := verifyText()
+	arrival, none := u.arrivalOptions(f.Country)
+	pg := verifyPage{Lang: lang}
+	if none && f.Country == "" {
+		pg.NoRules = m.NoRules
+	} else {
+		pg.Options = []field{
 			{Name: "country", Label: "País de destino / Country of arrival", Kind: "select", Value: f.Country,
-				Options: u.options(setCountry, false), Empty: "— Sin reglas de país / No country rules —",
-				Hint: "Sus reglas de aceptación se comprueban si están configuradas. / Its acceptance rules are checked where configured."},
+				Options: arrival, Empty: m.NoCountryRules.String(), Hint: m.CountryHint.String()},
 			{Name: "region", Label: "Región (opcional) / Region (optional)", Value: f.Region,
 				Hint: "Solo para reglas regionales, p. ej. AN. / Only for regional rules, e.g. AN."},
-		},
-		Lang: lang,
+		}
+	}
+	pg = verifyPage{
+		Options: pg.Options,
+		NoRules: pg.NoRules,
+		Lang:    lang,
 		At: field{Name: "at", Label: "Fecha y hora de la verificación / Validation time", Kind: "datetime", Value: f.At, Step: "1",
 			Hint: "Vacío: ahora. Hora de " + zone + ". / Empty: now. Time in " + zone + "."},
 		Problems: problems,

@@ -91,7 +91,12 @@ func (c *client) upload(fields map[string]string, photo []byte, header ...string
 // text is the page as a person reads it: entities decoded.
 func (r *response) text() string { return html.UnescapeString(r.body) }
 
-var statePattern = regexp.MustCompile(`id="state">([^<]*)<`)
+var tags = regexp.MustCompile(`<[^>]*>`)
+
+// plain is the text without its tags, as the eye reads "<span lang="es">A</span> / <span lang="en">B</span>".
+func plain(s string) string { return html.UnescapeString(tags.ReplaceAllString(s, "")) }
+
+var statePattern = regexp.MustCompile(`id="state">(.*?)</p>`)
 
 // state is the big state of a result page, or "" if there is none.
 func (r *response) state() string {
@@ -99,14 +104,23 @@ func (r *response) state() string {
 	if m == nil {
 		return ""
 	}
-	return m[1]
+	return plain(m[1])
+}
+
+// reason is the plain text of the element with the id, "" if absent.
+func (r *response) element(id string) string {
+	m := regexp.MustCompile(`(?s)id="` + id + `"[^>]*>(.*?)</(p|div|li|section)>`).FindStringSubmatch(r.body)
+	if m == nil {
+		return ""
+	}
+	return plain(m[1])
 }
 
 func (r *response) mustContain(t testing.TB, want ...string) {
 	t.Helper()
-	text := r.text()
+	text, flat := r.text(), plain(r.body)
 	for _, w := range want {
-		if !strings.Contains(text, w) {
+		if !strings.Contains(text, w) && !strings.Contains(flat, w) {
 			t.Errorf("%s %s: the page lacks %q", r.Request.Method, r.Request.URL.Path, w)
 		}
 	}
@@ -146,15 +160,22 @@ func TestVerifyPage(t *testing.T) {
 		t.Errorf("%d scripts in the page, %d of them /assets/verify.js; want exactly that one", n, m)
 	}
 	for _, want := range []string{`method="post" action="/verify" enctype="multipart/form-data"`, `type="file" id="f-photo" name="photo"`,
-		`name="hc1"`, `<select id="f-country" name="country"`, `<option value="DE">Germany</option>`, `name="region"`,
-		`<option value="es" selected>`, `<option value="en">`, `type="datetime-local" id="f-at" name="at"`, `id="camera" hidden`} {
+		`name="hc1"`, `<option value="es" selected>`, `<option value="en">`, `type="datetime-local" id="f-at" name="at"`, `id="camera" hidden`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the verify page lacks %s", want)
 		}
 	}
+	// The demo loads no country's rules: no country to choose, and the
+	// page says that only the technical check is made.
+	if strings.Contains(page.body, `id="f-country"`) {
+		t.Error("a country of arrival is offered where no rules are loaded")
+	}
+	if got := page.element("no-rules"); !strings.Contains(got, "Sin reglas: solo comprobación técnica") || !strings.Contains(got, "No rules: technical check only") {
+		t.Errorf("the no-rules statement is %q", got)
+	}
 	// The options may be bookmarked.
 	page = c.get("/verify?country=de&lang=en&region=BY").want(t, http.StatusOK)
-	for _, want := range []string{`<option value="DE" selected>`, `<option value="en" selected>`, `value="BY"`} {
+	for _, want := range []string{`<option value="DE" selected>Alemania / Germany</option>`, `<option value="en" selected>`, `value="BY"`} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the options of the query are not kept: no %s", want)
 		}
@@ -214,8 +235,10 @@ func TestVerifyUpload(t *testing.T) {
 		t.Errorf("state %q, want VALID", got)
 	}
 	res.mustContain(t, `class="result valid"`, "Musterfrau-Gößinger", "Gabriele", "MUSTERFRAU<GOESSINGER", "GABRIELE", "1998-02-26",
-		"Prueba diagnóstica / Test", "Spain (ES)", "Emitido el / Issued on", "Caduca el / Expires on",
-		"Fecha y hora de la toma de muestra", "Firma / Signature", "Revocación / Revocation")
+		"Prueba diagnóstica / Test", "España / Spain (ES)", "Emitido el / Issued on", "Caduca el / Expires on",
+		"Fecha y hora de la toma de muestra", "Firma / Signature", "Revocación / Revocation",
+		"Tipo de prueba / Type of test", "Amplificación de ácidos nucleicos con detección por sonda / Nucleic acid amplification with probe detection",
+		"Resultado / Test result", "No detectado / Not detected")
 	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("a result page with personal data has Cache-Control %q", cc)
 	}
@@ -231,7 +254,13 @@ func TestVerifyUpload(t *testing.T) {
 	if got := res.state(); got != "NO VÁLIDO / INVALID" {
 		t.Errorf("revoked: state %q, want INVALID", got)
 	}
-	res.mustContain(t, `class="result invalid"`, "The certificate has been revoked", "Revocada")
+	res.mustContain(t, `class="result invalid"`, "El certificado ha sido revocado: figura en la lista de revocación de ES / The certificate has been revoked: it is on the revocation list of ES")
+	if tech := res.element("technical"); !strings.Contains(tech, "UCI hash") {
+		t.Errorf("the technical detail is %q", tech)
+	}
+	if strings.Contains(res.element("reason"), "hash") {
+		t.Errorf("the reason holds technical detail: %q", res.element("reason"))
+	}
 
 	// A country of arrival without configured rules: VALID, and the page
 	// says that its rules were not checked.
@@ -239,7 +268,7 @@ func TestVerifyUpload(t *testing.T) {
 	if got := res.state(); got != "VÁLIDO / VALID" {
 		t.Errorf("with a country: state %q", got)
 	}
-	res.mustContain(t, "The rules of Germany (DE) were not checked")
+	res.mustContain(t, "The rules of Alemania / Germany (DE) were not checked", "only the technical check was made")
 }
 
 func TestVerifyPastedText(t *testing.T) {
@@ -262,8 +291,8 @@ func TestVerifyPastedText(t *testing.T) {
 	}
 }
 
-// The verifier explains in the language chosen; the page's own words are
-// in both, as everywhere in the UI.
+// The verifier's reasons are in both languages whatever language is
+// chosen, as every message of the UI.
 func TestVerifyLanguage(t *testing.T) {
 	s := newSystem(t, nil)
 	is := s.issueTest(t, "Prueba", "Revocada")
@@ -272,19 +301,23 @@ func TestVerifyLanguage(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := s.client(t)
-	for _, tt := range []struct{ lang, hc1, want, notWant string }{
+	for _, tt := range []struct{ lang, hc1, es, en string }{
 		{"es", is.HC1, "El certificado ha sido revocado", "The certificate has been revoked"},
-		{"en", is.HC1, "The certificate has been revoked", "El certificado ha sido revocado"},
-		{"", is.HC1, "El certificado ha sido revocado", "The certificate has been revoked"}, // Spanish first
-		{"es", "HC1:NOT-A-CERTIFICATE", "No es un certificado COVID digital de la UE legible", "Not a readable"},
-		{"en", "HC1:NOT-A-CERTIFICATE", "Not a readable EU Digital COVID Certificate", "No es un certificado"},
+		{"en", is.HC1, "El certificado ha sido revocado", "The certificate has been revoked"},
+		{"", is.HC1, "El certificado ha sido revocado", "The certificate has been revoked"},
+		{"es", "HC1:NOT-A-CERTIFICATE", "No es un certificado COVID digital de la UE legible", "Not a readable EU Digital COVID Certificate"},
 	} {
 		res := c.post("/verify", url.Values{"hc1": {tt.hc1}, "lang": {tt.lang}}).want(t, http.StatusOK)
 		if got := res.state(); got != "NO VÁLIDO / INVALID" {
 			t.Errorf("lang %q: state %q", tt.lang, got)
 		}
-		if !strings.Contains(res.text(), tt.want) || strings.Contains(res.text(), tt.notWant) {
-			t.Errorf("lang %q: the reason is not %q:\n%s", tt.lang, tt.want, regexp.MustCompile(`id="reason">[^<]*`).FindString(res.body))
+		if got := res.element("reason"); got != "" && (!strings.HasPrefix(got, tt.es) || !strings.Contains(got, " / "+tt.en)) {
+			t.Errorf("lang %q: the reason is %q, want %q / %q", tt.lang, got, tt.es, tt.en)
+		} else if got == "" {
+			t.Errorf("lang %q: no reason", tt.lang)
+		}
+		if !strings.Contains(res.body, `id="reason"><span lang="es">`) {
+			t.Errorf("lang %q: the reason's languages are not marked", tt.lang)
 		}
 		res.mustContain(t, "Comprobaciones / Checks", "Verificar otro / Verify another")
 	}
@@ -319,6 +352,9 @@ func TestVerifyShowsNoPersonalDataWithoutAVerifiedSignature(t *testing.T) {
 			t.Errorf("%s: state %q", name, got)
 		}
 		res.mustContain(t, "The certificate's signer is not trusted")
+		if got := res.element("signer-note"); !strings.Contains(got, "La lista de confianza") || !strings.Contains(got, "The trust list holds signing certificates of ES, but not the one") {
+			t.Errorf("%s: the signer note is %q", name, got)
+		}
 		for _, p := range personal {
 			if strings.Contains(res.body, p) || strings.Contains(res.text(), p) {
 				t.Errorf("%s: an unverified certificate's page shows %q", name, p)
@@ -348,6 +384,9 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // certificate does not meet.
 type failingRules struct{}
 
+// Countries: the rules are Germany's.
+func (failingRules) Countries() []string { return []string{"DE"} }
+
 func (failingRules) Evaluate(in verify.RulesInput) ([]verify.RuleOutcome, error) {
 	return []verify.RuleOutcome{
 		{Identifier: "GR-" + in.Country + "-0001", Type: "Acceptance", Country: in.Country, Version: "1.0.0", Result: verify.Pass,
@@ -365,11 +404,19 @@ func TestVerifyNotAccepted(t *testing.T) {
 	if got := res.state(); got != "NO ACEPTADO / NOT ACCEPTED" {
 		t.Errorf("state %q, want NOT ACCEPTED", got)
 	}
-	res.mustContain(t, `class="result not-accepted"`, "Not accepted in the country of arrival",
-		"Reglas no cumplidas en Germany (DE) / Rules not met in Germany (DE)",
+	res.mustContain(t, `class="result not-accepted"`, "Not accepted in the country of arrival (DE): the rules TR-DE-0002 are not met",
+		"Reglas no cumplidas en Alemania / Germany (DE) / Rules not met in Alemania / Germany (DE)",
 		"TR-DE-0002", "A PCR test is accepted up to 1 hour after the sample.", "Musterfrau-Gößinger")
 	if strings.Contains(regexp.MustCompile(`(?s)<ul class="rules".*?</ul>`).FindString(res.body), "GR-DE-0001") {
 		t.Error("a rule that passed is listed as not met")
+	}
+	// Only the country whose rules are loaded is offered.
+	page := c.get("/verify").want(t, http.StatusOK)
+	if opts := regexp.MustCompile(`<option value="[A-Z]{2}"`).FindAllString(page.body, -1); len(opts) != 1 || opts[0] != `<option value="DE"` {
+		t.Errorf("countries offered: %v, want only DE", opts)
+	}
+	if strings.Contains(page.body, `id="no-rules"`) {
+		t.Error("the page says no rules are loaded")
 	}
 	// No country: no rules.
 	res = c.upload(nil, s.qrPNG(t, is.UVCI)).want(t, http.StatusOK)
@@ -387,7 +434,11 @@ func TestVerifyErrors(t *testing.T) {
 		if res.state() != "" {
 			t.Errorf("%s: a photo without a code gives the state %q", name, res.state())
 		}
-		res.mustContain(t, "No se ha encontrado ningún código QR / No QR code found", "No QR code can be read in the image")
+		res.mustContain(t, "No se ha encontrado ningún código QR / No QR code found")
+		why := plain(regexp.MustCompile(`(?s)<p class="reason">.*?</p>`).FindString(res.body))
+		if !strings.Contains(why, " / ") || strings.Contains(why, "qr:") || strings.Contains(why, "Exception") {
+			t.Errorf("%s: the reason is %q: both languages, without the decoder's words", name, why)
+		}
 	}
 
 	res := c.upload(nil, nil).want(t, http.StatusUnprocessableEntity)
