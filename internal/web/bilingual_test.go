@@ -34,9 +34,9 @@ func requireBilingual(t *testing.T, what string, r *response) {
 	}
 }
 
-var tags = regexp.MustCompile(`<[^>]*>`)
+var htmlTag = regexp.MustCompile(`<[^>]*>`)
 
-func stripTags(s string) string { return strings.TrimSpace(tags.ReplaceAllString(s, "")) }
+func stripTags(s string) string { return strings.TrimSpace(htmlTag.ReplaceAllString(s, "")) }
 
 // TestMessagesShownAreBilingual drives the forms into their errors and
 // reads every message shown: each must come in Spanish and in English.
