@@ -32,9 +32,9 @@ const (
 var (
 	// ErrNoPayload means the Certificate has no payload to print.
 	ErrNoPayload = errors.New("certpdf: no payload")
-	// ErrTooLong means the content does not fit on one A4 page: only values
-	// far beyond the schema's lengths do that.
-	ErrTooLong = errors.New("certpdf: the certificate does not fit on one A4 page")
+	// ErrTooLong means the content does not fit on its panel of the
+	// document: only values far beyond the schema's lengths do that.
+	ErrTooLong = errors.New("certpdf: the certificate does not fit on the document")
 )
 
 // Certificate is what the printed document shows.
@@ -44,6 +44,13 @@ type Certificate struct {
 	IssuedAt  time.Time    // CWT iat (zero: not shown)
 	Expires   time.Time    // CWT exp (zero: not shown)
 	Authority string       // display name of the issuing authority (optional)
+
+	// Layout is the form of the document: the folding A4 leaflet (the zero
+	// value) or A6 pages.
+	Layout Layout
+	// Demo marks demo material: a "DEMO — no válido / not valid" band on
+	// every panel, clear of the QR code.
+	Demo bool
 }
 
 // Renderer draws certificates. It is built once, parsing the embedded fonts,
@@ -78,7 +85,7 @@ func New(vs *valueset.Store) (*Renderer, error) {
 	return &Renderer{vs: vs, fonts: fonts}, nil
 }
 
-// Render writes c as a one-page A4 PDF to w. It refuses a certificate
+// Render writes c as a PDF in c.Layout to w. It refuses a certificate
 // without a payload or an HC1 string that a QR code cannot carry, a text
 // the embedded font cannot print, and content too long for the page; then w
 // receives nothing. It does not check that the HC1 string carries the
@@ -93,6 +100,9 @@ func (r *Renderer) Render(w io.Writer, c Certificate) error {
 	if !strings.HasPrefix(c.HC1, hc1.Prefix) {
 		return fmt.Errorf("certpdf: the HC1 string does not start with %q", hc1.Prefix)
 	}
+	if c.Layout != Leaflet && c.Layout != A6 {
+		return fmt.Errorf("certpdf: unknown layout %d", c.Layout)
+	}
 	code, err := qr.Encode(c.HC1)
 	if err != nil {
 		return fmt.Errorf("certpdf: the HC1 string cannot be encoded as a QR code: %w", err)
@@ -101,7 +111,7 @@ func (r *Renderer) Render(w io.Writer, c Certificate) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := r.draw(content, code)
+	pdf, err := r.draw(content, code, c.Layout, c.Demo)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,8 +168,17 @@ var labels = []string{
 	"Autoridad emisora / Issuing authority", "Consejería de Sanidad, Comunidad de Madrid",
 	"Emitido el / Issued on", "2026-11-22 12:00 UTC",
 	"Caduca el / Expires on", "2027-05-22 12:00 UTC",
-	"Este certificado no es un documento de viaje. / This certificate is not a travel document.",
+	"Información / Information",
+	"Este certificado no es un documento de viaje.", "This certificate is not a travel document.",
+	"Antes de viajar, compruebe las medidas de salud pública aplicables",
+	"La validez del certificado la determinan las normas del país de destino.", "The validity rules of the country of destination apply.",
+	"Cómo verificarlo: lea el código QR", "How to verify it: scan the QR code",
+	"Emisor del certificado: Consejería de Sanidad, Comunidad de Madrid (Ministerio de Sanidad).",
+	"Certificate issuer: Consejería de Sanidad, Comunidad de Madrid (Ministerio de Sanidad).",
 }
+
+// demoBand is the marking of demo material on every panel.
+const demoBand = "DEMO — no válido / not valid"
 
 func TestText(t *testing.T) {
 	r := renderer(t)
@@ -211,48 +221,116 @@ func TestText(t *testing.T) {
 			"Certificado válido hasta / Certificate valid until",
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			pdf := render(t, r, sign(t, tc.payload))
+		for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
+			t.Run(tc.name+"/"+layout.String(), func(t *testing.T) {
+				c := sign(t, tc.payload)
+				c.Layout = layout
+				pdf := render(t, r, c)
+				got := text(t, pdf)
+				for _, want := range append(tc.want, labels...) {
+					if !strings.Contains(got, want) {
+						t.Errorf("the text lacks %q", want)
+					}
+				}
+				if strings.Contains(got, "DEMO") {
+					t.Error("a document not marked as demo material says DEMO")
+				}
+				if t.Failed() {
+					t.Logf("text: %s", got)
+				}
+				info := poppler(t, "pdfinfo", pdf)
+				want := map[certpdf.Layout]*regexp.Regexp{
+					certpdf.Leaflet: regexp.MustCompile(`(?m)^Pages:\s+1$(?s:.*)^Page size:\s+595.2\d x 841.8\d pts \(A4\)`),
+					certpdf.A6:      regexp.MustCompile(`(?m)^Pages:\s+4$(?s:.*)^Page size:\s+297.6\d x 420.9\d pts`),
+				}[layout]
+				if !want.MatchString(info) {
+					t.Errorf("want %s pages:\n%s", layout, info)
+				}
+			})
+		}
+	}
+}
+
+// Demo material says so on every panel: the band once per panel (each
+// A6 page of the A6 layout), besides the watermarks and the note on the
+// back.
+func TestDemo(t *testing.T) {
+	r := renderer(t)
+	for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
+		t.Run(layout.String(), func(t *testing.T) {
+			c := sign(t, vaccination())
+			c.Layout, c.Demo = layout, true
+			pdf := render(t, r, c)
 			got := text(t, pdf)
-			for _, want := range append(tc.want, labels...) {
+			if n := strings.Count(got, demoBand); n != 4 {
+				t.Errorf("the band %q appears %d times, want 4 (one per panel)", demoBand, n)
+			}
+			for _, want := range []string{"Documento de un sistema de demostración", "Document of a demonstration system", "Musterfrau-Gößinger"} {
 				if !strings.Contains(got, want) {
 					t.Errorf("the text lacks %q", want)
 				}
 			}
-			if t.Failed() {
-				t.Logf("text: %s", got)
-			}
-			info := poppler(t, "pdfinfo", pdf)
-			if !strings.Contains(info, "(A4)") || !regexp.MustCompile(`(?m)^Pages:\s+1$`).MatchString(info) {
-				t.Errorf("not one A4 page:\n%s", info)
+			if layout == certpdf.A6 {
+				for page := 1; page <= 4; page++ {
+					pg := strconv.Itoa(page)
+					one := strings.Join(strings.Fields(poppler(t, "pdftotext", "-enc", "UTF-8", "-f", pg, "-l", pg, pdf, "-")), " ")
+					if !strings.Contains(one, demoBand) {
+						t.Errorf("page %d lacks the band: %s", page, one)
+					}
+				}
 			}
 		})
 	}
 }
 
-// The QR code on the printed page reads back as the HC1 string, and its size
-// is what HCERT §4.2.2 recommends: a diagonal of 35–60 mm, for the symbol
-// and for the symbol with its quiet zone. At 300 dpi, a printer's resolution,
-// every module is the same whole number of pixels.
+// longVaccination is a vaccination with long accented names, so a large
+// QR code.
+func longVaccination() *dcc.Payload {
+	p := vaccination()
+	p.Nam = dcc.Name{
+		FN: "Fernández-Villaverde Gómez de la Serna y Muñoz-Caravaca", FNT: "FERNANDEZ<VILLAVERDE<GOMEZ<DE<LA<SERNA<Y<MUNOZ<CARAVACA",
+		GN: "María de los Ángeles Inmaculada Concepción", GNT: "MARIA<DE<LOS<ANGELES<INMACULADA<CONCEPCION",
+	}
+	p.V[0].IS = "Consejería de Sanidad y Políticas Sociales de la Región de Murcia"
+	return p
+}
+
+// The QR code on the printed page reads back as the HC1 string with zbarimg
+// from the page rendered at 100 dpi, in both layouts and marked as demo
+// material (the band must not cover it), and its symbol is at least 50 mm
+// wide: 55 mm or more (certpdf.QRSide). HCERT §4.2.2 recommends a diagonal of
+// 35–60 mm; the document prints it larger on purpose, so that it reads at
+// low resolution. At 300 dpi, a printer's resolution, every module is the
+// same whole number of pixels, on the upside-down panel of the leaflet too.
 func TestQRCode(t *testing.T) {
 	r := renderer(t)
-	vacc := sign(t, vaccination())
-	for _, tc := range []struct {
+	vacc, long, tst, rec := sign(t, vaccination()), sign(t, longVaccination()), sign(t, test()), sign(t, recovery())
+	type qrCase struct {
 		name string
 		dpi  int
 		cert certpdf.Certificate
-	}{
-		{"vaccination", 200, vacc},
-		{"vaccination at 300 dpi", 300, vacc},
-		{"test", 200, sign(t, test())},
-		{"recovery", 200, sign(t, recovery())},
-		// The extremes: the smallest symbol (version 1), the largest code
-		// with its quiet zone (version 34), and the smallest modules
-		// (version 40: 0.17 mm, too small to read at 200 dpi).
-		{"version 1", 200, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination()}},
-		{"version 34", 200, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6", 1706), Payload: vaccination()}},
-		{"version 40", 300, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6BF", 805), Payload: vaccination()}},
-	} {
+	}
+	var cases []qrCase
+	for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
+		for _, c := range []qrCase{
+			{"vaccination", 100, vacc},
+			{"long vaccination", 100, long},
+			{"test", 100, tst},
+			{"recovery", 100, rec},
+			{"vaccination at 300 dpi", 300, vacc},
+			// The extremes: the smallest symbol (version 1), the largest
+			// code with its quiet zone (version 34), and the smallest
+			// modules (version 40: 0.34 mm, too small to read at 100 dpi).
+			{"version 1", 100, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination()}},
+			{"version 34", 200, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6", 1706), Payload: vaccination()}},
+			{"version 40", 300, certpdf.Certificate{HC1: "HC1:" + strings.Repeat("6BF", 805), Payload: vaccination()}},
+		} {
+			c.name = layout.String() + "/" + c.name
+			c.cert.Layout, c.cert.Demo = layout, true
+			cases = append(cases, c)
+		}
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			code, err := qr.Encode(tc.cert.HC1)
@@ -261,7 +339,11 @@ func TestQRCode(t *testing.T) {
 			}
 			pdf := render(t, r, tc.cert)
 			prefix := filepath.Join(t.TempDir(), "page")
-			poppler(t, "pdftoppm", "-r", strconv.Itoa(tc.dpi), "-png", "-singlefile", pdf, prefix)
+			page := "1"
+			if tc.cert.Layout == certpdf.A6 {
+				page = "2" // the QR code's page
+			}
+			poppler(t, "pdftoppm", "-r", strconv.Itoa(tc.dpi), "-png", "-f", page, "-l", page, "-singlefile", pdf, prefix)
 			data, err := os.ReadFile(prefix + ".png")
 			if err != nil {
 				t.Fatal(err)
@@ -293,15 +375,16 @@ func TestQRCode(t *testing.T) {
 				t.Errorf("QR code is %d×%d px: not square", w, h)
 			}
 			mm := func(px float64) float64 { return px / float64(tc.dpi) * 25.4 }
-			diag := mm(math.Hypot(float64(w), float64(h)))
 			n := float64(code.Size())
-			withQuiet := diag * (n + 2*qr.QuietZone) / n
-			t.Logf("HC1 of %d characters, version %d (%d modules): symbol %.1f mm wide, diagonal %.1f mm, %.1f mm with the quiet zone; module %.2f mm",
-				len(tc.cert.HC1), code.Version(), code.Size(), mm(float64(w)), diag, withQuiet, mm(float64(w))/n)
-			for _, d := range []float64{diag, withQuiet} {
-				if d < 35 || d > 60 {
-					t.Errorf("diagonal %.1f mm, want 35–60 mm (HCERT §4.2.2)", d)
-				}
+			t.Logf("HC1 of %d characters, version %d (%d modules): symbol %.1f mm wide, module %.2f mm",
+				len(tc.cert.HC1), code.Version(), code.Size(), mm(float64(w)), mm(float64(w))/n)
+			if side := mm(float64(w)); side < 50 {
+				t.Errorf("the QR code is %.1f mm wide, want at least 50 mm", side)
+			}
+			// What the layout says, to the pixel (and a pixel of
+			// anti-aliasing).
+			if want := certpdf.QRSide(code); math.Abs(mm(float64(w))-want) > mm(2) || want < certpdf.QRMinSide {
+				t.Errorf("the QR code is %.1f mm wide, the layout says %.1f mm (at least %.0f mm)", mm(float64(w)), want, certpdf.QRMinSide)
 			}
 			if tc.dpi == 300 && (w%code.Size() != 0 || h%code.Size() != 0) {
 				t.Errorf("%d×%d px for %d modules: not a whole number of pixels per module", w, h, code.Size())
@@ -439,23 +522,36 @@ func TestLongValues(t *testing.T) {
 	e.TC = long("Centro de Salud Virgen de la Macarena,")
 	e.IS = long("Consejería de Salud y Familias, Junta de Andalucía,")
 	e.CI = "URN:UVCI:01:ES:" + strings.Repeat("X", 63) + "#Q"
-	c := sign(t, p)
-	c.Authority = strings.Repeat("Servicio Andaluz de Salud ", 4)
-	pdf := render(t, renderer(t), c)
+	for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
+		t.Run(layout.String(), func(t *testing.T) {
+			c := sign(t, p)
+			c.Authority = strings.Repeat("Servicio Andaluz de Salud ", 4)
+			c.Layout, c.Demo = layout, true
+			pdf := render(t, renderer(t), c)
 
-	// Wrapping breaks lines, at spaces or inside a word: compare without
-	// whitespace.
-	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	got := squash(text(t, pdf))
-	for _, want := range []string{p.Nam.FN, p.Nam.FNT, p.Nam.GN, p.Nam.GNT, e.NM, e.TC, e.IS, e.CI, c.Authority} {
-		if !strings.Contains(got, squash(want)) {
-			t.Errorf("the text lacks %q", want)
-		}
+			// Wrapping breaks lines, at spaces or inside a word: compare
+			// without whitespace.
+			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			got := squash(text(t, pdf))
+			for _, want := range []string{p.Nam.FN, p.Nam.FNT, p.Nam.GN, p.Nam.GNT, e.NM, e.TC, e.IS, e.CI, c.Authority} {
+				if !strings.Contains(got, squash(want)) {
+					t.Errorf("the text lacks %q", want)
+				}
+			}
+			inPanels(t, pdf)
+		})
 	}
+}
 
-	// Every word lies within the page's 15 mm margins (less a point for
-	// glyph side bearings); A4 is 595.28 × 841.89 points.
-	const left, right, top, bottom = 15*72/25.4 - 1, (210-15)*72/25.4 + 1, 15*72/25.4 - 1, (297-15)*72/25.4 + 1
+// inPanels checks that every word of the document lies within the 7 mm
+// margins of one A6 panel (less a point for glyph side bearings): one of the
+// four of the A4 leaflet, or the one of each A6 page. A6 is 297.64 × 420.94
+// points. The DEMO band's words are 5 mm from the panel's top, within what
+// printers print at a sheet's edge.
+func inPanels(t *testing.T, pdf string) {
+	t.Helper()
+	const w, h, margin, bandTop = 210.0 / 2 * 72 / 25.4, 297.0 / 2 * 72 / 25.4, 7*72/25.4 - 1, 5*72/25.4 - 1
+	band := strings.Fields(demoBand)
 	words := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`).
 		FindAllStringSubmatch(poppler(t, "pdftotext", "-bbox", pdf, "-"), -1)
 	if len(words) < 100 {
@@ -466,8 +562,16 @@ func TestLongValues(t *testing.T) {
 		for i := range f {
 			f[i], _ = strconv.ParseFloat(m[i+1], 64)
 		}
-		if f[0] < left || f[2] > right || f[1] < top || f[3] > bottom {
-			t.Errorf("%q at x %.0f–%.0f, y %.0f–%.0f pt: outside the margins", m[5], f[0], f[2], f[1], f[3])
+		// The panel of the word's top left corner.
+		px, py := math.Floor(f[0]/w)*w, math.Floor(f[1]/h)*h
+		top, bottom := py+margin, py+h-margin
+		if slices.Contains(band, m[5]) {
+			// The band of the panel upright (y from its top) or upside
+			// down (from its bottom).
+			top, bottom = py+bandTop, py+h-bandTop
+		}
+		if f[0] < px+margin || f[2] > px+w-margin || f[1] < top || f[3] > bottom {
+			t.Errorf("%q at x %.0f–%.0f, y %.0f–%.0f pt: outside the margins of the panel at (%.0f, %.0f)", m[5], f[0], f[2], f[1], f[3], px, py)
 		}
 	}
 }
@@ -662,4 +766,20 @@ func densestSquare(t *testing.T, img *image.Gray) image.Rectangle {
 	}
 	// A box well inside the symbol, which symbolBounds grows to its edges.
 	return image.Rect(best.Min.X*b, best.Min.Y*b, best.Max.X*b, best.Max.Y*b).Inset(2 * b)
+}
+
+func TestParseLayout(t *testing.T) {
+	for in, want := range map[string]certpdf.Layout{"": certpdf.Leaflet, "a4": certpdf.Leaflet, "A4": certpdf.Leaflet, "a6": certpdf.A6, " A6 ": certpdf.A6} {
+		if got, err := certpdf.ParseLayout(in); err != nil || got != want {
+			t.Errorf("ParseLayout(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"a5", "letter", "leaflet2"} {
+		if _, err := certpdf.ParseLayout(in); err == nil || !strings.Contains(err.Error(), "want a4") {
+			t.Errorf("ParseLayout(%q): got %v, want an error naming the layouts", in, err)
+		}
+	}
+	if err := renderer(t).Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination(), Layout: 7}); err == nil {
+		t.Error("an unknown layout rendered")
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"dcc"
+	"dcc/i18n"
 	"dcc/valueset"
 )
 
@@ -16,7 +17,6 @@ import (
 const (
 	titleES = "Certificado COVID Digital de la UE"
 	titleEN = "EU Digital COVID Certificate"
-	notice  = "Este certificado no es un documento de viaje. / This certificate is not a travel document."
 
 	labelDisease = "Enfermedad o agente objetivo / Disease or agent targeted"
 )
@@ -31,12 +31,13 @@ type section struct {
 	fields []field
 }
 
-// content is the page before layout.
+// content is the document before layout.
 type content struct {
 	kind   string // the certificate type, as a heading
 	holder section
 	entry  section
 	cert   section
+	notes  []string // the back: one paragraph each
 }
 
 // content builds the page's text from c, naming coded values from the value
@@ -81,11 +82,11 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		v := p.V[0]
 		out.kind = "Certificado de vacunación / Vaccination certificate"
 		e := section{title: "Vacunación / Vaccination"}
-		e.add("v[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, v.TG))
-		e.add("v[0].vp", "Vacuna o profilaxis / Vaccine or prophylaxis", r.vs.Display(valueset.VaccineProphylaxis, v.VP))
-		e.add("v[0].mp", "Producto de la vacuna / Vaccine product", r.vs.Display(valueset.VaccineProduct, v.MP))
+		e.add("v[0].tg", labelDisease, r.name(valueset.DiseaseAgentTargeted, v.TG))
+		e.add("v[0].vp", "Vacuna o profilaxis / Vaccine or prophylaxis", r.name(valueset.VaccineProphylaxis, v.VP))
+		e.add("v[0].mp", "Producto de la vacuna / Vaccine product", r.name(valueset.VaccineProduct, v.MP))
 		e.add("v[0].ma", "Titular de la autorización de comercialización o fabricante de la vacuna / Vaccine marketing authorisation holder or manufacturer",
-			r.vs.Display(valueset.VaccineMAH, v.MA))
+			r.name(valueset.VaccineMAH, v.MA))
 		e.add("v[0].dn", "Número en una serie de dosis / Number in a series of doses", strconv.Itoa(v.DN)+"/"+strconv.Itoa(v.SD))
 		e.add("v[0].dt", "Fecha de la vacunación / Date of vaccination", v.DT)
 		e.add("v[0].co", "Estado miembro o tercer país en que se administró la vacuna / Member State or third country in which the vaccine was administered", r.country(v.CO))
@@ -97,14 +98,14 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		t := p.T[0]
 		out.kind = "Certificado de prueba diagnóstica / Test certificate"
 		e := section{title: "Prueba diagnóstica / Test"}
-		e.add("t[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, t.TG))
-		e.add("t[0].tt", "Tipo de prueba / Type of test", r.vs.Display(valueset.TestType, t.TT))
+		e.add("t[0].tg", labelDisease, r.name(valueset.DiseaseAgentTargeted, t.TG))
+		e.add("t[0].tt", "Tipo de prueba / Type of test", r.name(valueset.TestType, t.TT))
 		e.add("t[0].nm", "Nombre de la prueba / Test name", t.NM)
 		if t.MA != "" {
-			e.add("t[0].ma", "Fabricante de la prueba / Test manufacturer", r.vs.Display(valueset.TestManf, t.MA))
+			e.add("t[0].ma", "Fabricante de la prueba / Test manufacturer", r.name(valueset.TestManf, t.MA))
 		}
 		e.add("t[0].sc", "Fecha y hora de recogida de la muestra / Date and time of the test sample collection", dateTime(t.SC))
-		e.add("t[0].tr", "Resultado de la prueba / Result of the test", r.vs.Display(valueset.TestResult, t.TR))
+		e.add("t[0].tr", "Resultado de la prueba / Result of the test", r.name(valueset.TestResult, t.TR))
 		e.add("t[0].tc", "Centro o instalación de realización de pruebas / Testing centre or facility", t.TC)
 		e.add("t[0].co", "Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out", r.country(t.CO))
 		out.entry, is, ci = e, t.IS, t.CI
@@ -115,7 +116,7 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		rec := p.R[0]
 		out.kind = "Certificado de recuperación / Certificate of recovery"
 		e := section{title: "Recuperación / Recovery"}
-		e.add("r[0].tg", labelDisease, r.vs.Display(valueset.DiseaseAgentTargeted, rec.TG))
+		e.add("r[0].tg", labelDisease, r.name(valueset.DiseaseAgentTargeted, rec.TG))
 		e.add("r[0].fr", "Fecha del primer resultado positivo de la prueba NAAT / Date of first positive NAAT test result", rec.FR)
 		e.add("r[0].co", "Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out", r.country(rec.CO))
 		e.add("r[0].df", "Certificado válido desde / Certificate valid from", rec.DF)
@@ -137,7 +138,24 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 	if !c.Expires.IsZero() {
 		out.cert.add("Expires", "Caduca el / Expires on", utc(c.Expires))
 	}
+
+	issuer := is
+	if c.Authority != "" && c.Authority != is {
+		issuer = c.Authority + " (" + is + ")"
+	}
+	for _, t := range []i18n.Text{msg.NotTravel, msg.Evolving, msg.Rules, msg.Verify, msg.IssuedBy.With(issuer)} {
+		out.notes = append(out.notes, t.ES, t.EN)
+	}
+	if c.Demo {
+		out.notes = append(out.notes, msg.DemoNotice.ES, msg.DemoNotice.EN)
+	}
 	return out, nil
+}
+
+// name is the display name of a coded value: the one place that asks the
+// value sets, so that the lookup (a Spanish name, say) changes here alone.
+func (r *Renderer) name(set, code string) string {
+	return r.vs.Display(set, code)
 }
 
 // printableScript reports whether s is in the scripts the document prints

@@ -1,21 +1,31 @@
 // Package certpdf renders the printable EU Digital COVID Certificate that the
-// holder receives: one A4 page in PDF with the QR code and, in Spanish and
-// English, what the certificate says.
+// holder receives, in PDF, in Spanish and English.
+//
+// The default layout (Leaflet) is one A4 sheet that folds into an A6
+// leaflet, as the EU's reference issuance application prints it: a cover
+// with the EU emblem (drawn as vector shapes), the certificate's type and the
+// holder; inside, the QR code with the certificate's identifier and issue
+// below it, and the fields of the entry; on the back, the notes (not a
+// travel document, the destination's rules apply, how to verify, the
+// issuer). The inside panels are printed upside down so that they come out
+// upright after folding; Leaflet says how to fold. The A6 layout puts the
+// same panels on four A6 pages. Demo material carries a "DEMO — no válido /
+// not valid" band on every panel, a pale watermark on those without the QR
+// code, and a note on the back.
 //
 // The QR code carries the "HC1:" string as HCERT specification §4.2.2 ("QR
 // 2D Barcode") requires, encoded by package qr (alphanumeric mode, error
 // correction Q). It is drawn as vector squares, which print sharp at any
-// resolution. Its size follows §4.2.2 too: the symbol with its 4-module
-// quiet zone measures about 50 mm across the diagonal, and it and the symbol
-// alone stay within 37–58 mm, inside the recommended 35–60 mm, whatever the
-// QR version; a module is a whole number of 1/300 inch dots, so that printers
-// print every module square and alike.
+// resolution. The symbol is at least QRMinSide (55 mm) wide, larger than
+// §4.2.2's recommended 35–60 mm diagonal, so that a scan or photo at 100 dpi
+// reads it; a module is a whole number of 1/300 inch dots, so that printers
+// print every module square and alike, on the upside-down panel too.
 //
-// The page shows the fields of Annex I of Regulation (EU) 2021/953 as Annex
-// V of Implementing Decision (EU) 2021/1073 encodes them: the holder (nam,
-// dob) and every field of the one v, t or r entry, with coded values shown by
-// their value-set names (Annex II; package valueset) and the CWT's iat and
-// exp (HCERT §3.3.5–3.3.6).
+// The document shows the fields of Annex I of Regulation (EU) 2021/953 as
+// Annex V of Implementing Decision (EU) 2021/1073 encodes them: the holder
+// (nam, dob) and every field of the one v, t or r entry, with coded values
+// shown by their value-set names (Annex II; package valueset) and the CWT's
+// iat and exp (HCERT §3.3.5–3.3.6).
 //
 // Text uses DejaVu Sans, embedded (fonts/, Bitstream Vera licence, see
 // fonts/LICENSE) and subset into each PDF, so names in Latin, Greek and
@@ -24,6 +34,6 @@
 // standardised form and a note saying so; other text in such a script, and
 // characters the font lacks, are an error rather than a blank or letters out
 // of order: a certificate must not show a name other than the holder's. Long
-// values wrap (names first shrink); content that cannot fit on the page is
-// an error, never text off the page.
+// values wrap (names first shrink); content that cannot fit on its panel is
+// an error, never text off the panel.
 package certpdf

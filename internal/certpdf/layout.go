@@ -12,25 +12,71 @@ import (
 	"dcc/qr"
 )
 
-// Page geometry, in millimetres (the document's unit).
-const (
-	pageW, pageH = 210.0, 297.0
-	margin       = 15.0
-	contentW     = pageW - 2*margin
-	gap          = 5.0       // between the holder's column and the QR code, and around rules
-	ptMM         = 25.4 / 72 // one typographic point
-	lineSpacing  = 1.25      // line height / font size
-	ascent       = 0.93      // DejaVu Sans's ascender / font size: the first baseline below the top
-	shrinkStep   = 0.5       // points
-	footerSize   = 7.5       // points
-	footerH      = footerSize * ptMM * lineSpacing
+// Layout is the form of the holder's document.
+type Layout int
 
-	// HCERT §4.2.2 recommends a QR code with a diagonal of 35–60 mm. The
-	// code with its quiet zone aims at 50 mm, and both it and the symbol
-	// alone stay within 37–58 mm: a margin for printers that scale the page
-	// a little.
-	qrTarget, qrMin, qrMax = 50.0, 37.0, 58.0
-	qrMaxSide              = qrMax / math.Sqrt2
+const (
+	// Leaflet is one A4 portrait sheet of four A6 panels that folds into an
+	// A6 leaflet, as the EU's reference issuance application prints it: the
+	// cover with the EU emblem and the holder, the QR code with the
+	// certificate's identifier, the entry's fields, and the notes on the
+	// back. The top two panels are printed upside down so that they come out
+	// upright once folded.
+	//
+	// To fold it: print on A4 at actual size (100 %, no "fit to page"), on
+	// one side. Fold the sheet in half across, printed side out, the upside
+	// down half going behind; then fold it in half again, the left half
+	// going behind. The cover is on top, the QR code and the fields inside,
+	// the notes on the back.
+	Leaflet Layout = iota
+	// A6 puts the same four panels on four A6 pages, in reading order: for
+	// A6 card or a screen.
+	A6
+)
+
+// ParseLayout reads a layout's name: "a4" (or empty) for the leaflet,
+// "a6" for the A6 pages.
+func ParseLayout(s string) (Layout, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "a4":
+		return Leaflet, nil
+	case "a6":
+		return A6, nil
+	}
+	return 0, fmt.Errorf("certpdf: layout %q: want a4 (the folding leaflet) or a6", s)
+}
+
+func (l Layout) String() string {
+	switch l {
+	case Leaflet:
+		return "a4"
+	case A6:
+		return "a6"
+	}
+	return fmt.Sprintf("Layout(%d)", int(l))
+}
+
+// Geometry, in millimetres (the document's unit).
+const (
+	a4W, a4H       = 210.0, 297.0
+	panelW, panelH = a4W / 2, a4H / 2 // A6
+	// pad keeps text off the panel's edges, 7 mm: inside what printers
+	// print on the edges of a sheet (the outer panels' edges are the
+	// sheet's).
+	pad         = 7.0
+	bandInset   = 5.0 // the DEMO band, from the panel's top and sides: printable at a sheet's edge
+	bandH       = 6.0
+	gap         = 4.0       // around rules
+	ptMM        = 25.4 / 72 // one typographic point
+	lineSpacing = 1.25      // line height / font size
+	ascent      = 0.93      // DejaVu Sans's ascender / font size: the first baseline below the top
+	shrinkStep  = 0.5       // points
+
+	// QRMinSide is the least width of the QR symbol (without its quiet
+	// zone): 55 mm, so that a photo or a scan at 100 dpi reads it. This is
+	// larger than HCERT §4.2.2's recommended 35–60 mm diagonal, on purpose:
+	// modules of 0.5–0.8 mm read from a crumpled print or a poor camera.
+	QRMinSide = 55.0
 	// printerDot is 1/300 inch. Modules of a whole number of dots print as
 	// the same whole number of dots each on 300 and 600 dpi printers, wherever
 	// the page falls on the printer's grid: §4.2.2 asks that "each symbol
@@ -42,9 +88,14 @@ const (
 type rgb uint32
 
 const (
-	black rgb = 0x000000
-	grey  rgb = 0x555555
-	blue  rgb = 0x003399 // the EU flag's blue
+	black     rgb = 0x000000
+	grey      rgb = 0x555555
+	blue      rgb = 0x003399 // the EU flag's blue
+	yellow    rgb = 0xFFCC00 // the EU flag's yellow
+	white     rgb = 0xFFFFFF
+	red       rgb = 0xB00020 // the DEMO band
+	pale      rgb = 0xFADDE1 // the DEMO watermark: light, behind the text
+	foldGuide rgb = 0xBBBBBB
 )
 
 func (c rgb) split() (r, g, b uint8) { return uint8(c >> 16), uint8(c >> 8), uint8(c) }
@@ -57,125 +108,302 @@ type style struct {
 	color         rgb
 }
 
-// page is the state of the page being laid out.
-type page struct {
-	pdf    *gopdf.GoPdf
-	y      float64 // top of the next line
-	bottom float64 // text must end above this
+var (
+	sTitle    = style{family: bold, size: 12, minSize: 9, color: blue}
+	sSubtitle = style{family: regular, size: 10, minSize: 8, color: blue}
+	sKind     = style{family: bold, size: 10, minSize: 8, color: black}
+	sHeading  = style{family: bold, size: 9, minSize: 9, color: blue}
+	sLabel    = style{family: regular, size: 6, minSize: 6, color: grey}
+	sName     = style{family: bold, size: 10.5, minSize: 8, color: black}
+	sValue    = style{family: regular, size: 8.5, minSize: 8.5, color: black}
+	sNoteES   = style{family: regular, size: 7, minSize: 7, color: black}
+	sNoteEN   = style{family: regular, size: 7, minSize: 7, color: grey}
+	sBand     = style{family: bold, size: 8.5, minSize: 6, color: white}
+	sMark     = style{family: bold, size: 60, minSize: 60, color: pale}
+)
+
+// panel is an A6 part of the document: the page position of its top left
+// corner as drawn, before a rotation of 180° about its centre (the leaflet's
+// top row).
+type panel struct {
+	x, y    float64
+	rotated bool
 }
 
-// draw lays out c and the QR code on one A4 page.
-func (r *Renderer) draw(c *content, code *qr.Code) (*gopdf.GoPdf, error) {
-	var (
-		title    = style{family: bold, size: 18, minSize: 12, color: blue}
-		subtitle = style{family: regular, size: 13, minSize: 10, color: blue}
-		kind     = style{family: bold, size: 13, minSize: 10, color: black}
-		heading  = style{family: bold, size: 11, minSize: 11, color: blue}
-		label    = style{family: regular, size: 7.5, minSize: 7.5, color: grey}
-		name     = style{family: bold, size: 13, minSize: 9, color: black}
-		value    = style{family: regular, size: 11, minSize: 11, color: black}
-		footer   = style{family: regular, size: footerSize, minSize: footerSize, color: grey}
-	)
+// page is the state of the panel being laid out. Coordinates are those of
+// the page before the panel's rotation.
+type page struct {
+	pdf         *gopdf.GoPdf
+	at          panel
+	left, width float64 // the text column
+	y           float64 // top of the next line
+	bottom      float64 // text must end above this
+}
 
+// draw lays out c and the QR code in layout, marked as demo material when
+// demo is set.
+func (r *Renderer) draw(c *content, code *qr.Code, layout Layout, demo bool) (*gopdf.GoPdf, error) {
+	size := gopdf.Rect{W: a4W, H: a4H}
+	if layout == A6 {
+		size = gopdf.Rect{W: panelW, H: panelH}
+	}
 	pdf := new(gopdf.GoPdf)
-	pdf.Start(gopdf.Config{PageSize: gopdf.Rect{W: pageW, H: pageH}, Unit: gopdf.UnitMM})
+	pdf.Start(gopdf.Config{PageSize: size, Unit: gopdf.UnitMM})
 	pdf.SetInfo(gopdf.PdfInfo{Title: titleEN, Subject: c.kind})
 	for _, family := range []string{regular, bold} {
 		if err := pdf.AddTTFFontFromFontContainer(family, r.fonts); err != nil {
 			return nil, fmt.Errorf("certpdf: font %s: %w", family, err)
 		}
 	}
-	pdf.AddPage()
-	// Content stops a gap above the footer.
-	p := &page{pdf: pdf, y: margin, bottom: pageH - margin - footerH - gap}
-
-	if err := p.text("title", titleES, margin, contentW, title); err != nil {
-		return nil, err
+	// The leaflet's panels: the cover bottom right, the back bottom left;
+	// inside, the QR code top right and the fields top left, upside down
+	// (see Leaflet for the folds).
+	panels := []struct {
+		at        panel
+		watermark bool
+		fill      func(*page) error
+	}{
+		{panel{panelW, panelH, false}, true, func(p *page) error { return p.cover(c) }},
+		{panel{panelW, 0, true}, false, func(p *page) error { return p.code(c, code) }},
+		{panel{0, 0, true}, true, func(p *page) error { return p.fields(c) }},
+		{panel{0, panelH, false}, true, func(p *page) error { return p.notes(c) }},
 	}
-	if err := p.text("title", titleEN, margin, contentW, subtitle); err != nil {
-		return nil, err
+	if layout == Leaflet {
+		pdf.AddPage()
+		foldLines(pdf)
 	}
-	p.y += 2
-	if err := p.text("type", c.kind, margin, contentW, kind); err != nil {
-		return nil, err
-	}
-	p.rule()
-
-	// The QR code at the top right, beside the holder.
-	m := moduleSize(code.Size())
-	qrSide := float64(code.Size()+2*qr.QuietZone) * m
-	qrTop := snap(p.y)
-	p.qr(code, m, snap(pageW-margin-qrSide), qrTop)
-	holderW := contentW - qrMaxSide - gap
-	if err := p.section(c.holder, holderW, heading, label, name); err != nil {
-		return nil, err
-	}
-	p.y = max(p.y, qrTop+qrSide)
-	p.rule()
-	if err := p.section(c.entry, contentW, heading, label, value); err != nil {
-		return nil, err
-	}
-	p.rule()
-	if err := p.section(c.cert, contentW, heading, label, value); err != nil {
-		return nil, err
-	}
-
-	p.y, p.bottom = pageH-margin-footerH, pageH-margin
-	if err := p.text("notice", notice, margin, contentW, footer); err != nil {
-		return nil, err
+	for _, pn := range panels {
+		at := pn.at
+		if layout == A6 {
+			pdf.AddPage()
+			at = panel{}
+		}
+		p := &page{pdf: pdf, at: at, left: at.x + pad, width: panelW - 2*pad, y: at.y + pad, bottom: at.y + panelH - pad}
+		if at.rotated {
+			pdf.Rotate(180, at.x+panelW/2, at.y+panelH/2)
+		}
+		if demo {
+			if pn.watermark {
+				if err := p.watermark(); err != nil {
+					return nil, err
+				}
+			}
+			if err := p.band(); err != nil {
+				return nil, err
+			}
+		}
+		if err := pn.fill(p); err != nil {
+			return nil, err
+		}
+		if at.rotated {
+			pdf.RotateReset()
+		}
 	}
 	return pdf, nil
 }
 
-// section draws a heading and the fields below it, each label above its
-// value, in a column of width w from the left margin.
-func (p *page) section(s section, w float64, heading, label, value style) error {
-	if err := p.text(s.title, s.title, margin, w, heading); err != nil {
+// foldLines marks the leaflet's folds, light and dashed.
+func foldLines(pdf *gopdf.GoPdf) {
+	pdf.SetStrokeColor(foldGuide.split())
+	pdf.SetLineWidth(0.2)
+	pdf.SetLineType("dashed")
+	pdf.Line(0, panelH, a4W, panelH)
+	pdf.Line(panelW, 0, panelW, a4H)
+	pdf.SetLineType("solid")
+}
+
+// cover is the front: the EU emblem, the title, the certificate's type and
+// the holder.
+func (p *page) cover(c *content) error {
+	p.emblem(32)
+	p.y += 3
+	for _, t := range []struct {
+		s  string
+		st style
+	}{{titleES, sTitle}, {titleEN, sSubtitle}} {
+		if err := p.text("title", t.s, p.left, p.width, t.st); err != nil {
+			return err
+		}
+	}
+	p.y += 1.5
+	if err := p.text("type", c.kind, p.left, p.width, sKind); err != nil {
 		return err
 	}
-	p.y += 1
-	for _, f := range s.fields {
-		if err := p.text(f.what, f.label, margin, w, label); err != nil {
+	p.rule()
+	return p.section(c.holder, sName)
+}
+
+// code is the inside left panel: the QR code, as large as the panel allows
+// within the bounds, and the certificate's identifier and issue below it.
+func (p *page) code(c *content, code *qr.Code) error {
+	m := moduleSize(code.Size())
+	side := float64(code.Size()+2*qr.QuietZone) * m
+	if p.y+side > p.bottom {
+		return fmt.Errorf("%w: the QR code", ErrTooLong)
+	}
+	x := p.snapX(p.at.x + (panelW-side)/2)
+	y := p.snapY(p.y)
+	p.qr(code, m, x, y)
+	p.y = y + side
+	return p.section(c.cert, sValue)
+}
+
+// fields is the inside right panel: the entry.
+func (p *page) fields(c *content) error {
+	return p.section(c.entry, sValue)
+}
+
+// notes is the back: what the holder should know.
+func (p *page) notes(c *content) error {
+	if err := p.text("notes", msg.Notes.String(), p.left, p.width, sHeading); err != nil {
+		return err
+	}
+	p.y += 1.5
+	for i, n := range c.notes {
+		st := sNoteES
+		if i%2 == 1 {
+			st = sNoteEN
+		}
+		if err := p.text("notes", n, p.left, p.width, st); err != nil {
 			return err
 		}
-		if err := p.text(f.what, f.value, margin, w, value); err != nil {
-			return err
-		}
-		p.y += 1.5
+		p.y += 0.8 + 1.2*float64(i%2)
 	}
 	return nil
 }
 
-// rule draws a thin line across the page with space around it.
+// band draws the "DEMO — no válido / not valid" band across the top of the
+// panel, above everything else the panel holds.
+func (p *page) band() error {
+	x, y, w := p.at.x+bandInset, p.at.y+bandInset, panelW-2*bandInset
+	p.pdf.SetFillColor(red.split())
+	p.pdf.RectFromUpperLeftWithStyle(x, y, w, bandH, "F")
+	s := msg.Demo + " — " + msg.NotValid.String()
+	lines, size, err := p.fit("band", s, w-2, sBand)
+	if err != nil {
+		return err
+	}
+	tw, err := p.pdf.MeasureTextWidth(lines[0])
+	if err != nil || len(lines) != 1 {
+		return fmt.Errorf("certpdf: the DEMO band does not fit: %v", err)
+	}
+	h := size * ptMM
+	p.pdf.SetXY(x+(w-tw)/2, y+bandH/2+0.36*h) // the capitals centred
+	if err := p.pdf.Text(lines[0]); err != nil {
+		return fmt.Errorf("certpdf: band: %w", err)
+	}
+	p.y = max(p.y, y+bandH+2)
+	return nil
+}
+
+// watermark writes DEMO large and pale across the panel, under its text.
+func (p *page) watermark() error {
+	cx, cy := p.at.x+panelW/2, p.at.y+panelH/2
+	if err := p.font(sMark, sMark.size); err != nil {
+		return err
+	}
+	w, err := p.pdf.MeasureTextWidth(msg.Demo)
+	if err != nil {
+		return fmt.Errorf("certpdf: watermark: %w", err)
+	}
+	p.pdf.Rotate(55, cx, cy)
+	p.pdf.SetXY(cx-w/2, cy+sMark.size*ptMM*0.35)
+	err = p.pdf.Text(msg.Demo)
+	p.pdf.RotateReset()
+	if err != nil {
+		return fmt.Errorf("certpdf: watermark: %w", err)
+	}
+	return nil
+}
+
+// emblem draws the EU emblem as the flag shows it: twelve five-pointed
+// yellow stars in a circle on blue, h millimetres high and 3:2, centred at
+// the top of the text column. The proportions are the flag's: the circle's
+// radius a third of the height, a star's an eighteenth.
+func (p *page) emblem(h float64) {
+	w := h * 3 / 2
+	x, y := p.at.x+(panelW-w)/2, p.y
+	p.pdf.SetFillColor(blue.split())
+	p.pdf.RectFromUpperLeftWithStyle(x, y, w, h, "F")
+	cx, cy := x+w/2, y+h/2
+	p.pdf.SetFillColor(yellow.split())
+	for i := range 12 {
+		a := float64(i) * math.Pi / 6
+		star(p.pdf, cx+h/3*math.Sin(a), cy-h/3*math.Cos(a), h/18)
+	}
+	p.y = y + h
+}
+
+// star fills a five-pointed star of outer radius r at (x, y), a point up
+// (as the flag's stars are, whatever their place on the circle).
+func star(pdf *gopdf.GoPdf, x, y, r float64) {
+	inner := r * math.Sin(math.Pi/10) / math.Sin(7*math.Pi/10) // the regular star's, 0.382 r
+	pts := make([]gopdf.Point, 10)
+	for i := range pts {
+		rad := r
+		if i%2 == 1 {
+			rad = inner
+		}
+		a := float64(i) * math.Pi / 5
+		pts[i] = gopdf.Point{X: x + rad*math.Sin(a), Y: y - rad*math.Cos(a)}
+	}
+	pdf.Polygon(pts, "F")
+}
+
+// section draws a heading and the fields below it, each label above its
+// value, in the text column.
+func (p *page) section(s section, value style) error {
+	if err := p.text(s.title, s.title, p.left, p.width, sHeading); err != nil {
+		return err
+	}
+	p.y += 1
+	for _, f := range s.fields {
+		if err := p.text(f.what, f.label, p.left, p.width, sLabel); err != nil {
+			return err
+		}
+		if err := p.text(f.what, f.value, p.left, p.width, value); err != nil {
+			return err
+		}
+		p.y += 1.3
+	}
+	return nil
+}
+
+// rule draws a thin line across the text column with space around it.
 func (p *page) rule() {
 	p.y += gap / 2
 	p.pdf.SetStrokeColor(blue.split())
 	p.pdf.SetLineWidth(0.3)
-	p.pdf.Line(margin, p.y, pageW-margin, p.y)
+	p.pdf.Line(p.left, p.y, p.left+p.width, p.y)
 	p.y += gap / 2
 }
 
-// moduleSize returns the side of a module of a symbol n modules wide: a
-// whole number of printer dots, nearest to the target and within the bounds
-// (possible for every QR version).
+// moduleSize returns the side of a module of a symbol n modules wide: the
+// fewest whole printer dots that make the symbol at least QRMinSide wide.
 func moduleSize(n int) float64 {
-	diagonal := func(modules, dots int) float64 {
-		return float64(modules*dots) * printerDot * math.Sqrt2
-	}
-	withQuiet := n + 2*qr.QuietZone
-	dots := max(1, int(math.Round(qrTarget/math.Sqrt2/float64(withQuiet)/printerDot)))
-	for diagonal(n, dots) < qrMin {
-		dots++
-	}
-	for dots > 1 && diagonal(withQuiet, dots) > qrMax {
-		dots--
-	}
+	dots := int(math.Ceil(QRMinSide / float64(n) / printerDot))
 	return float64(dots) * printerDot
 }
 
-// snap rounds a coordinate down to the printer-dot grid, so that every
-// module edge falls on it.
-func snap(v float64) float64 { return math.Floor(v/printerDot) * printerDot }
+// QRSide is the width in millimetres of the QR symbol (without its quiet
+// zone) that the document prints for code.
+func QRSide(code *qr.Code) float64 { return float64(code.Size()) * moduleSize(code.Size()) }
+
+// snapX and snapY move a coordinate to the printer-dot grid of the page as
+// printed, so that every module edge falls on it: for a rotated panel, the
+// grid as it is after the rotation.
+func (p *page) snapX(v float64) float64 { return p.snap(v, p.at.x+panelW/2) }
+func (p *page) snapY(v float64) float64 { return p.snap(v, p.at.y+panelH/2) }
+
+func (p *page) snap(v, centre float64) float64 {
+	grid := func(v float64) float64 { return math.Floor(v/printerDot) * printerDot }
+	if !p.at.rotated {
+		return grid(v)
+	}
+	// The rotation maps v to 2·centre − v; the code's far edge, v + side,
+	// lands on 2·centre − v − side, on the grid when v's image is.
+	return 2*centre - grid(2*centre-v)
+}
 
 // qr draws code with modules of side m and its quiet zone from the top left
 // corner (x, y). Dark modules are filled rectangles, one per horizontal run,

@@ -139,7 +139,7 @@ func (e *env) run(ctx context.Context, cfg *config.Config, fresh bool, data stri
 		return err
 	}
 	sc := server.Config{
-		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf,
+		Deployment: a.Deployment, Issuance: a.Issuance, Records: a.Records, PDF: pdf, Demo: cfg.Demo,
 		MaxBodyBytes: cfg.HTTP.MaxBodyBytes, RatePerSecond: cfg.HTTP.RatePerSecond, Burst: cfg.HTTP.Burst, Log: log,
 		Role: cfg.Role, Audit: a.Store, TrustedProxies: cfg.HTTP.Proxies(),
 		Metrics: a.Metrics, MetricsToken: metricsToken,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dcc"
+	"dcc/i18n"
 	"dcc/internal/certpdf"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
@@ -200,10 +201,16 @@ func (s *Server) revoke(w http.ResponseWriter, r *http.Request, p deployment.Pri
 }
 
 // certificateFor returns a certificate with its HC1 string, for rendering.
+// A revoked certificate is refused (410): its QR code and PDF must not
+// circulate again.
 func (s *Server) certificateFor(w http.ResponseWriter, r *http.Request, p deployment.Principal) (*issuance.Issued, bool) {
-	is, _, err := s.Records.Get(r.Context(), p, r.PathValue("uvci"))
+	is, rec, err := s.Records.Get(r.Context(), p, r.PathValue("uvci"))
 	if err != nil {
 		s.fail(w, r, err)
+		return nil, false
+	}
+	if rec != nil && rec.RevokedAt != nil {
+		problem(w, http.StatusGone, probRevoked, "The certificate is revoked", RevokedText().String())
 		return nil, false
 	}
 	if is.HC1 == "" {
@@ -212,6 +219,15 @@ func (s *Server) certificateFor(w http.ResponseWriter, r *http.Request, p deploy
 		return nil, false
 	}
 	return is, true
+}
+
+// RevokedText explains why a revoked certificate's QR code and PDF are not
+// served; the web interface shows it too.
+func RevokedText() i18n.Text { return revokedText }
+
+var revokedText = i18n.Text{
+	ES: "Este certificado está revocado: su código QR y su PDF ya no se entregan, porque un certificado revocado no debe volver a circular. Consulte el certificado para ver el motivo; si se ha sustituido, descargue el nuevo.",
+	EN: "This certificate is revoked: its QR code and PDF are no longer served, because a revoked certificate must not circulate again. Open the certificate to see why; if it was replaced, download the new one.",
 }
 
 // qr serves the QR code of a certificate as PNG or SVG.
@@ -244,11 +260,17 @@ func RenderQR(rd *qr.Renderer, hc1, format string) ([]byte, error) {
 }
 
 func (s *Server) pdf(w http.ResponseWriter, r *http.Request, p deployment.Principal) {
+	layout, err := certpdf.ParseLayout(r.URL.Query().Get("layout"))
+	if err != nil {
+		writeProblem(w, Problem{Type: probInvalid, Title: "The request is invalid", Status: http.StatusUnprocessableEntity,
+			Errors: []FieldProblem{{Field: "layout", Reason: "want a4 (the A4 sheet that folds into an A6 leaflet, the default) or a6 (A6 pages)"}}})
+		return
+	}
 	is, ok := s.certificateFor(w, r, p)
 	if !ok {
 		return
 	}
-	b, err := s.RenderPDF(is)
+	b, err := s.RenderPDF(is, layout, s.Demo)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -256,8 +278,9 @@ func (s *Server) pdf(w http.ResponseWriter, r *http.Request, p deployment.Princi
 	writeFile(w, "application/pdf", "certificado-covid-"+string(is.Type)+".pdf", b)
 }
 
-// RenderPDF renders the holder's document of an issued certificate.
-func (s *Server) RenderPDF(is *issuance.Issued) ([]byte, error) {
+// RenderPDF renders the holder's document of an issued certificate in
+// layout, marked as demo material when demo is set.
+func (s *Server) RenderPDF(is *issuance.Issued, layout certpdf.Layout, demo bool) ([]byte, error) {
 	if s.PDF == nil {
 		return nil, errors.New("server: no PDF renderer configured")
 	}
@@ -272,6 +295,7 @@ func (s *Server) RenderPDF(is *issuance.Issued) ([]byte, error) {
 	var buf bytes.Buffer
 	err := s.PDF.Render(&buf, certpdf.Certificate{
 		HC1: is.HC1, Payload: &payload, IssuedAt: is.IssuedAt, Expires: is.Expires, Authority: name,
+		Layout: layout, Demo: demo,
 	})
 	return buf.Bytes(), err
 }

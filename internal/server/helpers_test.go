@@ -74,7 +74,7 @@ func openStack(t testing.TB, edit func(*config.Config), editServer func(*server.
 		TrustedProxies: cfg.HTTP.Proxies(), Metrics: a.Metrics, MetricsToken: metricsToken,
 		MaxImageBytes: cfg.Verifier.MaxImageBytes, MaxImagePixels: cfg.Verifier.MaxImagePixels,
 		ImageDecodes: cfg.Verifier.ImageDecodes, ImageMemory: cfg.Verifier.ImageMemoryBytes,
-		ImageWait: time.Duration(cfg.Verifier.ImageWait),
+		ImageWait: time.Duration(cfg.Verifier.ImageWait), Demo: cfg.Demo,
 	}
 	if editServer != nil {
 		editServer(&sc)

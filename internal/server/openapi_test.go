@@ -129,12 +129,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	s.do("GET", p+"/qr.svg", lab, nil)
 	s.do("GET", p+"/pdf", lab, nil)
 	s.do("GET", p+"/pdf", ms, nil)
+	s.do("GET", p+"/pdf?layout=a6", lab, nil)
+	s.do("GET", p+"/pdf?layout=letter", lab, nil)
 	s.do("GET", p, ms, nil)
 	s.do("POST", server.CertificatePath(v.UVCI)+"/reissue", an, `{"reason": "re-encoding"}`)
 	s.do("POST", server.CertificatePath(v.UVCI)+"/reissue", an, `{}`)
 	s.do("POST", p+"/revoke", lab, `{"reason": "wrong person"}`)
 	s.do("POST", p+"/revoke", lab, `{"reason": "again"}`)
 	s.do("POST", p+"/revoke", lab, `{"reason": ""}`)
+	s.do("GET", p+"/qr.png", lab, nil)
+	s.do("GET", p+"/qr.svg", lab, nil)
+	s.do("GET", p+"/pdf", lab, nil)
 	s.do("GET", "/api/v1/registry/certificates?type=test&limit=10", op, nil)
 	s.do("GET", "/api/v1/registry/certificates?type=x", op, nil)
 	s.do("GET", "/api/v1/registry/certificates", lab, nil)
@@ -163,6 +168,8 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		"GET /api/v1/trustlist 200", "GET /api/v1/trustlist 304", "GET /api/v1/revocations 200",
 		"POST /api/v1/verify 200", "POST /api/v1/verify 422", "GET /metrics 200",
 		"POST /api/v1/registry/certificates/search 200", "POST /api/v1/registry/certificates/search 422",
+		"GET /api/v1/certificates/{uvci}/pdf 422", "GET /api/v1/certificates/{uvci}/pdf 410",
+		"GET /api/v1/certificates/{uvci}/qr.png 410", "GET /api/v1/certificates/{uvci}/qr.svg 410",
 	} {
 		if !checked[want] {
 			t.Errorf("the session did not exercise %s", want)

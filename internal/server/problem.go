@@ -42,6 +42,7 @@ const (
 	probInternal     = "/problems/internal"
 	probUnsupported  = "/problems/unsupported-media-type"
 	probNotAvailable = "/problems/not-available"
+	probRevoked      = "/problems/revoked"
 )
 
 func writeProblem(w http.ResponseWriter, p Problem) {

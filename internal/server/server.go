@@ -77,9 +77,12 @@ type Config struct {
 	OutboxAuthority string
 	Delivery        interface{ Status() delivery.Status }
 	PDF             PDF
-	MaxBodyBytes    int64
-	RatePerSecond   float64
-	Burst           int
+	// Demo marks the PDFs of GET /api/v1/certificates/{uvci}/pdf as demo
+	// material (config demo: true).
+	Demo          bool
+	MaxBodyBytes  int64
+	RatePerSecond float64
+	Burst         int
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For (and
 	// X-Forwarded-Proto) Wrap believes; requests from anywhere else are
 	// taken at their peer address.

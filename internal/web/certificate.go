@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dcc"
+	"dcc/internal/certpdf"
 	"dcc/internal/deployment"
 	"dcc/internal/issuance"
 	"dcc/internal/server"
@@ -183,11 +184,19 @@ func (u *UI) sampleShown(sc string) string {
 	return sc
 }
 
-// signed returns a certificate with its HC1 string, or answers the request.
+// signed returns a certificate with its HC1 string, or answers the request:
+// a revoked certificate's QR code and PDF are refused (410 Gone), as the
+// API refuses them, since a revoked certificate must not circulate again.
 func (u *UI) signed(w http.ResponseWriter, r *http.Request, s *session) (*issuance.Issued, bool) {
-	is, _, err := u.c.Records.Get(r.Context(), s.principal, r.PathValue("uvci"))
+	is, rec, err := u.c.Records.Get(r.Context(), s.principal, r.PathValue("uvci"))
 	if err != nil {
 		u.fail(w, r, s, err)
+		return nil, false
+	}
+	if rec != nil && rec.RevokedAt != nil {
+		u.errorPage(w, r, s, errorPage{Status: http.StatusGone,
+			Heading: "Certificado revocado / Certificate revoked", Detail: server.RevokedText().String(),
+			Back: certificatePath(is.UVCI)})
 		return nil, false
 	}
 	if is.HC1 == "" {
@@ -210,17 +219,31 @@ func (u *UI) qrPNG(w http.ResponseWriter, r *http.Request, s *session) {
 	writeFile(w, "image/png", "", b)
 }
 
+// pdf serves the holder's document: ?layout=a6 for A6 pages instead of the
+// A4 sheet that folds into an A6 leaflet; marked as demo material in a demo.
 func (u *UI) pdf(w http.ResponseWriter, r *http.Request, s *session) {
+	layout, err := certpdf.ParseLayout(r.URL.Query().Get("layout"))
+	if err != nil {
+		u.errorPage(w, r, s, errorPage{Status: http.StatusBadRequest, Heading: "Formato desconocido / Unknown layout",
+			Detail: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (páginas A6). / " +
+				"The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (A6 pages).",
+			Back: certificatePath(r.PathValue("uvci"))})
+		return
+	}
 	is, ok := u.signed(w, r, s)
 	if !ok {
 		return
 	}
-	b, err := u.c.API.RenderPDF(is)
+	b, err := u.c.API.RenderPDF(is, layout, u.c.Demo)
 	if err != nil {
 		u.fail(w, r, s, err)
 		return
 	}
-	writeFile(w, "application/pdf", "certificado-covid-"+deployment.TypeName(is.Type)+".pdf", b)
+	name := "certificado-covid-" + deployment.TypeName(is.Type)
+	if layout == certpdf.A6 {
+		name += "-a6"
+	}
+	writeFile(w, "application/pdf", name+".pdf", b)
 }
 
 // writeFile sends a rendering of a certificate: personal data, not cached.

@@ -223,6 +223,9 @@ func TestVerifyUpload(t *testing.T) {
 	good := s.issueTest(t, "Musterfrau-Gößinger", "Gabriele")
 	bad := s.issueTest(t, "Prueba", "Revocada")
 	lab, _ := s.app.Deployment.Authenticate(s.labToken())
+	// The QR code of the one to revoke, fetched first: once revoked, it is
+	// no longer served (410).
+	badQR := s.qrPNG(t, bad.UVCI)
 	// Revoked before any verification: the verifier reads revocations at
 	// most every 30 seconds.
 	if err := s.app.Records.Revoke(ctx, lab, bad.UVCI, "muestra confundida"); err != nil {
@@ -250,7 +253,7 @@ func TestVerifyUpload(t *testing.T) {
 		t.Error("the result page does not offer the form again with its options")
 	}
 
-	res = c.upload(map[string]string{"lang": "en"}, s.qrPNG(t, bad.UVCI)).want(t, http.StatusOK)
+	res = c.upload(map[string]string{"lang": "en"}, badQR).want(t, http.StatusOK)
 	if got := res.state(); got != "NO VÁLIDO / INVALID" {
 		t.Errorf("revoked: state %q, want INVALID", got)
 	}
