@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
 
@@ -290,9 +291,15 @@ func (s *Server) Wrap(h http.Handler) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		sw := &statusWriter{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
-		// The route pattern, not the path: a path may hold a UVCI.
-		s.log.Info("http", "method", r.Method, "route", r.Pattern, "status", sw.status(),
-			"ms", time.Since(start).Milliseconds(), "actor", sw.actor)
+		// The route pattern, not the path: a path may hold a UVCI. A path
+		// that matched no route is named, shortened, so that an operator
+		// sees what was asked for (a stale link, a probe).
+		attrs := []any{"method", r.Method, "route", r.Pattern, "status", sw.status(),
+			"ms", time.Since(start).Milliseconds(), "actor", sw.actor}
+		if r.Pattern == "" {
+			attrs = append(attrs, "path", shorten(r.URL.Path, 120))
+		}
+		s.log.Info("http", attrs...)
 		if s.Metrics != nil {
 			s.Metrics.ObserveHTTP(r.Method, r.Pattern, sw.status(), time.Since(start))
 		}
@@ -449,4 +456,15 @@ func remoteIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// shorten cuts s to at most n bytes, on a rune boundary, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

@@ -2,10 +2,12 @@ package server_test
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"dcc/internal/config"
@@ -399,4 +401,37 @@ func TestSearchByHolder(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUnmatchedPathLogged: a request no route matches is logged with its
+// path, a matched one with its route only (a path may hold a UVCI).
+func TestUnmatchedPathLogged(t *testing.T) {
+	var buf syncBuffer
+	s := openStack(t, nil, func(c *server.Config) { c.Log = slog.New(slog.NewTextHandler(&buf, nil)) })
+	s.do("GET", "/no/such/page", "", nil)
+	s.do("GET", "/api/v1/certificates/URN:UVCI:01:ES:AN%2FSECRET%23X", s.token("AN"), nil)
+	logged := buf.String()
+	if !strings.Contains(logged, "path=/no/such/page") {
+		t.Errorf("the unmatched path is not logged:\n%s", logged)
+	}
+	if strings.Contains(logged, "SECRET") {
+		t.Errorf("a matched route's path is logged:\n%s", logged)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

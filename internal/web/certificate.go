@@ -195,7 +195,7 @@ func (u *UI) signed(w http.ResponseWriter, r *http.Request, s *session) (*issuan
 	}
 	if rec != nil && rec.RevokedAt != nil {
 		u.errorPage(w, r, s, errorPage{Status: http.StatusGone,
-			Heading: "Certificado revocado / Certificate revoked", Detail: server.RevokedText().String(),
+			Heading: msg.Revoked, Detail: server.RevokedText(),
 			Back: certificatePath(is.UVCI)})
 		return nil, false
 	}
@@ -224,9 +224,7 @@ func (u *UI) qrPNG(w http.ResponseWriter, r *http.Request, s *session) {
 func (u *UI) pdf(w http.ResponseWriter, r *http.Request, s *session) {
 	layout, err := certpdf.ParseLayout(r.URL.Query().Get("layout"))
 	if err != nil {
-		u.errorPage(w, r, s, errorPage{Status: http.StatusBadRequest, Heading: "Formato desconocido / Unknown layout",
-			Detail: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (páginas A6). / " +
-				"The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (A6 pages).",
+		u.errorPage(w, r, s, errorPage{Status: http.StatusBadRequest, Heading: msg.UnknownLayout, Detail: msg.Layouts,
 			Back: certificatePath(r.PathValue("uvci"))})
 		return
 	}

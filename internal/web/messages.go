@@ -11,14 +11,14 @@ import (
 // languages. Messages of the packages behind it (validation, refusals)
 // arrive as i18n.Text too; page texts live in the templates, bilingual.
 var msg = struct {
-	NothingIssued, NothingDone, Required, FormUsed                       i18n.Text
-	NotAllowed, CertNotFound, CertNotFoundDetail, Conflict, Internal     i18n.Text
-	InternalDetail, NotFound, NoHC1, SessionExpired, SignInAgain         i18n.Text
-	FormUnreadable, FormUnreadableDetail, Refused, RefusedDetail, Reload i18n.Text
-	Throttled, OutboxShown, OutboxManaged, NoTypeHere, BadType, NotDay   i18n.Text
-	YesNo, HolderDOB, Date, Product, PageNotFound                        i18n.Text
-	Confirm, ReasonRequired, NotAccepted                                 i18n.Text
-	MayNotIssue, DoseField, Labelled                                     i18n.Format
+	NothingIssued, NothingDone, Required, FormUsed                        i18n.Text
+	NotAllowed, CertNotFound, CertNotFoundDetail, Conflict, Internal      i18n.Text
+	InternalDetail, NotFound, NoHC1, SessionExpired, SignInAgain          i18n.Text
+	FormUnreadable, FormUnreadableDetail, Refused, RefusedDetail, Reload  i18n.Text
+	Throttled, OutboxShown, OutboxManaged, NoTypeHere, BadType, NotDay    i18n.Text
+	YesNo, HolderDOB, Date, Product, PageNotFound                         i18n.Text
+	Confirm, ReasonRequired, NotAccepted, Revoked, UnknownLayout, Layouts i18n.Text
+	MayNotIssue, DoseField, Labelled                                      i18n.Format
 }{
 	NothingIssued:        i18n.Text{ES: "No se ha emitido nada.", EN: "Nothing was issued."},
 	NothingDone:          i18n.Text{ES: "Estas credenciales no permiten esta acción; no se ha hecho nada.", EN: "These credentials do not allow this action; nothing was done."},
@@ -53,6 +53,9 @@ var msg = struct {
 	Confirm:              i18n.Text{ES: "marque la casilla para confirmar: la revocación no se puede deshacer", EN: "tick the box to confirm: revocation cannot be undone"},
 	ReasonRequired:       i18n.Text{ES: "obligatorio: indique por qué se revoca el certificado", EN: "required: say why the certificate is revoked"},
 	NotAccepted:          i18n.Text{ES: "Credencial no aceptada: desconocida o revocada.", EN: "Credential not accepted: unknown or revoked."},
+	Revoked:              i18n.Text{ES: "Certificado revocado", EN: "Certificate revoked"},
+	UnknownLayout:        i18n.Text{ES: "Formato desconocido", EN: "Unknown layout"},
+	Layouts:              i18n.Text{ES: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (páginas A6).", EN: "The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (A6 pages)."},
 	MayNotIssue:          i18n.Format{ES: "No puede emitir certificados de %s", EN: "You may not issue %s certificates"},
 	DoseField:            i18n.Format{ES: "Dosis %d, %s", EN: "Dose %d, %s"},
 	Labelled:             i18n.Format{ES: "%s: %s", EN: "%s: %s"},

@@ -22,7 +22,7 @@ func TestRevokedCertificateHasNoQRCodeOrPDF(t *testing.T) {
 	c.get(base+"/qr.png").want(t, http.StatusOK)
 	c.get(base+"/pdf").want(t, http.StatusOK)
 	detail := c.get(base).want(t, http.StatusOK)
-	c.post(base+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"persona equivocada"}}).want(t, http.StatusSeeOther)
+	c.post(base+"/revoke", url.Values{"csrf": {detail.csrf(t)}, "reason": {"persona equivocada"}, "confirm": {"yes"}}).want(t, http.StatusSeeOther)
 
 	for _, path := range []string{base + "/qr.png", base + "/pdf", base + "/pdf?layout=a6"} {
 		res := c.get(path).want(t, http.StatusGone)
