@@ -155,7 +155,7 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 // name is the display name of a coded value: the one place that asks the
 // value sets, so that the lookup (a Spanish name, say) changes here alone.
 func (r *Renderer) name(set, code string) string {
-	return r.vs.Display(set, code)
+	return r.vs.Name(set, code).String()
 }
 
 // printableScript reports whether s is in the scripts the document prints
@@ -184,8 +184,8 @@ func entries(group string, n int) error {
 // country names a v/co, t/co or r/co code, including the international
 // organisations that valueset accepts besides the country value set.
 func (r *Renderer) country(code string) string {
-	if name, ok := r.vs.Country(code); ok && name != "" {
-		return name
+	if _, ok := r.vs.Country(code); ok {
+		return r.vs.Name(valueset.CountryCodes, code).String()
 	}
 	return code
 }

@@ -142,30 +142,30 @@ func (u *UI) describe(p *dcc.Payload) (holder, entry []kv) {
 	switch {
 	case len(p.V) == 1:
 		v := p.V[0]
-		add(&entry, "v.tg", vs.Display(setDisease, v.TG))
-		add(&entry, "v.vp", vs.Display(setProphylaxis, v.VP))
-		add(&entry, "v.mp", vs.Display(setProduct, v.MP))
-		add(&entry, "v.ma", vs.Display(setMAH, v.MA))
+		add(&entry, "v.tg", vs.Name(setDisease, v.TG).String())
+		add(&entry, "v.vp", vs.Name(setProphylaxis, v.VP).String())
+		add(&entry, "v.mp", vs.Name(setProduct, v.MP).String())
+		add(&entry, "v.ma", vs.Name(setMAH, v.MA).String())
 		entry = append(entry, kv{"Dosis / Doses (dn/sd)", strconv.Itoa(v.DN) + "/" + strconv.Itoa(v.SD)})
 		add(&entry, "v.dt", v.DT)
 		add(&entry, "v.co", country(v.CO))
 		add(&entry, "v.is", v.IS)
 	case len(p.T) == 1:
 		t := p.T[0]
-		add(&entry, "t.tg", vs.Display(setDisease, t.TG))
-		add(&entry, "t.tt", vs.Display(setTestType, t.TT))
+		add(&entry, "t.tg", vs.Name(setDisease, t.TG).String())
+		add(&entry, "t.tt", vs.Name(setTestType, t.TT).String())
 		add(&entry, "t.nm", t.NM)
 		if t.MA != "" {
-			add(&entry, "t.ma", vs.Display(setTestDevice, t.MA))
+			add(&entry, "t.ma", vs.Name(setTestDevice, t.MA).String())
 		}
 		add(&entry, "t.sc", u.sampleShown(t.SC))
-		add(&entry, "t.tr", vs.Display(setTestResult, t.TR))
+		add(&entry, "t.tr", vs.Name(setTestResult, t.TR).String())
 		add(&entry, "t.tc", t.TC)
 		add(&entry, "t.co", country(t.CO))
 		add(&entry, "t.is", t.IS)
 	case len(p.R) == 1:
 		rc := p.R[0]
-		add(&entry, "r.tg", vs.Display(setDisease, rc.TG))
+		add(&entry, "r.tg", vs.Name(setDisease, rc.TG).String())
 		add(&entry, "r.fr", rc.FR)
 		add(&entry, "r.df", rc.DF)
 		add(&entry, "r.du", rc.DU)

@@ -313,8 +313,8 @@ func TestIssueATestCertificate(t *testing.T) {
 	}
 	page := c.get(loc).want(t, http.StatusOK)
 	text := html.UnescapeString(page.body)
-	for _, want := range []string{"Musterfrau-Gößinger", "MUSTERFRAU<GOESSINGER", "1998-02-26", "Not detected",
-		"Nucleic acid amplification with probe detection", "Laboratorio Clínico Demo de Sevilla", "Servicio Andaluz de Salud (demo)", "Spain"} {
+	for _, want := range []string{"Musterfrau-Gößinger", "MUSTERFRAU<GOESSINGER", "1998-02-26", "No detectado / Not detected",
+		"Nucleic acid amplification with probe detection", "Laboratorio Clínico Demo de Sevilla", "Servicio Andaluz de Salud (demo)", "España / Spain"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the certificate page lacks %q", want)
 		}
