@@ -151,6 +151,14 @@ func (u *UI) issuePost(w http.ResponseWriter, r *http.Request, s *session) {
 		u.render(w, r, s, http.StatusOK, "issue", typeLabel(t), u.issueView(t, s.principal, f))
 		return
 	}
+	if t == dcc.Recovery && action == "calculate" {
+		recoveryDates(f.values)
+		u.render(w, r, s, http.StatusOK, "issue", typeLabel(t), u.issueView(t, s.principal, f))
+		return
+	}
+	if t == dcc.Recovery {
+		recoveryDates(f.values) // what the hints promise for empty dates
+	}
 	if t == dcc.Vaccination && action == "calculate" {
 		u.calculate(f)
 		u.render(w, r, s, http.StatusOK, "issue", typeLabel(t), u.issueView(t, s.principal, f))
@@ -482,7 +490,7 @@ func (u *UI) issueView(t dcc.Type, p deployment.Principal, f *formInput) issuePa
 			sel("t.tt", true, "—", u.options(setTestType, false)),
 			fl("t.nm", "text", false, "Solo NAAT (PCR), opcional. / NAAT (PCR) only, optional."),
 			sel("t.ma", false, "— (NAAT)", u.options(setTestDevice, true)),
-			fl("t.sc", "datetime", true, "Hora local ("+u.c.Location.String()+"). / Local time ("+u.c.Location.String()+")."),
+			fl("t.sc", "datetime", true, u.sampleHint(f.get("t.sc")).String()),
 			sel("t.tr", true, "—", u.options(setTestResult, false)),
 		}
 		if p.Role == deployment.RoleLab {
@@ -494,11 +502,38 @@ func (u *UI) issueView(t dcc.Type, p deployment.Principal, f *formInput) issuePa
 		pg.Entry = append(pg.Entry, co("t.co"))
 	case dcc.Recovery:
 		pg.Entry = []field{
-			fl("r.fr", "date", true, ""),
-			fl("r.df", "date", true, "Al menos 11 días después del primer positivo. / At least 11 days after the first positive result."),
-			fl("r.du", "date", true, "Como mucho 180 días después del primer positivo. / At most 180 days after the first positive result."),
+			fl("r.fr", "date", true, "Con «Calcular» se proponen las fechas de validez. / «Calculate» proposes the validity dates."),
+			fl("r.df", "date", true, "Al menos 11 días después del primer positivo; vacío: primer positivo + 11 días. / At least 11 days after the first positive result; empty: first positive + 11 days."),
+			fl("r.du", "date", true, "Como mucho 180 días después del primer positivo; vacío: primer positivo + 180 días. / At most 180 days after the first positive result; empty: first positive + 180 days."),
 			co("r.co"),
 		}
 	}
 	return pg
+}
+
+// recoveryDates fills in an empty valid-from and valid-until from the first
+// positive result, with the limits of Annex V §4.3: 11 and 180 days after.
+func recoveryDates(v url.Values) {
+	fr, err := time.Parse(time.DateOnly, strings.TrimSpace(v.Get("r.fr")))
+	if err != nil {
+		return
+	}
+	if strings.TrimSpace(v.Get("r.df")) == "" {
+		v.Set("r.df", fr.AddDate(0, 0, 11).Format(time.DateOnly))
+	}
+	if strings.TrimSpace(v.Get("r.du")) == "" {
+		v.Set("r.du", fr.AddDate(0, 0, 180).Format(time.DateOnly))
+	}
+}
+
+// sampleHint says in which zone the sample time is read and, once one is
+// entered, the time that will be certified.
+func (u *UI) sampleHint(v string) i18n.Text {
+	zone := u.c.Location.String()
+	at := time.Now().In(u.c.Location)
+	if sc := u.sampleTime(v); sc != v {
+		t, _ := time.Parse(time.RFC3339, sc)
+		return msg.SampleAs.With(zone, sc, t.UTC().Format("15:04"))
+	}
+	return msg.SampleZone.With(zone, at.Format("-07:00"))
 }

@@ -18,7 +18,7 @@ var msg = struct {
 	Throttled, OutboxShown, OutboxManaged, NoTypeHere, BadType, NotDay    i18n.Text
 	YesNo, HolderDOB, Date, Product, PageNotFound                         i18n.Text
 	Confirm, ReasonRequired, NotAccepted, Revoked, UnknownLayout, Layouts i18n.Text
-	MayNotIssue, DoseField, Labelled                                      i18n.Format
+	MayNotIssue, DoseField, Labelled, SampleZone, SampleAs                i18n.Format
 }{
 	NothingIssued:        i18n.Text{ES: "No se ha emitido nada.", EN: "Nothing was issued."},
 	NothingDone:          i18n.Text{ES: "Estas credenciales no permiten esta acción; no se ha hecho nada.", EN: "These credentials do not allow this action; nothing was done."},
@@ -56,6 +56,8 @@ var msg = struct {
 	Revoked:              i18n.Text{ES: "Certificado revocado", EN: "Certificate revoked"},
 	UnknownLayout:        i18n.Text{ES: "Formato desconocido", EN: "Unknown layout"},
 	Layouts:              i18n.Text{ES: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (páginas A6).", EN: "The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (A6 pages)."},
+	SampleZone:           i18n.Format{ES: "Hora local de %s (ahora UTC%s).", EN: "Local time of %s (now UTC%s)."},
+	SampleAs:             i18n.Format{ES: "Hora local de %s: se certifica como %s (%s UTC).", EN: "Local time of %s: certified as %s (%s UTC)."},
 	MayNotIssue:          i18n.Format{ES: "No puede emitir certificados de %s", EN: "You may not issue %s certificates"},
 	DoseField:            i18n.Format{ES: "Dosis %d, %s", EN: "Dose %d, %s"},
 	Labelled:             i18n.Format{ES: "%s: %s", EN: "%s: %s"},

@@ -128,6 +128,10 @@ func New(c Config) (*UI, error) {
 // Routes registers the pages on mux.
 func (u *UI) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /assets/style.css", u.asset("style.css", "text/css; charset=utf-8"))
+	// Browsers ask for /favicon.ico whatever the page links; both are the
+	// same drawing.
+	mux.HandleFunc("GET /assets/favicon.svg", u.asset("favicon.svg", "image/svg+xml"))
+	mux.HandleFunc("GET /favicon.ico", u.asset("favicon.svg", "image/svg+xml"))
 	if u.c.Verifier != nil {
 		mux.HandleFunc("GET /assets/verify.js", u.asset("verify.js", "text/javascript; charset=utf-8"))
 		mux.HandleFunc("GET /verify", u.verifyPage)

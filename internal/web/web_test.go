@@ -605,3 +605,54 @@ func TestOperatorFindsHolder(t *testing.T) {
 	lc.signIn(s.labToken())
 	lc.post("/registry/holder", url.Values{"csrf": {lc.csrfToken()}, "surname": {"Pérez"}, "dob": {"1990"}}).want(t, http.StatusForbidden)
 }
+
+// TestRecoveryDatesAndSampleZone: the recovery form proposes its validity
+// from the first positive result, editable, and the test form says in which
+// zone the sample time is read and how it will be certified.
+func TestRecoveryDatesAndSampleZone(t *testing.T) {
+	s := newSystem(t, nil)
+	c := s.client(t)
+	c.signIn(s.authorityToken(t, "AN"))
+	csrf := c.csrfToken()
+	form := url.Values{"csrf": {csrf}, "action": {"calculate"}, "nam.fn": {"García"}, "dob": {"1980-01-01"},
+		"r.fr": {"2021-05-01"}, "r.co": {"ES"}}
+	page := c.post("/issue/recovery", form).want(t, http.StatusOK)
+	for _, want := range []string{`name="r.df" value="2021-05-12"`, `name="r.du" value="2021-10-28"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the recovery form lacks %s", want)
+		}
+	}
+	// An edited date stays; an empty one is filled in on issuing.
+	form.Set("action", "issue")
+	form.Set("r.du", "2021-09-30")
+	loc := c.post("/issue/recovery", form).want(t, http.StatusSeeOther).location(t)
+	cert := c.get(loc).want(t, http.StatusOK).body
+	if !strings.Contains(cert, "2021-05-12") || !strings.Contains(cert, "2021-09-30") {
+		t.Errorf("the certificate does not hold the proposed df and the edited du:\n%s", cert)
+	}
+
+	lab := s.client(t)
+	lab.signIn(s.labToken())
+	f := testForm(lab.csrfToken())
+	f.Set("action", "issue")
+	f.Set("t.tr", "")
+	res := html.UnescapeString(lab.post("/issue/test", f).want(t, http.StatusUnprocessableEntity).body)
+	sc, _ := time.ParseInLocation("2006-01-02T15:04", f.Get("t.sc"), time.UTC)
+	if want := "se certifica como " + sc.Format(time.RFC3339); !strings.Contains(res, want) || !strings.Contains(res, "Hora local de UTC") {
+		t.Errorf("the sample-time hint lacks %q:\n%s", want, res)
+	}
+}
+
+func TestFavicon(t *testing.T) {
+	s := newSystem(t, nil)
+	c := s.client(t)
+	for _, p := range []string{"/favicon.ico", "/assets/favicon.svg"} {
+		r := c.get(p).want(t, http.StatusOK)
+		if ct := r.Header.Get("Content-Type"); ct != "image/svg+xml" || !strings.HasPrefix(r.body, "<svg") {
+			t.Errorf("%s: %s %.40q", p, ct, r.body)
+		}
+	}
+	if page := c.get("/signin").want(t, http.StatusOK); !strings.Contains(page.body, `rel="icon" href="/assets/favicon.svg"`) {
+		t.Error("the pages do not link the icon")
+	}
+}
