@@ -80,7 +80,7 @@ func signInAs(t *testing.T, ctx context.Context, base, token string) {
 		chromedp.WaitVisible(chromedp.ID("f-token")),
 		chromedp.SendKeys(chromedp.ID("f-token"), token),
 		chromedp.Submit(chromedp.ID("f-token")),
-		chromedp.WaitVisible(chromedp.CSS("nav .who")),
+		chromedp.WaitVisible(chromedp.CSS("header .who")),
 	)
 }
 
