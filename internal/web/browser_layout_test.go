@@ -169,6 +169,9 @@ type layout struct {
 	// Wider lists the elements that stick out to the right of the
 	// viewport, the deepest first, to say what to fix.
 	Wider []string
+	// Outside lists the elements that stick out of their card, fieldset
+	// or box (but not out of a table that scrolls in its own box).
+	Outside []string
 	// HeaderRows is how many lines the header's brand, menu and user take.
 	HeaderRows int
 }
@@ -182,6 +185,14 @@ const measureLayout = `(() => {
 			wider.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '') + ' right=' + Math.round(r.right));
 		}
 	}
+	const outside = [];
+	const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+	for (const el of document.querySelectorAll('main *')) {
+		const box = el.parentElement.closest('.card, fieldset, .preview, .problems, .result');
+		if (!box || el.closest('table.results')) continue;
+		const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+		if (r.width > 0 && r.right > b.right + 0.5) outside.push(name(el) + ' sticks out of ' + name(box) + ' by ' + Math.round(r.right - b.right) + ' px');
+	}
 	// Rows of the header: its items, grouped by overlapping vertical extents.
 	const items = [...document.querySelectorAll('header .brand, header nav > *, header .user > *')]
 		.map(e => e.getBoundingClientRect()).filter(r => r.height > 0).sort((a, b) => a.top - b.top);
@@ -189,7 +200,7 @@ const measureLayout = `(() => {
 	for (const r of items) {
 		if (r.top >= bottom - 1) { rows++; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
 	}
-	return {ScrollWidth: de.scrollWidth, ClientWidth: vw, Wider: wider.slice(0, 8), HeaderRows: rows};
+	return {ScrollWidth: de.scrollWidth, ClientWidth: vw, Wider: wider.slice(0, 8), Outside: outside.slice(0, 8), HeaderRows: rows};
 })()`
 
 // measure sets the viewport's width and measures the page in it.
@@ -249,9 +260,9 @@ func axeSource(t *testing.T) string {
 }
 
 // runAxe checks the page with axe-core and returns the violations.
-func runAxe(t *testing.T, ctx context.Context, src string) []axeViolation {
+func runAxe(t *testing.T, ctx context.Context, page, src string) []axeViolation {
 	t.Helper()
-	do(t, ctx, "load axe-core", chromedp.Evaluate[chromedp.Void](src))
+	do(t, ctx, "load axe-core into "+page, chromedp.Evaluate[chromedp.Void](src))
 	return run(t, ctx, "run axe-core", chromedp.Evaluate[[]axeViolation](`axe.run(document, {resultTypes: ['violations']}).then(r =>
 		r.violations.map(v => ({
 			ID: v.id, Impact: v.impact, Help: v.help, Nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
@@ -277,13 +288,16 @@ func TestBrowserLayoutAndAxe(t *testing.T) {
 				t.Errorf("%s (%s) at %d px: the page is %d px wide, scrolls sideways; too wide: %s",
 					p.Name, p.Role, w, l.ScrollWidth, strings.Join(l.Wider, ", "))
 			}
+			if len(l.Outside) > 0 {
+				t.Errorf("%s (%s) at %d px: %s", p.Name, p.Role, w, strings.Join(l.Outside, "; "))
+			}
 			if w == laptopWidth && l.HeaderRows > 2 {
 				t.Errorf("%s (%s) at %d px: the header takes %d lines, want at most 2", p.Name, p.Role, w, l.HeaderRows)
 			}
 			if axe == "" {
 				continue
 			}
-			for _, v := range runAxe(t, ctx, axe) {
+			for _, v := range runAxe(t, ctx, p.Name, axe) {
 				report := t.Logf // moderate and minor: worth a look
 				if v.Impact == "serious" || v.Impact == "critical" {
 					report = t.Errorf
