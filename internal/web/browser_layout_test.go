@@ -91,9 +91,12 @@ func walkPages(t *testing.T, ctx context.Context, s, ob *system, look func(uiPag
 		do(t, ctx, "open "+path, chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.CSS(ready)))
 		look(uiPage{Name: name, Role: role})
 	}
+	// submit clicks a form's button and waits for the answer: a new
+	// document (the marker is gone), loaded, with ready in it.
 	submit := func(role, name, button, ready string) {
 		t.Helper()
-		do(t, ctx, name, chromedp.Click(chromedp.CSS(button)), chromedp.WaitVisible(chromedp.CSS(ready)))
+		do(t, ctx, name, chromedp.Evaluate[chromedp.Void](`window.dccBefore = true`), chromedp.Click(chromedp.CSS(button)))
+		waitNewPage(t, ctx, name, ready)
 		look(uiPage{Name: name, Role: role})
 	}
 
@@ -155,6 +158,25 @@ func walkPages(t *testing.T, ctx context.Context, s, ob *system, look func(uiPag
 	do(t, ctx, "open /outbox", chromedp.Navigate(ob.url+"/outbox"), chromedp.WaitVisible(chromedp.ID("parked")))
 	look(uiPage{Name: "outbox", Role: "authority"})
 	signOut(t, ctx)
+}
+
+// waitNewPage waits for the document that replaces the one marked
+// window.dccBefore, loaded, with ready in it. It asks again while the
+// navigation destroys the page it asks.
+func waitNewPage(t *testing.T, ctx context.Context, what, ready string) {
+	t.Helper()
+	check := `!window.dccBefore && document.readyState === 'complete' && !!document.querySelector(` + "`" + ready + "`" + `)`
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](check))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("%s: no new page with %s (%v)", what, ready, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // signOut clicks the header's sign-out button.
@@ -275,7 +297,9 @@ func runAxe(t *testing.T, ctx context.Context, page, src string) []axeViolation 
 // serious or critical accessibility violation.
 func TestBrowserLayoutAndAxe(t *testing.T) {
 	start := time.Now()
-	ctx := newBrowser(t)
+	// Some 30 pages, each measured and checked twice: on a loaded
+	// machine that takes minutes.
+	ctx := newBrowserFor(t, 5*time.Minute)
 	s, ob := layoutSystems(t)
 	var axe string
 	t.Run("axe-core", func(t *testing.T) { axe = axeSource(t) }) // a skip here skips only the check
@@ -338,7 +362,7 @@ func TestScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := os.Getenv("DCC_SCREENSHOTS_ALL") == "1"
-	ctx := newBrowser(t, chromedp.Flag("hide-scrollbars", true))
+	ctx := newBrowserFor(t, 5*time.Minute, chromedp.Flag("hide-scrollbars", true))
 	s, ob := layoutSystems(t)
 	n := 0
 	walkPages(t, ctx, s, ob, func(p uiPage) {
@@ -346,8 +370,12 @@ func TestScreenshots(t *testing.T) {
 			return
 		}
 		for _, w := range []int64{phoneWidth, laptopWidth} {
+			// The whole page in the viewport: a capture beyond the viewport
+			// (chromedp.FullScreenshot) sometimes never returns here.
 			do(t, ctx, "viewport", chromedp.EmulateViewport(w, viewHeight))
-			png := run(t, ctx, "screenshot "+p.Name, chromedp.FullScreenshot(100))
+			h := run(t, ctx, "page height", chromedp.Evaluate[int64](`document.documentElement.scrollHeight`))
+			do(t, ctx, "viewport", chromedp.EmulateViewport(w, h))
+			png := run(t, ctx, "screenshot "+p.Name+fmt.Sprintf(" at %d px", w), chromedp.CaptureScreenshot())
 			file := filepath.Join(out, fmt.Sprintf("%s-%d.png", p.Name, w))
 			if err := os.WriteFile(file, png, 0o644); err != nil {
 				t.Fatal(err)
