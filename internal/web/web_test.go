@@ -387,7 +387,7 @@ func TestValidationErrorsAreShownWithTheForm(t *testing.T) {
 		t.Error("the form does not keep what was typed")
 	}
 	for _, name := range []string{"nam.fn", "dob", "t.sc"} {
-		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + strings.ReplaceAll(name, ".", "-") + `">.*?<p class="error">`)
+		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + strings.ReplaceAll(name, ".", "-") + `">.*?<div class="error" id="f-` + strings.ReplaceAll(name, ".", "-") + `-error">`)
 		if !re.MatchString(res.body) {
 			t.Errorf("no error shown next to %s:\n%s", name, res.body)
 		}
