@@ -10,13 +10,13 @@ import (
 
 // messageElements are where the pages show a message to a person: field
 // errors, the lists of problems, an error page's explanation.
-var messageElements = regexp.MustCompile(`(?s)<p class="error">(.*?)</p>|<li>(.*?)</li>|<section class="card error-page">.*?<p class="status">.*?</p>\s*<p>(.*?)</p>`)
+var messageElements = regexp.MustCompile(`(?s)<div class="error"[^>]*>\s*<p>(.*?)</p>|<li>(.*?)</li>|<section class="card error-page">.*?<p class="status">.*?</p>\s*<p>(.*?)</p>`)
 
 // requireBilingual fails for every message on a page without its Spanish
 // text before the English one (marked lang="en").
 func requireBilingual(t *testing.T, what string, r *response) {
 	t.Helper()
-	body := r.body
+	body := r.raw // as served, with the marks of the English halves
 	found := 0
 	for _, m := range messageElements.FindAllStringSubmatch(body, -1) {
 		msg := m[1] + m[2] + m[3]

@@ -22,8 +22,14 @@ import (
 const chromium = "/usr/bin/chromium"
 
 // newBrowser starts a headless Chromium with a fresh profile and returns a
-// tab's context; extra adds flags.
+// tab's context, which ends after a minute; extra adds flags.
 func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	return newBrowserFor(t, time.Minute, extra...)
+}
+
+// newBrowserFor is newBrowser whose context ends after d.
+func newBrowserFor(t *testing.T, d time.Duration, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Skipf("%s not found: install the Debian package chromium (apt-get install chromium) to run the browser test", chromium)
@@ -50,7 +56,7 @@ func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Con
 	if err := chromedp.Do(bctx); err != nil { // starts the browser, bound to no deadline
 		t.Fatalf("start %s: %v", chromium, err)
 	}
-	ctx, cancel := context.WithTimeout(bctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(bctx, d)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -80,7 +86,7 @@ func signInAs(t *testing.T, ctx context.Context, base, token string) {
 		chromedp.WaitVisible(chromedp.ID("f-token")),
 		chromedp.SendKeys(chromedp.ID("f-token"), token),
 		chromedp.Submit(chromedp.ID("f-token")),
-		chromedp.WaitVisible(chromedp.CSS("nav .who")),
+		chromedp.WaitVisible(chromedp.CSS("header .who")),
 	)
 }
 

@@ -144,8 +144,13 @@ func (s *system) client(t testing.TB) *client {
 
 type response struct {
 	*http.Response
-	body string
+	// body is the page without the marks of its English halves (<span
+	// lang="en">…</span>), so that tests read the texts as people do; raw
+	// is the page as served.
+	body, raw string
 }
+
+var englishHalf = regexp.MustCompile(`<span lang="en">([^<]*)</span>`)
 
 func (c *client) do(req *http.Request) *response {
 	c.t.Helper()
@@ -158,7 +163,7 @@ func (c *client) do(req *http.Request) *response {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	return &response{Response: res, body: string(b)}
+	return &response{Response: res, body: englishHalf.ReplaceAllString(string(b), "$1"), raw: string(b)}
 }
 
 func (c *client) get(path string) *response {

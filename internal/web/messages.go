@@ -63,21 +63,7 @@ var msg = struct {
 	Labelled:             i18n.Format{ES: "%s: %s", EN: "%s: %s"},
 }
 
-// bi is a message as the pages print it: the Spanish, then the English
-// marked as such for screen readers and translation tools.
-func bi(t i18n.Text) template.HTML {
-	es, en := template.HTMLEscapeString(t.ES), template.HTMLEscapeString(t.EN)
-	switch {
-	case t.IsZero():
-		return ""
-	case t.ES == "" || t.ES == t.EN:
-		return template.HTML(`<span lang="en">` + en + `</span>`)
-	case t.EN == "":
-		return template.HTML(es)
-	}
-	return template.HTML(es + ` / <span lang="en">` + en + `</span>`)
-}
-
+// bis are messages as the pages print them (bi).
 func bis(ts []i18n.Text) []template.HTML {
 	out := make([]template.HTML, len(ts))
 	for i, t := range ts {

@@ -115,7 +115,7 @@ func New(c Config) (*UI, error) {
 		return nil, fmt.Errorf("web: dose policy: %w", err)
 	}
 	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(files,
+		t, err := template.New(name).Funcs(template.FuncMap{"bi": bi}).ParseFS(files,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)

@@ -387,7 +387,7 @@ func TestValidationErrorsAreShownWithTheForm(t *testing.T) {
 		t.Error("the form does not keep what was typed")
 	}
 	for _, name := range []string{"nam.fn", "dob", "t.sc"} {
-		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + strings.ReplaceAll(name, ".", "-") + `">.*?<p class="error">`)
+		re := regexp.MustCompile(`(?s)<div class="field invalid">\s*<label for="f-` + strings.ReplaceAll(name, ".", "-") + `">.*?<div class="error" id="f-` + strings.ReplaceAll(name, ".", "-") + `-error">`)
 		if !re.MatchString(res.body) {
 			t.Errorf("no error shown next to %s:\n%s", name, res.body)
 		}
@@ -441,7 +441,7 @@ func TestVaccinationDoseCalculator(t *testing.T) {
 	bad["dose.mp"] = []string{"EU/1/20/1528", "", ""}
 	bad.Set("action", "issue")
 	res = c.post("/issue/vaccination", bad).want(t, http.StatusUnprocessableEntity)
-	if !strings.Contains(res.body, "Dosis 2, producto: ") || !strings.Contains(res.body, `<span lang="en">Dose 2, product: `) {
+	if !strings.Contains(res.raw, "Dosis 2, producto: ") || !strings.Contains(res.raw, `<span lang="en">Dose 2, product: `) {
 		t.Errorf("the problem of dose 2 is not named:\n%s", res.body)
 	}
 
