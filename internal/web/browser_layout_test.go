@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -383,5 +385,40 @@ func TestScreenshots(t *testing.T) {
 			n++
 		}
 	})
+	n += pdfScreenshots(t, s, out)
 	t.Logf("%d screenshots in %s", n, out)
+}
+
+// pdfScreenshots saves the holder's document of a vaccination certificate,
+// the A4 leaflet and the A6 pages, as PNG pages rendered by pdftoppm.
+func pdfScreenshots(t *testing.T, s *system, out string) int {
+	t.Helper()
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Logf("pdftoppm not found (Debian package poppler-utils): no pictures of the PDF")
+		return 0
+	}
+	c := s.client(t)
+	c.signIn(s.authorityToken(t, "AN"))
+	form := url.Values{"csrf": {c.csrfToken()}, "action": {"issue"}, "nam.fn": {"García Pérez"}, "nam.gn": {"María José"},
+		"dob": {"1984-07-21"}, "dose.date": {"2021-05-03", "2021-06-14"}, "dose.mp": {"EU/1/20/1528", "EU/1/20/1528"}, "v.co": {"ES"}}
+	loc := c.post("/issue/vaccination", form).want(t, http.StatusSeeOther).location(t)
+	path, _, _ := strings.Cut(loc, "?")
+	n := 0
+	for _, l := range []struct{ query, name string }{{"", "pdf-leaflet"}, {"?layout=a6", "pdf-a6"}} {
+		pdf := filepath.Join(t.TempDir(), "c.pdf")
+		if err := os.WriteFile(pdf, []byte(c.get(path+"/pdf"+l.query).want(t, http.StatusOK).body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := []string{"-r", "80", "-png", pdf, filepath.Join(out, l.name)}
+		if l.query == "" {
+			args = append([]string{"-singlefile"}, args...)
+		} else {
+			args = append([]string{"-f", "1", "-l", "2"}, args...)
+		}
+		if b, err := exec.Command("pdftoppm", args...).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v: %s", err, b)
+		}
+		n++
+	}
+	return n
 }
