@@ -33,7 +33,8 @@ var (
 	// ErrNoPayload means the Certificate has no payload to print.
 	ErrNoPayload = errors.New("certpdf: no payload")
 	// ErrTooLong means the content does not fit on its panel of the
-	// document: only values far beyond the schema's lengths do that.
+	// document: only values far beyond the schema's lengths do that (on
+	// the A6 page, only an issuing authority far too long).
 	ErrTooLong = errors.New("certpdf: the certificate does not fit on the document")
 )
 
@@ -46,10 +47,11 @@ type Certificate struct {
 	Authority string       // display name of the issuing authority (optional)
 
 	// Layout is the form of the document: the folding A4 leaflet (the zero
-	// value) or A6 pages.
+	// value) or a single A6 page.
 	Layout Layout
 	// Demo marks demo material: a "DEMO — no válido / not valid" band on
-	// every panel, clear of the QR code.
+	// every panel of the leaflet, at the top of the A6 page, clear of the
+	// QR code.
 	Demo bool
 }
 

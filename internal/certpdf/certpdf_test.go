@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"html"
 	"image"
 	"image/draw"
 	"image/png"
@@ -156,6 +157,8 @@ func text(t *testing.T, pdf string) string {
 	return strings.Join(strings.Fields(poppler(t, "pdftotext", "-enc", "UTF-8", pdf, "-")), " ")
 }
 
+// labels are the leaflet's texts of every certificate: the fields of
+// Annex V in full and the notes of the back.
 var labels = []string{
 	"Certificado COVID Digital de la UE", "EU Digital COVID Certificate",
 	"Titular / Holder",
@@ -177,6 +180,18 @@ var labels = []string{
 	"Certificate issuer: Consejería de Sanidad, Comunidad de Madrid (Ministerio de Sanidad).",
 }
 
+// a6Labels are the single A6 page's texts of every certificate: short
+// labels, the issuer and the one note.
+var a6Labels = []string{
+	"Certificado COVID Digital de la UE", "EU Digital COVID Certificate",
+	"Apellido(s) y nombre(s) / Surname(s) and forename(s)",
+	"Fecha de nacimiento / Date of birth",
+	"Identificador único del certificado / Unique certificate identifier",
+	"Emisor / Issuer", "Ministerio de Sanidad",
+	"Autoridad emisora / Issuing authority", "Consejería de Sanidad, Comunidad de Madrid",
+	"Este certificado no es un documento de viaje.", "This certificate is not a travel document.",
+}
+
 // demoBand is the marking of demo material on every panel.
 const demoBand = "DEMO — no válido / not valid"
 
@@ -185,40 +200,59 @@ func TestText(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		payload *dcc.Payload
-		want    []string
+		want    []string // on both layouts
+		leaflet []string // the leaflet's fields besides
+		a6      []string // the A6 page's short labels
 	}{
 		{"vaccination", vaccination(), []string{
 			"Musterfrau-Gößinger", "MUSTERFRAU<GOESSINGER", "Gabriele", "GABRIELE", "1998-02-26",
 			"URN:UVCI:01:ES:MSND/7KQ2X9VW4HT8RM3F#G", "Ministerio de Sanidad",
 			"Certificado de vacunación / Vaccination certificate", "Vacunación / Vaccination",
-			"COVID-19", "SARS-CoV-2 mRNA vaccine", "Comirnaty", "Biontech Manufacturing GmbH", "2/2", "2021-06-11", "Spain",
+			"Comirnaty", "2/2", "2021-06-11", "Spain",
+		}, []string{
+			"COVID-19", "SARS-CoV-2 mRNA vaccine", "Biontech Manufacturing GmbH",
 			"Vacuna o profilaxis / Vaccine or prophylaxis",
 			"Producto de la vacuna / Vaccine product",
 			"Titular de la autorización de comercialización o fabricante de la vacuna / Vaccine marketing authorisation holder or manufacturer",
 			"Número en una serie de dosis / Number in a series of doses",
 			"Fecha de la vacunación / Date of vaccination",
 			"Estado miembro o tercer país en que se administró la vacuna / Member State or third country in which the vaccine was administered",
+		}, []string{
+			"MUSTERFRAU<GOESSINGER<<GABRIELE",
+			"Vacuna / Vaccine Comirnaty", "Dosis / Dose 2/2", "Fecha / Date 2021-06-11", "País / Country España / Spain",
 		}},
 		{"test", test(), []string{
 			"Παπαδόπουλος", "PAPADOPOULOS", "Ευάγγελος", "EVANGELOS", "1975-09-03",
 			"URN:UVCI:01:ES:LAB1/3RK8W2QZ7MN5TX4H#K",
 			"Certificado de prueba diagnóstica / Test certificate",
-			"Inmunoensayo rápido", "Rapid immunoassay", "Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test", "No detectado", "Not detected",
+			"Inmunoensayo rápido", "Rapid immunoassay", "No detectado", "Not detected",
 			"2026-11-21 10:27 UTC+01:00", "Laboratorio Central de Salud Pública", "Grecia", "Greece",
+		}, []string{
+			"Abbott Rapid Diagnostics, Panbio COVID-19 Ag Rapid Test",
 			"Tipo de prueba / Type of test", "Fabricante de la prueba / Test manufacturer",
 			"Fecha y hora de recogida de la muestra / Date and time of the test sample collection",
 			"Resultado de la prueba / Result of the test",
 			"Centro o instalación de realización de pruebas / Testing centre or facility",
 			"Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out",
+		}, []string{
+			"PAPADOPOULOS<<EVANGELOS",
+			"Tipo / Type Inmunoensayo rápido / Rapid immunoassay", "Resultado / Result No detectado / Not detected",
+			"Muestra / Sample 2026-11-21 10:27 UTC+01:00", "País / Country Grecia / Greece",
+			"Centro / Centre Laboratorio Central de Salud Pública",
 		}},
 		{"recovery", recovery(), []string{
 			"Фёдоров", "FEDOROV", "Пётр", "PETR", "1964-01",
 			"URN:UVCI:01:ES:MSND/9WQ4T7ZK2RX8HV3M#P",
 			"Certificado de recuperación / Certificate of recovery",
 			"United Nations High Commissioner for Refugees", "2026-10-01", "2026-10-12", "2027-03-30",
+		}, []string{
 			"Fecha del primer resultado positivo de la prueba NAAT / Date of first positive NAAT test result",
 			"Certificado válido desde / Certificate valid from",
 			"Certificado válido hasta / Certificate valid until",
+		}, []string{
+			"FEDOROV<<PETR",
+			"Primer positivo / First positive 2026-10-01", "Válido desde / Valid from 2026-10-12", "Válido hasta / Valid until 2027-03-30",
+			"País / Country Alto Comisionado de las Naciones Unidas para los Refugiados (ACNUR) / United Nations High Commissioner for Refugees",
 		}},
 	} {
 		for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
@@ -227,7 +261,11 @@ func TestText(t *testing.T) {
 				c.Layout = layout
 				pdf := render(t, r, c)
 				got := text(t, pdf)
-				for _, want := range append(tc.want, labels...) {
+				want := append(append(tc.want, tc.leaflet...), labels...)
+				if layout == certpdf.A6 {
+					want = append(append(tc.want, tc.a6...), a6Labels...)
+				}
+				for _, want := range want {
 					if !strings.Contains(got, want) {
 						t.Errorf("the text lacks %q", want)
 					}
@@ -235,48 +273,51 @@ func TestText(t *testing.T) {
 				if strings.Contains(got, "DEMO") {
 					t.Error("a document not marked as demo material says DEMO")
 				}
+				if strings.Contains(got, "…") {
+					t.Error("a value is shortened")
+				}
 				if t.Failed() {
 					t.Logf("text: %s", got)
 				}
 				info := poppler(t, "pdfinfo", pdf)
-				want := map[certpdf.Layout]*regexp.Regexp{
+				pages := map[certpdf.Layout]*regexp.Regexp{
 					certpdf.Leaflet: regexp.MustCompile(`(?m)^Pages:\s+1$(?s:.*)^Page size:\s+595.2\d x 841.8\d pts \(A4\)`),
-					certpdf.A6:      regexp.MustCompile(`(?m)^Pages:\s+4$(?s:.*)^Page size:\s+297.6\d x 420.9\d pts`),
+					certpdf.A6:      regexp.MustCompile(`(?m)^Pages:\s+1$(?s:.*)^Page size:\s+297.6\d x 420.9\d pts`),
 				}[layout]
-				if !want.MatchString(info) {
+				if !pages.MatchString(info) {
 					t.Errorf("want %s pages:\n%s", layout, info)
 				}
+				inPanels(t, pdf, layout)
 			})
 		}
 	}
 }
 
-// Demo material says so on every panel: the band once per panel (each
-// A6 page of the A6 layout), besides the watermarks and the note on the
-// back.
+// Demo material says so on every panel of the leaflet, besides the
+// watermarks and the note on the back, and once at the top of the A6 page.
 func TestDemo(t *testing.T) {
 	r := renderer(t)
-	for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
-		t.Run(layout.String(), func(t *testing.T) {
+	for _, tc := range []struct {
+		layout certpdf.Layout
+		bands  int
+		want   []string
+	}{
+		{certpdf.Leaflet, 4, []string{"Documento de un sistema de demostración", "Document of a demonstration system", "Musterfrau-Gößinger"}},
+		{certpdf.A6, 1, []string{"Musterfrau-Gößinger"}},
+	} {
+		t.Run(tc.layout.String(), func(t *testing.T) {
 			c := sign(t, vaccination())
-			c.Layout, c.Demo = layout, true
-			pdf := render(t, r, c)
-			got := text(t, pdf)
-			if n := strings.Count(got, demoBand); n != 4 {
-				t.Errorf("the band %q appears %d times, want 4 (one per panel)", demoBand, n)
+			c.Layout, c.Demo = tc.layout, true
+			got := text(t, render(t, r, c))
+			if n := strings.Count(got, demoBand); n != tc.bands {
+				t.Errorf("the band %q appears %d times, want %d", demoBand, n, tc.bands)
 			}
-			for _, want := range []string{"Documento de un sistema de demostración", "Document of a demonstration system", "Musterfrau-Gößinger"} {
+			if tc.layout == certpdf.A6 && !strings.HasPrefix(got, demoBand) {
+				t.Errorf("the document does not start with the band: %.80s", got)
+			}
+			for _, want := range tc.want {
 				if !strings.Contains(got, want) {
 					t.Errorf("the text lacks %q", want)
-				}
-			}
-			if layout == certpdf.A6 {
-				for page := 1; page <= 4; page++ {
-					pg := strconv.Itoa(page)
-					one := strings.Join(strings.Fields(poppler(t, "pdftotext", "-enc", "UTF-8", "-f", pg, "-l", pg, pdf, "-")), " ")
-					if !strings.Contains(one, demoBand) {
-						t.Errorf("page %d lacks the band: %s", page, one)
-					}
 				}
 			}
 		})
@@ -298,10 +339,11 @@ func longVaccination() *dcc.Payload {
 // The QR code on the printed page reads back as the HC1 string with zbarimg
 // from the page rendered at 100 dpi, in both layouts and marked as demo
 // material (the band must not cover it), and its symbol is at least 50 mm
-// wide: 55 mm or more (certpdf.QRSide). HCERT §4.2.2 recommends a diagonal of
-// 35–60 mm; the document prints it larger on purpose, so that it reads at
-// low resolution. At 300 dpi, a printer's resolution, every module is the
-// same whole number of pixels, on the upside-down panel of the leaflet too.
+// wide: 55 mm or more on the leaflet, 50 mm or more on the A6 page
+// (certpdf.QRSide). HCERT §4.2.2 recommends a diagonal of 35–60 mm; the
+// document prints it larger on purpose, so that it reads at low resolution.
+// At 300 dpi, a printer's resolution, every module is the same whole number
+// of pixels, on the upside-down panel of the leaflet too.
 func TestQRCode(t *testing.T) {
 	r := renderer(t)
 	vacc, long, tst, rec := sign(t, vaccination()), sign(t, longVaccination()), sign(t, test()), sign(t, recovery())
@@ -338,12 +380,11 @@ func TestQRCode(t *testing.T) {
 				t.Fatal(err)
 			}
 			pdf := render(t, r, tc.cert)
-			prefix := filepath.Join(t.TempDir(), "page")
-			page := "1"
-			if tc.cert.Layout == certpdf.A6 {
-				page = "2" // the QR code's page
+			if info := poppler(t, "pdfinfo", pdf); !regexp.MustCompile(`(?m)^Pages:\s+1$`).MatchString(info) {
+				t.Fatalf("not one page:\n%s", info)
 			}
-			poppler(t, "pdftoppm", "-r", strconv.Itoa(tc.dpi), "-png", "-f", page, "-l", page, "-singlefile", pdf, prefix)
+			prefix := filepath.Join(t.TempDir(), "page")
+			poppler(t, "pdftoppm", "-r", strconv.Itoa(tc.dpi), "-png", "-singlefile", pdf, prefix)
 			data, err := os.ReadFile(prefix + ".png")
 			if err != nil {
 				t.Fatal(err)
@@ -383,8 +424,8 @@ func TestQRCode(t *testing.T) {
 			}
 			// What the layout says, to the pixel (and a pixel of
 			// anti-aliasing).
-			if want := certpdf.QRSide(code); math.Abs(mm(float64(w))-want) > mm(2) || want < certpdf.QRMinSide {
-				t.Errorf("the QR code is %.1f mm wide, the layout says %.1f mm (at least %.0f mm)", mm(float64(w)), want, certpdf.QRMinSide)
+			if want := certpdf.QRSide(code, tc.cert.Layout); math.Abs(mm(float64(w))-want) > mm(2) || want < tc.cert.Layout.QRMinSide() {
+				t.Errorf("the QR code is %.1f mm wide, the layout says %.1f mm (at least %.0f mm)", mm(float64(w)), want, tc.cert.Layout.QRMinSide())
 			}
 			if tc.dpi == 300 && (w%code.Size() != 0 || h%code.Size() != 0) {
 				t.Errorf("%d×%d px for %d modules: not a whole number of pixels per module", w, h, code.Size())
@@ -486,19 +527,34 @@ func TestOptionalFields(t *testing.T) {
 	p.DOB = ""
 	p.T[0].MA, p.T[0].TC = "", ""
 	p.T[0].TT, p.T[0].NM = "LP6464-4", "Roche LightCycler qPCR"
-	got := text(t, render(t, renderer(t), certpdf.Certificate{HC1: "HC1:0123", Payload: p}))
-	for _, want := range []string{"Ωρίων", "ORION", "desconocida / unknown", "Nucleic acid amplification with probe detection", "Roche LightCycler qPCR"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the text lacks %q", want)
-		}
-	}
-	for _, absent := range []string{"Apellido(s)", "Fabricante de la prueba", "Centro o instalación", "Autoridad emisora", "Emitido el", "Caduca el"} {
-		if strings.Contains(got, absent) {
-			t.Errorf("the text has %q", absent)
-		}
-	}
-	if t.Failed() {
-		t.Logf("text: %s", got)
+	for _, tc := range []struct {
+		layout       certpdf.Layout
+		want, absent []string
+	}{
+		{certpdf.Leaflet,
+			[]string{"Ωρίων", "ORION", "desconocida / unknown", "Nucleic acid amplification with probe detection", "Roche LightCycler qPCR"},
+			[]string{"Apellido(s)", "Fabricante de la prueba", "Centro o instalación", "Autoridad emisora", "Emitido el", "Caduca el"}},
+		{certpdf.A6,
+			[]string{"Ωρίων", "ORION", "Fecha de nacimiento / Date of birth desconocida / unknown", "Nucleic acid amplification with probe detection"},
+			[]string{"<<", ",", "Centro / Centre", "Autoridad emisora"}},
+	} {
+		t.Run(tc.layout.String(), func(t *testing.T) {
+			pdf := render(t, renderer(t), certpdf.Certificate{HC1: "HC1:0123", Payload: p, Layout: tc.layout})
+			got := text(t, pdf)
+			for _, want := range tc.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("the text lacks %q", want)
+				}
+			}
+			for _, absent := range tc.absent {
+				if strings.Contains(got, absent) {
+					t.Errorf("the text has %q", absent)
+				}
+			}
+			if t.Failed() {
+				t.Logf("text: %s", got)
+			}
+		})
 	}
 }
 
@@ -530,32 +586,86 @@ func TestLongValues(t *testing.T) {
 			pdf := render(t, renderer(t), c)
 
 			// Wrapping breaks lines, at spaces or inside a word: compare
-			// without whitespace.
-			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-			got := squash(text(t, pdf))
-			for _, want := range []string{p.Nam.FN, p.Nam.FNT, p.Nam.GN, p.Nam.GNT, e.NM, e.TC, e.IS, e.CI, c.Authority} {
-				if !strings.Contains(got, squash(want)) {
+			// without whitespace. The A6 page shortens values the QR code
+			// carries, never the UVCI or the authority, which it does not
+			// carry; it leaves out the test's name.
+			got := text(t, pdf)
+			full := []string{e.CI, c.Authority}
+			shortened := []string{p.Nam.FN, p.Nam.FNT, p.Nam.GN, p.Nam.GNT, e.NM, e.TC, e.IS}
+			if layout == certpdf.A6 {
+				// One line of names as written, one standardised.
+				shortened = []string{p.Nam.FN + ", " + p.Nam.GN, p.Nam.FNT + "<<" + p.Nam.GNT, e.TC, e.IS}
+			}
+			for _, want := range full {
+				if !shown(got, want, certpdf.Leaflet) {
 					t.Errorf("the text lacks %q", want)
 				}
 			}
-			inPanels(t, pdf)
+			for _, want := range shortened {
+				if !shown(got, want, layout) {
+					t.Errorf("the text lacks %q", want)
+				}
+			}
+			if t.Failed() {
+				t.Logf("text: %s", got)
+			}
+			inPanels(t, pdf, layout)
 		})
 	}
 }
 
-// inPanels checks that every word of the document lies within the 7 mm
-// margins of one A6 panel (less a point for glyph side bearings): one of the
-// four of the A4 leaflet, or the one of each A6 page. A6 is 297.64 × 420.94
-// points. The DEMO band's words are 5 mm from the panel's top, within what
-// printers print at a sheet's edge.
-func inPanels(t *testing.T, pdf string) {
+// shown reports whether got, squashed, shows want in full or, on the A6
+// page, at least its first 8 characters and then "…", the mark of a value
+// shortened because the QR code has it.
+func shown(got, want string, layout certpdf.Layout) bool {
+	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+	got, want = squash(got), squash(want)
+	if strings.Contains(got, want) {
+		return true
+	}
+	if layout != certpdf.A6 {
+		return false
+	}
+	w := []rune(want)
+	for i := strings.Index(got, string(w[:8])); i >= 0; {
+		rest := []rune(got[i:])
+		n := 0
+		for n < len(w) && n < len(rest) && rest[n] == w[n] {
+			n++
+		}
+		if n < len(rest) && rest[n] == '…' {
+			return true
+		}
+		j := strings.Index(got[i+1:], string(w[:8]))
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// inPanels checks that every word of the document lies within the margins
+// of one A6 panel (less a point for glyph side bearings): 7 mm on the four
+// of the A4 leaflet, 6 mm on the A6 page. A6 is 297.64 × 420.94 points. The
+// DEMO band's words are 5 mm from the panel's top, within what printers
+// print at a sheet's edge.
+func inPanels(t *testing.T, pdf string, layout certpdf.Layout) {
 	t.Helper()
-	const w, h, margin, bandTop = 210.0 / 2 * 72 / 25.4, 297.0 / 2 * 72 / 25.4, 7*72/25.4 - 1, 5*72/25.4 - 1
+	const w, h, bandTop = 210.0 / 2 * 72 / 25.4, 297.0 / 2 * 72 / 25.4, 5*72/25.4 - 1
+	margin := 7*72/25.4 - 1
+	if layout == certpdf.A6 {
+		margin = 6*72/25.4 - 1
+	}
 	band := strings.Fields(demoBand)
 	words := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`).
 		FindAllStringSubmatch(poppler(t, "pdftotext", "-bbox", pdf, "-"), -1)
-	if len(words) < 100 {
+	if len(words) < 50 {
 		t.Fatalf("pdftotext -bbox found %d words", len(words))
+	}
+	pages := strings.Count(poppler(t, "pdftotext", "-bbox", pdf, "-"), "<page ")
+	if layout == certpdf.A6 && pages != 1 {
+		t.Errorf("%d pages, want 1", pages)
 	}
 	for _, m := range words {
 		var f [4]float64
@@ -577,13 +687,24 @@ func inPanels(t *testing.T, pdf string) {
 }
 
 // Values far beyond the schema's limits are refused rather than drawn off
-// the page.
+// the page; the A6 page shortens what the QR code carries, so refuses only
+// an issuing authority (which it does not) beyond any reason.
 func TestTooLong(t *testing.T) {
 	p := vaccination()
 	p.V[0].IS = strings.Repeat("Ministerio de Sanidad ", 200)
-	err := renderer(t).Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123", Payload: p})
+	r := renderer(t)
+	err := r.Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123", Payload: p})
 	if !errors.Is(err, certpdf.ErrTooLong) || !strings.Contains(err.Error(), "is is too long") {
 		t.Errorf("got %v, want ErrTooLong naming is", err)
+	}
+	got := text(t, render(t, r, certpdf.Certificate{HC1: "HC1:0123", Payload: p, Layout: certpdf.A6}))
+	if !strings.Contains(got, "Emisor / Issuer Ministerio de Sanidad Ministerio de") || !strings.Contains(got, "…") {
+		t.Errorf("the A6 page does not show the issuer shortened: %s", got)
+	}
+	err = r.Render(io.Discard, certpdf.Certificate{HC1: "HC1:0123", Payload: vaccination(), Layout: certpdf.A6,
+		Authority: strings.Repeat("Servicio de Salud ", 100)})
+	if !errors.Is(err, certpdf.ErrTooLong) || !strings.Contains(err.Error(), "Authority is too long") {
+		t.Errorf("got %v, want ErrTooLong naming Authority", err)
 	}
 }
 
@@ -594,14 +715,59 @@ func TestUnprintableScriptLeftToQR(t *testing.T) {
 	p := vaccination()
 	p.Nam.FN, p.Nam.FNT = "عبد الله", "ABD<ALLAH"
 	p.Nam.GN, p.Nam.GNT = "太郎", "TARO"
-	got := text(t, render(t, r, certpdf.Certificate{HC1: "HC1:0123", Payload: p}))
-	for _, want := range []string{"ABD<ALLAH", "TARO", "The name in its original script is in the QR code"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("text lacks %q", want)
+	for _, layout := range []certpdf.Layout{certpdf.Leaflet, certpdf.A6} {
+		t.Run(layout.String(), func(t *testing.T) {
+			got := text(t, render(t, r, certpdf.Certificate{HC1: "HC1:0123", Payload: p, Layout: layout}))
+			for _, want := range []string{"ABD<ALLAH", "TARO", "The name in its original script is in the QR code"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("text lacks %q", want)
+				}
+			}
+			if strings.Contains(got, "太郎") || strings.Contains(got, "الله") {
+				t.Error("an unprintable name was printed")
+			}
+		})
+	}
+}
+
+// The A6 page's text is small but readable: no word under 6 points, and
+// the values (the holder, the UVCI, the entry's facts) at 7.5 points or
+// more. pdftotext's word boxes are DejaVu Sans's ascent and descent, 1.164
+// times the size.
+func TestA6Sizes(t *testing.T) {
+	c := sign(t, test())
+	c.Layout, c.Demo = certpdf.A6, true
+	pdf := render(t, renderer(t), c)
+	values := map[string]bool{}
+	for _, v := range []string{"Παπαδόπουλος, Ευάγγελος", "PAPADOPOULOS<<EVANGELOS", "1975-09-03", c.Payload.T[0].CI,
+		"Inmunoensayo rápido / Rapid immunoassay", "No detectado / Not detected", "2026-11-21 10:27 UTC+01:00",
+		"Grecia / Greece", "Laboratorio Central de Salud Pública", "Ministerio de Sanidad", c.Authority} {
+		for _, w := range strings.Fields(v) {
+			values[w] = true
 		}
 	}
-	if strings.Contains(got, "太郎") || strings.Contains(got, "الله") {
-		t.Error("an unprintable name was printed")
+	delete(values, "/") // words of labels too
+	delete(values, "de")
+	pt := func(size float64) float64 { return size*1.164 - 0.05 }
+	words := regexp.MustCompile(`<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>`).
+		FindAllStringSubmatch(poppler(t, "pdftotext", "-bbox", pdf, "-"), -1)
+	seen := 0
+	for _, m := range words {
+		y0, _ := strconv.ParseFloat(m[1], 64)
+		y1, _ := strconv.ParseFloat(m[2], 64)
+		word := html.UnescapeString(m[3])
+		if y1-y0 < pt(6) {
+			t.Errorf("%q is %.1f pt", word, (y1-y0)/1.164)
+		}
+		if values[word] {
+			seen++
+			if y1-y0 < pt(7.5) {
+				t.Errorf("the value's word %q is %.1f pt", word, (y1-y0)/1.164)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("found %d words of values", seen)
 	}
 }
 

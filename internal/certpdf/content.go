@@ -3,6 +3,7 @@ package certpdf
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 
@@ -38,6 +39,22 @@ type content struct {
 	entry  section
 	cert   section
 	notes  []string // the back: one paragraph each
+	card   card     // the single A6 page
+}
+
+// card is what the single A6 page shows: the holder and the entry's key
+// facts under short labels. Everything else is in the QR code.
+type card struct {
+	name    string // "fn, gn", the parts the document can print
+	std     string // "FNT<<GNT", as ICAO Doc 9303 joins them
+	omitted bool   // a name is in a script the document cannot print
+	dob     string
+	heading string // the entry's kind: "Vacunación / Vaccination"
+	facts   []field
+	ci, is  string
+	// authority is the issuing authority when it is not is: the one value
+	// the QR code does not carry, so never shortened.
+	authority string
 }
 
 // content builds the page's text from c, naming coded values from the value
@@ -63,6 +80,9 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		}
 		out.holder.add(f.what, f.label, f.value)
 	}
+	out.card.name = join(", ", printable(n.FN), printable(n.GN))
+	out.card.std = join("<<", n.FNT, n.GNT)
+	out.card.omitted = omitted
 	if omitted {
 		out.holder.add("nam", "Nota / Note", "El nombre en su escritura original figura en el código QR. / The name in its original script is in the QR code.")
 	}
@@ -72,6 +92,7 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		dob = "desconocida / unknown"
 	}
 	out.holder.add("dob", "Fecha de nacimiento / Date of birth", dob)
+	out.card.dob = dob
 
 	var is, ci string
 	switch p.Type() {
@@ -91,6 +112,12 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		e.add("v[0].dt", "Fecha de la vacunación / Date of vaccination", v.DT)
 		e.add("v[0].co", "Estado miembro o tercer país en que se administró la vacuna / Member State or third country in which the vaccine was administered", r.country(v.CO))
 		out.entry, is, ci = e, v.IS, v.CI
+		out.card.facts = short(
+			field{"v[0].mp", "Vacuna / Vaccine", r.name(valueset.VaccineProduct, v.MP)},
+			field{"v[0].dn", "Dosis / Dose", strconv.Itoa(v.DN) + "/" + strconv.Itoa(v.SD)},
+			field{"v[0].dt", "Fecha / Date", v.DT},
+			field{"v[0].co", "País / Country", r.country(v.CO)},
+		)
 	case dcc.Test:
 		if len(p.T) != 1 {
 			return nil, entries("t", len(p.T))
@@ -109,6 +136,13 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		e.add("t[0].tc", "Centro o instalación de realización de pruebas / Testing centre or facility", t.TC)
 		e.add("t[0].co", "Estado miembro o tercer país en que se realizó la prueba / Member State or third country in which the test was carried out", r.country(t.CO))
 		out.entry, is, ci = e, t.IS, t.CI
+		out.card.facts = short(
+			field{"t[0].tt", "Tipo / Type", r.name(valueset.TestType, t.TT)},
+			field{"t[0].tr", "Resultado / Result", r.name(valueset.TestResult, t.TR)},
+			field{"t[0].sc", "Muestra / Sample", dateTime(t.SC)},
+			field{"t[0].co", "País / Country", r.country(t.CO)},
+			field{"t[0].tc", "Centro / Centre", t.TC},
+		)
 	case dcc.Recovery:
 		if len(p.R) != 1 {
 			return nil, entries("r", len(p.R))
@@ -122,8 +156,20 @@ func (r *Renderer) content(c Certificate) (*content, error) {
 		e.add("r[0].df", "Certificado válido desde / Certificate valid from", rec.DF)
 		e.add("r[0].du", "Certificado válido hasta / Certificate valid until", rec.DU)
 		out.entry, is, ci = e, rec.IS, rec.CI
+		out.card.facts = short(
+			field{"r[0].fr", "Primer positivo / First positive", rec.FR},
+			field{"r[0].df", "Válido desde / Valid from", rec.DF},
+			field{"r[0].du", "Válido hasta / Valid until", rec.DU},
+			field{"r[0].co", "País / Country", r.country(rec.CO)},
+		)
 	default:
 		return nil, fmt.Errorf("certpdf: the payload must hold exactly one of v, t or r (has v: %d, t: %d, r: %d)", len(p.V), len(p.T), len(p.R))
+	}
+
+	out.card.heading = out.entry.title
+	out.card.ci, out.card.is = ci, is
+	if c.Authority != is {
+		out.card.authority = c.Authority
 	}
 
 	out.cert = section{title: "Certificado / Certificate"}
@@ -175,6 +221,35 @@ func (s *section) add(what, label, value string) {
 	if value != "" {
 		s.fields = append(s.fields, field{what: what, label: label, value: value})
 	}
+}
+
+// short is the facts of the A6 page that have a value.
+func short(fields ...field) []field {
+	var s section
+	for _, f := range fields {
+		s.add(f.what, f.label, f.value)
+	}
+	return s.fields
+}
+
+// printable is s if the document can print it, else empty (left to the QR
+// code, as content says).
+func printable(s string) string {
+	if printableScript(s) {
+		return s
+	}
+	return ""
+}
+
+// join joins the non-empty parts with sep.
+func join(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }
 
 func entries(group string, n int) error {

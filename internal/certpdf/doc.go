@@ -8,18 +8,23 @@
 // below it, and the fields of the entry; on the back, the notes (not a
 // travel document, the destination's rules apply, how to verify, the
 // issuer). The inside panels are printed upside down so that they come out
-// upright after folding; Leaflet says how to fold. The A6 layout puts the
-// same panels on four A6 pages. Demo material carries a "DEMO — no válido /
-// not valid" band on every panel, a pale watermark on those without the QR
-// code, and a note on the back.
+// upright after folding; Leaflet says how to fold. The A6 layout is a
+// single A6 page with what a holder and a verifier need: the title and
+// type, the holder (names as written and standardised, date of birth), the
+// QR code with the entry's key facts beside it under short labels and the
+// UVCI below, the issuer, and the note that it is not a travel document.
+// Demo material carries a "DEMO — no válido / not valid" band on every
+// panel (at the top of the A6 page), a pale watermark on the leaflet's
+// panels without the QR code, and a note on its back.
 //
 // The QR code carries the "HC1:" string as HCERT specification §4.2.2 ("QR
 // 2D Barcode") requires, encoded by package qr (alphanumeric mode, error
 // correction Q). It is drawn as vector squares, which print sharp at any
-// resolution. The symbol is at least QRMinSide (55 mm) wide, larger than
-// §4.2.2's recommended 35–60 mm diagonal, so that a scan or photo at 100 dpi
-// reads it; a module is a whole number of 1/300 inch dots, so that printers
-// print every module square and alike, on the upside-down panel too.
+// resolution. The symbol is at least QRMinSide (55 mm) wide on the leaflet
+// and QRMinSideA6 (50 mm) on the A6 page, larger than §4.2.2's recommended
+// 35–60 mm diagonal, so that a scan or photo at 100 dpi reads it; a module
+// is a whole number of 1/300 inch dots, so that printers print every module
+// square and alike, on the upside-down panel too.
 //
 // The document shows the fields of Annex I of Regulation (EU) 2021/953 as
 // Annex V of Implementing Decision (EU) 2021/1073 encodes them: the holder
@@ -34,6 +39,8 @@
 // standardised form and a note saying so; other text in such a script, and
 // characters the font lacks, are an error rather than a blank or letters out
 // of order: a certificate must not show a name other than the holder's. Long
-// values wrap (names first shrink); content that cannot fit on its panel is
-// an error, never text off the panel.
+// values wrap (names first shrink); on the A6 page, values the QR code
+// carries are then shortened with "…", the standardised name first and the
+// name last. Content that cannot fit on its panel is an error, never text
+// off the panel.
 package certpdf

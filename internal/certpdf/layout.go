@@ -29,13 +29,17 @@ const (
 	// going behind. The cover is on top, the QR code and the fields inside,
 	// the notes on the back.
 	Leaflet Layout = iota
-	// A6 puts the same four panels on four A6 pages, in reading order: for
-	// A6 card or a screen.
+	// A6 is one A6 portrait page, for A6 card or a screen: the title and
+	// the certificate's type, the holder, the QR code (at least
+	// QRMinSideA6 wide) with the entry's key facts under short labels
+	// beside it and the UVCI below, the issuer, and the note that it is not
+	// a travel document. What else the leaflet shows is in the QR code.
+	// Values the QR code carries that would not fit end with "…".
 	A6
 )
 
 // ParseLayout reads a layout's name: "a4" (or empty) for the leaflet,
-// "a6" for the A6 pages.
+// "a6" for the single A6 page.
 func ParseLayout(s string) (Layout, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "", "a4":
@@ -73,10 +77,16 @@ const (
 	shrinkStep  = 0.5       // points
 
 	// QRMinSide is the least width of the QR symbol (without its quiet
-	// zone): 55 mm, so that a photo or a scan at 100 dpi reads it. This is
-	// larger than HCERT §4.2.2's recommended 35–60 mm diagonal, on purpose:
-	// modules of 0.5–0.8 mm read from a crumpled print or a poor camera.
+	// zone) on the leaflet: 55 mm, so that a photo or a scan at 100 dpi
+	// reads it. This is larger than HCERT §4.2.2's recommended 35–60 mm
+	// diagonal, on purpose: modules of 0.5–0.8 mm read from a crumpled
+	// print or a poor camera.
 	QRMinSide = 55.0
+	// QRMinSideA6 is the least width of the QR symbol on the single A6
+	// page: 50 mm, so that the holder and the entry's facts fit around
+	// it. A real certificate's symbol (version 17 to 22 or so) still has
+	// modules of 0.5 mm or more, which read at 100 dpi.
+	QRMinSideA6 = 50.0
 	// printerDot is 1/300 inch. Modules of a whole number of dots print as
 	// the same whole number of dots each on 300 and 600 dpi printers, wherever
 	// the page falls on the printer's grid: §4.2.2 asks that "each symbol
@@ -143,17 +153,30 @@ type page struct {
 // draw lays out c and the QR code in layout, marked as demo material when
 // demo is set.
 func (r *Renderer) draw(c *content, code *qr.Code, layout Layout, demo bool) (*gopdf.GoPdf, error) {
-	size := gopdf.Rect{W: a4W, H: a4H}
 	if layout == A6 {
-		size = gopdf.Rect{W: panelW, H: panelH}
+		return r.drawCard(c, code, demo)
 	}
+	return r.drawLeaflet(c, code, demo)
+}
+
+// newPDF starts a document of one page size with the fonts.
+func (r *Renderer) newPDF(size gopdf.Rect, subject string) (*gopdf.GoPdf, error) {
 	pdf := new(gopdf.GoPdf)
 	pdf.Start(gopdf.Config{PageSize: size, Unit: gopdf.UnitMM})
-	pdf.SetInfo(gopdf.PdfInfo{Title: titleEN, Subject: c.kind})
+	pdf.SetInfo(gopdf.PdfInfo{Title: titleEN, Subject: subject})
 	for _, family := range []string{regular, bold} {
 		if err := pdf.AddTTFFontFromFontContainer(family, r.fonts); err != nil {
 			return nil, fmt.Errorf("certpdf: font %s: %w", family, err)
 		}
+	}
+	return pdf, nil
+}
+
+// drawLeaflet lays out the A4 sheet of four panels (Leaflet).
+func (r *Renderer) drawLeaflet(c *content, code *qr.Code, demo bool) (*gopdf.GoPdf, error) {
+	pdf, err := r.newPDF(gopdf.Rect{W: a4W, H: a4H}, c.kind)
+	if err != nil {
+		return nil, err
 	}
 	// The leaflet's panels: the cover bottom right, the back bottom left;
 	// inside, the QR code top right and the fields top left, upside down
@@ -168,16 +191,10 @@ func (r *Renderer) draw(c *content, code *qr.Code, layout Layout, demo bool) (*g
 		{panel{0, 0, true}, true, func(p *page) error { return p.fields(c) }},
 		{panel{0, panelH, false}, true, func(p *page) error { return p.notes(c) }},
 	}
-	if layout == Leaflet {
-		pdf.AddPage()
-		foldLines(pdf)
-	}
+	pdf.AddPage()
+	foldLines(pdf)
 	for _, pn := range panels {
 		at := pn.at
-		if layout == A6 {
-			pdf.AddPage()
-			at = panel{}
-		}
 		p := &page{pdf: pdf, at: at, left: at.x + pad, width: panelW - 2*pad, y: at.y + pad, bottom: at.y + panelH - pad}
 		if at.rotated {
 			pdf.Rotate(180, at.x+panelW/2, at.y+panelH/2)
@@ -236,7 +253,7 @@ func (p *page) cover(c *content) error {
 // code is the inside left panel: the QR code, as large as the panel allows
 // within the bounds, and the certificate's identifier and issue below it.
 func (p *page) code(c *content, code *qr.Code) error {
-	m := moduleSize(code.Size())
+	m := moduleSize(code.Size(), QRMinSide)
 	side := float64(code.Size()+2*qr.QuietZone) * m
 	if p.y+side > p.bottom {
 		return fmt.Errorf("%w: the QR code", ErrTooLong)
@@ -321,8 +338,13 @@ func (p *page) watermark() error {
 // the top of the text column. The proportions are the flag's: the circle's
 // radius a third of the height, a star's an eighteenth.
 func (p *page) emblem(h float64) {
+	p.flag(p.at.x+(panelW-h*3/2)/2, p.y, h)
+	p.y += h
+}
+
+// flag draws the emblem h millimetres high from its top left corner (x, y).
+func (p *page) flag(x, y, h float64) {
 	w := h * 3 / 2
-	x, y := p.at.x+(panelW-w)/2, p.y
 	p.pdf.SetFillColor(blue.split())
 	p.pdf.RectFromUpperLeftWithStyle(x, y, w, h, "F")
 	cx, cy := x+w/2, y+h/2
@@ -331,7 +353,6 @@ func (p *page) emblem(h float64) {
 		a := float64(i) * math.Pi / 6
 		star(p.pdf, cx+h/3*math.Sin(a), cy-h/3*math.Cos(a), h/18)
 	}
-	p.y = y + h
 }
 
 // star fills a five-pointed star of outer radius r at (x, y), a point up
@@ -379,15 +400,26 @@ func (p *page) rule() {
 }
 
 // moduleSize returns the side of a module of a symbol n modules wide: the
-// fewest whole printer dots that make the symbol at least QRMinSide wide.
-func moduleSize(n int) float64 {
-	dots := int(math.Ceil(QRMinSide / float64(n) / printerDot))
+// fewest whole printer dots that make the symbol at least least wide.
+func moduleSize(n int, least float64) float64 {
+	dots := int(math.Ceil(least / float64(n) / printerDot))
 	return float64(dots) * printerDot
 }
 
+// QRMinSide is the least width in millimetres of the QR symbol (without
+// its quiet zone) in layout l: QRMinSide, or QRMinSideA6 on the A6 page.
+func (l Layout) QRMinSide() float64 {
+	if l == A6 {
+		return QRMinSideA6
+	}
+	return QRMinSide
+}
+
 // QRSide is the width in millimetres of the QR symbol (without its quiet
-// zone) that the document prints for code.
-func QRSide(code *qr.Code) float64 { return float64(code.Size()) * moduleSize(code.Size()) }
+// zone) that the document in layout l prints for code.
+func QRSide(code *qr.Code, l Layout) float64 {
+	return float64(code.Size()) * moduleSize(code.Size(), l.QRMinSide())
+}
 
 // snapX and snapY move a coordinate to the printer-dot grid of the page as
 // printed, so that every module edge falls on it: for a rotated panel, the
@@ -430,9 +462,22 @@ func (p *page) qr(code *qr.Code, m, x, y float64) {
 // text draws s in column [x, x+w] from p.y down and moves p.y below it. what
 // names s in errors.
 func (p *page) text(what, s string, x, w float64, st style) error {
+	return p.textMax(what, s, x, w, st, 0)
+}
+
+// textMax is text in at most most lines (0: any number): the last one
+// ends with an ellipsis when s needs more. Only for values the QR code
+// carries in full.
+func (p *page) textMax(what, s string, x, w float64, st style, most int) error {
 	lines, size, err := p.fit(what, s, w, st)
 	if err != nil {
 		return err
+	}
+	if most > 0 && len(lines) > most {
+		lines = lines[:most]
+		if lines[most-1], err = p.ellipsis(what, lines[most-1], w); err != nil {
+			return err
+		}
 	}
 	lh := size * ptMM * lineSpacing
 	if p.y+lh*float64(len(lines)) > p.bottom {
@@ -566,6 +611,20 @@ func (p *page) prefix(what, s string, w float64) (int, error) {
 		n = i
 	}
 	return n, nil
+}
+
+// ellipsis is line shortened, in the current font, so that it ends with
+// "…" within width w: the mark that the value goes on in the QR code.
+func (p *page) ellipsis(what, line string, w float64) (string, error) {
+	r := []rune(line)
+	for {
+		s := strings.TrimRight(string(r), " ") + "…"
+		ok, err := p.fits(what, s, w)
+		if err != nil || ok || len(r) == 0 {
+			return s, err
+		}
+		r = r[:len(r)-1]
+	}
 }
 
 func (p *page) fits(what, s string, w float64) (bool, error) {

@@ -263,7 +263,7 @@ func (s *Server) pdf(w http.ResponseWriter, r *http.Request, p deployment.Princi
 	layout, err := certpdf.ParseLayout(r.URL.Query().Get("layout"))
 	if err != nil {
 		writeProblem(w, Problem{Type: probInvalid, Title: "The request is invalid", Status: http.StatusUnprocessableEntity,
-			Errors: []FieldProblem{{Field: "layout", Reason: "want a4 (the A4 sheet that folds into an A6 leaflet, the default) or a6 (A6 pages)"}}})
+			Errors: []FieldProblem{{Field: "layout", Reason: "want a4 (the A4 sheet that folds into an A6 leaflet, the default) or a6 (a single A6 page)"}}})
 		return
 	}
 	is, ok := s.certificateFor(w, r, p)

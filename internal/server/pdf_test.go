@@ -53,7 +53,7 @@ func TestRevokedNotServed(t *testing.T) {
 	}
 }
 
-// ?layout= chooses the leaflet or the A6 pages; demo material is marked as
+// ?layout= chooses the leaflet or the single A6 page; demo material is marked as
 // such, and a document of a deployment that is not a demo is not.
 func TestPDFLayoutAndDemo(t *testing.T) {
 	for _, demo := range []bool{true, false} {
@@ -61,7 +61,7 @@ func TestPDFLayoutAndDemo(t *testing.T) {
 		lab := s.token("lab")
 		var c server.Certificate
 		s.do("POST", "/api/v1/certificates/test", lab, testBody()).json(t, &c)
-		for layout, want := range map[string]string{"": "Pages: 1 A4", "a4": "Pages: 1 A4", "a6": "Pages: 4 A6"} {
+		for layout, want := range map[string]string{"": "Pages: 1 A4", "a4": "Pages: 1 A4", "a6": "Pages: 1 A6"} {
 			url := c.PDF
 			if layout != "" {
 				url += "?layout=" + layout

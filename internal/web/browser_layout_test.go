@@ -390,7 +390,7 @@ func TestScreenshots(t *testing.T) {
 }
 
 // pdfScreenshots saves the holder's document of a vaccination certificate,
-// the A4 leaflet and the A6 pages, as PNG pages rendered by pdftoppm.
+// the A4 leaflet and the A6 page, as PNG pages rendered by pdftoppm.
 func pdfScreenshots(t *testing.T, s *system, out string) int {
 	t.Helper()
 	if _, err := exec.LookPath("pdftoppm"); err != nil {
@@ -409,12 +409,7 @@ func pdfScreenshots(t *testing.T, s *system, out string) int {
 		if err := os.WriteFile(pdf, []byte(c.get(path+"/pdf"+l.query).want(t, http.StatusOK).body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		args := []string{"-r", "80", "-png", pdf, filepath.Join(out, l.name)}
-		if l.query == "" {
-			args = append([]string{"-singlefile"}, args...)
-		} else {
-			args = append([]string{"-f", "1", "-l", "2"}, args...)
-		}
+		args := []string{"-singlefile", "-r", "80", "-png", pdf, filepath.Join(out, l.name)}
 		if b, err := exec.Command("pdftoppm", args...).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v: %s", err, b)
 		}

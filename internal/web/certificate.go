@@ -219,8 +219,8 @@ func (u *UI) qrPNG(w http.ResponseWriter, r *http.Request, s *session) {
 	writeFile(w, "image/png", "", b)
 }
 
-// pdf serves the holder's document: ?layout=a6 for A6 pages instead of the
-// A4 sheet that folds into an A6 leaflet; marked as demo material in a demo.
+// pdf serves the holder's document: ?layout=a6 for a single A6 page instead
+// of the A4 sheet that folds into an A6 leaflet; marked as demo material in a demo.
 func (u *UI) pdf(w http.ResponseWriter, r *http.Request, s *session) {
 	layout, err := certpdf.ParseLayout(r.URL.Query().Get("layout"))
 	if err != nil {

@@ -55,7 +55,7 @@ var msg = struct {
 	NotAccepted:          i18n.Text{ES: "Credencial no aceptada: desconocida o revocada.", EN: "Credential not accepted: unknown or revoked."},
 	Revoked:              i18n.Text{ES: "Certificado revocado", EN: "Certificate revoked"},
 	UnknownLayout:        i18n.Text{ES: "Formato desconocido", EN: "Unknown layout"},
-	Layouts:              i18n.Text{ES: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (páginas A6).", EN: "The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (A6 pages)."},
+	Layouts:              i18n.Text{ES: "El PDF se ofrece en a4 (hoja A4 que se pliega en un folleto A6) o a6 (una sola página A6).", EN: "The PDF comes as a4 (an A4 sheet that folds into an A6 leaflet) or a6 (a single A6 page)."},
 	SampleZone:           i18n.Format{ES: "Hora local de %s (ahora UTC%s).", EN: "Local time of %s (now UTC%s)."},
 	SampleAs:             i18n.Format{ES: "Hora local de %s: se certifica como %s (%s UTC).", EN: "Local time of %s: certified as %s (%s UTC)."},
 	MayNotIssue:          i18n.Format{ES: "No puede emitir certificados de %s", EN: "You may not issue %s certificates"},
