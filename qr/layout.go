@@ -476,7 +476,6 @@ func ones(k int) line {
 
 func (b *line) set(i int)     { b[i>>6] |= 1 << (i & 63) }
 func (b line) has(i int) bool { return b[i>>6]>>(i&63)&1 == 1 }
-func (b line) zero() bool     { return b[0]|b[1]|b[2] == 0 }
 
 // shr moves module i+k to i (0 < k < 64).
 func (b line) shr(k uint) line {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/encoder"
+	rscqr "rsc.io/qr"
 
 	"dcc/qr"
 )
@@ -274,28 +276,71 @@ func TestDecodeRefused(t *testing.T) {
 	}
 }
 
-// zbarimg is an independent decoder: what we render, it reads.
-func TestZbarReadsOurCodes(t *testing.T) {
+// Every HC1 string of the member-state vectors, and synthetic ones from
+// version 1 to 40, rendered as PNG, reads back byte for byte both with
+// Decode and with zbarimg, an independent decoder.
+func TestRenderedCodesDecode(t *testing.T) {
+	texts := map[string]bool{}
+	for _, n := range []int{10, 16, 17, 45, 120, 300, 600, 644, 645, 1000, 1500, 2000, 2420} {
+		texts[hc1(n)] = true
+	}
+	vectorTexts := 0
+	filepath.WalkDir(vectors, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+			return nil
+		}
+		if v, ok := readVector(t, path); ok && strings.HasPrefix(v.Prefix, "HC1:") {
+			if _, err := qr.Encode(v.Prefix); err == nil && !texts[v.Prefix] {
+				texts[v.Prefix] = true
+				vectorTexts++
+			}
+		}
+		return nil
+	})
+	t.Logf("%d HC1 strings from the vectors, %d in all", vectorTexts, len(texts))
+	versions := map[int]bool{}
+	dir := t.TempDir()
+	var files, want []string
+	var r qr.Renderer
+	for text := range texts {
+		c := mustEncode(t, text)
+		versions[c.Version()] = true
+		scales := []int{qr.DefaultScale}
+		if strings.HasPrefix(text, hc1(4)) && text == hc1(len(text)) {
+			scales = append(scales, 6) // the service's
+		}
+		for _, scale := range scales {
+			p, err := r.PNG(c, scale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := qr.Decode(p); err != nil || got != text {
+				t.Errorf("%d chars (version %d), scale %d: Decode read %.30q…, %v", len(text), c.Version(), scale, got, err)
+			}
+			f := filepath.Join(dir, fmt.Sprintf("%d.png", len(files)))
+			if err := os.WriteFile(f, p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files, want = append(files, f), append(want, text)
+		}
+	}
+	if !versions[1] || !versions[19] || !versions[40] {
+		t.Errorf("versions %v: want 1, 19 and 40 among them", versions)
+	}
 	zbar, err := exec.LookPath("zbarimg")
 	if err != nil {
 		t.Skip("zbarimg (Debian zbar-tools) not installed")
 	}
-	for _, n := range []int{20, 300, 600, 1000} {
-		text := hc1(n)
-		p, err := mustEncode(t, text).PNG(4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := filepath.Join(t.TempDir(), "code.png")
-		if err := os.WriteFile(f, p, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	// One zbarimg for all the files: it prints one line per symbol, in
+	// order. Only if that does not match are the files read one by one.
+	out, err := exec.Command(zbar, append([]string{"--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"}, files...)...).Output()
+	if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); err == nil && slices.Equal(got, want) {
+		return
+	}
+	for i, f := range files {
 		out, err := exec.Command(zbar, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", f).Output()
-		if err != nil {
-			t.Fatalf("%d chars: zbarimg: %v", n, err)
-		}
-		if got := strings.TrimSuffix(string(out), "\n"); got != text {
-			t.Errorf("%d chars: zbarimg read %.30q…, want %.30q…", n, got, text)
+		if got := strings.TrimSuffix(string(out), "\n"); err != nil || got != want[i] {
+			t.Errorf("%d chars: zbarimg read %.30q…, %v; want %.30q…", len(want[i]), got, err, want[i])
 		}
 	}
 }
@@ -499,16 +544,43 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// QR → PNG of a 600-character HC1 string (version 19, level Q) at 4 px
+// per module, side by side with rsc.io/qr, which scores no mask (it always
+// uses mask 0) and is the fastest Go encoder we know.
 func BenchmarkEncodePNG(b *testing.B) {
 	text := hc1(600)
-	var r qr.Renderer // a service keeps one: it reuses the compressor
+	b.Run("dcc", func(b *testing.B) {
+		var r qr.Renderer
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := qr.Encode(text)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.PNG(c, 4); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("rsc.io-qr", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := rscqr.Encode(text, rscqr.Q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Scale = 4
+			c.PNG()
+		}
+	})
+}
+
+func BenchmarkPNG(b *testing.B) {
+	c := mustEncode(b, hc1(600))
+	var r qr.Renderer
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := qr.Encode(text)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := r.PNG(c, 0); err != nil {
+		if _, err := r.PNG(c, 4); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -532,6 +604,7 @@ func TestRendererReuse(t *testing.T) {
 
 func BenchmarkEncode(b *testing.B) {
 	text := hc1(600)
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := qr.Encode(text); err != nil {
 			b.Fatal(err)
