@@ -2,15 +2,19 @@ package qr_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -582,6 +586,81 @@ func BenchmarkPNG(b *testing.B) {
 	for b.Loop() {
 		if _, err := r.PNG(c, 4); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// The PNG is well formed to the last byte: chunk CRCs, the exact length
+// of the data, zlib's Adler-32 (which image/png does not check), and the
+// scanlines of the symbol, quiet zone included, at every scale.
+func TestPNGStream(t *testing.T) {
+	for _, n := range []int{5, 300, 600, 2420} {
+		c := mustEncode(t, hc1(n))
+		side := c.Size() + 2*qr.QuietZone
+		for _, scale := range []int{1, 2, 3, 4, 6, 11, qr.MaxPNGSide / side} {
+			name := fmt.Sprintf("version %d, scale %d", c.Version(), scale)
+			p, err := c.PNG(scale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p) != cap(p) {
+				t.Errorf("%s: %d bytes in a buffer of %d: the size computed is not the size written", name, len(p), cap(p))
+			}
+			if !bytes.HasPrefix(p, []byte("\x89PNG\r\n\x1a\n")) {
+				t.Fatalf("%s: no PNG signature", name)
+			}
+			var types []string
+			var idat []byte
+			w := side * scale
+			for rest := p[8:]; len(rest) > 0; {
+				if len(rest) < 12 {
+					t.Fatalf("%s: %d bytes after the last chunk", name, len(rest))
+				}
+				size := int(binary.BigEndian.Uint32(rest))
+				body := rest[4 : 8+size]
+				if crc := binary.BigEndian.Uint32(rest[8+size:]); crc != crc32.ChecksumIEEE(body) {
+					t.Fatalf("%s: chunk %q has a wrong CRC", name, body[:4])
+				}
+				typ := string(body[:4])
+				types = append(types, typ)
+				switch typ {
+				case "IHDR":
+					if want := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(w)); !bytes.Equal(body[4:12], want) || !bytes.Equal(body[12:], []byte{1, 0, 0, 0, 0}) {
+						t.Fatalf("%s: IHDR % x", name, body[4:])
+					}
+				case "IDAT":
+					idat = append(idat, body[4:]...)
+				}
+				rest = rest[12+size:]
+			}
+			if !slices.Equal(types, []string{"IHDR", "IDAT", "IEND"}) {
+				t.Fatalf("%s: chunks %v", name, types)
+			}
+			zr, err := zlib.NewReader(bytes.NewReader(idat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: inflating the image data: %v", name, err)
+			}
+			stride := (w+7)/8 + 1
+			want := make([]byte, 0, w*stride)
+			for y := range w {
+				line := make([]byte, stride)
+				for x := range w {
+					if !c.Black(x/scale-qr.QuietZone, y/scale-qr.QuietZone) {
+						line[1+x/8] |= 0x80 >> (x % 8)
+					}
+				}
+				for x := w; x < 8*(stride-1); x++ {
+					line[1+x/8] |= 0x80 >> (x % 8) // padding bits, written light
+				}
+				want = append(want, line...)
+			}
+			if !bytes.Equal(raw, want) {
+				t.Errorf("%s: the scanlines differ from the symbol (%d bytes, want %d)", name, len(raw), len(want))
+			}
 		}
 	}
 }
