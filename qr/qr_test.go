@@ -2,20 +2,25 @@ package qr_test
 
 import (
 	"bytes"
+	"compress/zlib"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +28,7 @@ import (
 
 	"github.com/makiuchi-d/gozxing/qrcode/decoder"
 	"github.com/makiuchi-d/gozxing/qrcode/encoder"
+	rscqr "rsc.io/qr"
 
 	"dcc/qr"
 )
@@ -274,28 +280,71 @@ func TestDecodeRefused(t *testing.T) {
 	}
 }
 
-// zbarimg is an independent decoder: what we render, it reads.
-func TestZbarReadsOurCodes(t *testing.T) {
+// Every HC1 string of the member-state vectors, and synthetic ones from
+// version 1 to 40, rendered as PNG, reads back byte for byte both with
+// Decode and with zbarimg, an independent decoder.
+func TestRenderedCodesDecode(t *testing.T) {
+	texts := map[string]bool{}
+	for _, n := range []int{10, 16, 17, 45, 120, 300, 600, 644, 645, 1000, 1500, 2000, 2420} {
+		texts[hc1(n)] = true
+	}
+	vectorTexts := 0
+	filepath.WalkDir(vectors, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+			return nil
+		}
+		if v, ok := readVector(t, path); ok && strings.HasPrefix(v.Prefix, "HC1:") {
+			if _, err := qr.Encode(v.Prefix); err == nil && !texts[v.Prefix] {
+				texts[v.Prefix] = true
+				vectorTexts++
+			}
+		}
+		return nil
+	})
+	t.Logf("%d HC1 strings from the vectors, %d in all", vectorTexts, len(texts))
+	versions := map[int]bool{}
+	dir := t.TempDir()
+	var files, want []string
+	var r qr.Renderer
+	for text := range texts {
+		c := mustEncode(t, text)
+		versions[c.Version()] = true
+		scales := []int{qr.DefaultScale}
+		if strings.HasPrefix(text, hc1(4)) && text == hc1(len(text)) {
+			scales = append(scales, 6) // the service's
+		}
+		for _, scale := range scales {
+			p, err := r.PNG(c, scale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := qr.Decode(p); err != nil || got != text {
+				t.Errorf("%d chars (version %d), scale %d: Decode read %.30q…, %v", len(text), c.Version(), scale, got, err)
+			}
+			f := filepath.Join(dir, fmt.Sprintf("%d.png", len(files)))
+			if err := os.WriteFile(f, p, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			files, want = append(files, f), append(want, text)
+		}
+	}
+	if !versions[1] || !versions[19] || !versions[40] {
+		t.Errorf("versions %v: want 1, 19 and 40 among them", versions)
+	}
 	zbar, err := exec.LookPath("zbarimg")
 	if err != nil {
 		t.Skip("zbarimg (Debian zbar-tools) not installed")
 	}
-	for _, n := range []int{20, 300, 600, 1000} {
-		text := hc1(n)
-		p, err := mustEncode(t, text).PNG(4)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := filepath.Join(t.TempDir(), "code.png")
-		if err := os.WriteFile(f, p, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	// One zbarimg for all the files: it prints one line per symbol, in
+	// order. Only if that does not match are the files read one by one.
+	out, err := exec.Command(zbar, append([]string{"--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"}, files...)...).Output()
+	if got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n"); err == nil && slices.Equal(got, want) {
+		return
+	}
+	for i, f := range files {
 		out, err := exec.Command(zbar, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", f).Output()
-		if err != nil {
-			t.Fatalf("%d chars: zbarimg: %v", n, err)
-		}
-		if got := strings.TrimSuffix(string(out), "\n"); got != text {
-			t.Errorf("%d chars: zbarimg read %.30q…, want %.30q…", n, got, text)
+		if got := strings.TrimSuffix(string(out), "\n"); err != nil || got != want[i] {
+			t.Errorf("%d chars: zbarimg read %.30q…, %v; want %.30q…", len(want[i]), got, err, want[i])
 		}
 	}
 }
@@ -499,17 +548,119 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// QR → PNG of a 600-character HC1 string (version 19, level Q) at 4 px
+// per module, side by side with rsc.io/qr, which scores no mask (it always
+// uses mask 0) and is the fastest Go encoder we know.
 func BenchmarkEncodePNG(b *testing.B) {
 	text := hc1(600)
-	var r qr.Renderer // a service keeps one: it reuses the compressor
+	b.Run("dcc", func(b *testing.B) {
+		var r qr.Renderer
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := qr.Encode(text)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := r.PNG(c, 4); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("rsc.io-qr", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c, err := rscqr.Encode(text, rscqr.Q)
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.Scale = 4
+			c.PNG()
+		}
+	})
+}
+
+func BenchmarkPNG(b *testing.B) {
+	c := mustEncode(b, hc1(600))
+	var r qr.Renderer
 	b.ReportAllocs()
 	for b.Loop() {
-		c, err := qr.Encode(text)
-		if err != nil {
+		if _, err := r.PNG(c, 4); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := r.PNG(c, 0); err != nil {
-			b.Fatal(err)
+	}
+}
+
+// The PNG is well formed to the last byte: chunk CRCs, the exact length
+// of the data, zlib's Adler-32 (which image/png does not check), and the
+// scanlines of the symbol, quiet zone included, at every scale.
+func TestPNGStream(t *testing.T) {
+	for _, n := range []int{5, 300, 600, 2420} {
+		c := mustEncode(t, hc1(n))
+		side := c.Size() + 2*qr.QuietZone
+		for _, scale := range []int{1, 2, 3, 4, 6, 11, qr.MaxPNGSide / side} {
+			name := fmt.Sprintf("version %d, scale %d", c.Version(), scale)
+			p, err := c.PNG(scale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p) != cap(p) {
+				t.Errorf("%s: %d bytes in a buffer of %d: the size computed is not the size written", name, len(p), cap(p))
+			}
+			if !bytes.HasPrefix(p, []byte("\x89PNG\r\n\x1a\n")) {
+				t.Fatalf("%s: no PNG signature", name)
+			}
+			var types []string
+			var idat []byte
+			w := side * scale
+			for rest := p[8:]; len(rest) > 0; {
+				if len(rest) < 12 {
+					t.Fatalf("%s: %d bytes after the last chunk", name, len(rest))
+				}
+				size := int(binary.BigEndian.Uint32(rest))
+				body := rest[4 : 8+size]
+				if crc := binary.BigEndian.Uint32(rest[8+size:]); crc != crc32.ChecksumIEEE(body) {
+					t.Fatalf("%s: chunk %q has a wrong CRC", name, body[:4])
+				}
+				typ := string(body[:4])
+				types = append(types, typ)
+				switch typ {
+				case "IHDR":
+					if want := binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint32(nil, uint32(w)), uint32(w)); !bytes.Equal(body[4:12], want) || !bytes.Equal(body[12:], []byte{1, 0, 0, 0, 0}) {
+						t.Fatalf("%s: IHDR % x", name, body[4:])
+					}
+				case "IDAT":
+					idat = append(idat, body[4:]...)
+				}
+				rest = rest[12+size:]
+			}
+			if !slices.Equal(types, []string{"IHDR", "IDAT", "IEND"}) {
+				t.Fatalf("%s: chunks %v", name, types)
+			}
+			zr, err := zlib.NewReader(bytes.NewReader(idat))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: inflating the image data: %v", name, err)
+			}
+			stride := (w+7)/8 + 1
+			want := make([]byte, 0, w*stride)
+			for y := range w {
+				line := make([]byte, stride)
+				for x := range w {
+					if !c.Black(x/scale-qr.QuietZone, y/scale-qr.QuietZone) {
+						line[1+x/8] |= 0x80 >> (x % 8)
+					}
+				}
+				for x := w; x < 8*(stride-1); x++ {
+					line[1+x/8] |= 0x80 >> (x % 8) // padding bits, written light
+				}
+				want = append(want, line...)
+			}
+			if !bytes.Equal(raw, want) {
+				t.Errorf("%s: the scanlines differ from the symbol (%d bytes, want %d)", name, len(raw), len(want))
+			}
 		}
 	}
 }
@@ -532,6 +683,7 @@ func TestRendererReuse(t *testing.T) {
 
 func BenchmarkEncode(b *testing.B) {
 	text := hc1(600)
+	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := qr.Encode(text); err != nil {
 			b.Fatal(err)
