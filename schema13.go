@@ -104,20 +104,20 @@ var (
 // run13 is one validation: the instance location being checked, as the
 // library's tokens, and the findings so far.
 type run13 struct {
-	s   *schema13
-	loc []string
-	out []Problem
+	s     *schema13
+	loc   [3]string // the schema goes 3 levels deep: v, 0, dn
+	depth int
+	out   []Problem
 }
 
 func (s *schema13) check(tree any) []Problem {
-	var buf [4]string
-	r := run13{s: s, loc: buf[:0]}
+	r := run13{s: s}
 	r.root(tree)
 	return r.out
 }
 
 func (r *run13) fail(k jsonschema.ErrorKind) {
-	r.out = append(r.out, r.s.set.problem(r.s.ver, r.loc, k))
+	r.out = append(r.out, r.s.set.problem(r.s.ver, r.loc[:r.depth], k))
 }
 
 // typ is the library's typeOf: the JSON type of a tree value, "" for a Go
@@ -174,8 +174,8 @@ func (r *run13) is(v any, want string) bool {
 	return false
 }
 
-func (r *run13) push(tok string) { r.loc = append(r.loc, tok) }
-func (r *run13) pop()            { r.loc = r.loc[:len(r.loc)-1] }
+func (r *run13) push(tok string) { r.loc[r.depth] = tok; r.depth++ }
+func (r *run13) pop()            { r.depth-- }
 
 func (r *run13) root(tree any) {
 	if !r.is(tree, "object") {
