@@ -149,6 +149,40 @@ func TestCompiledSchemaOfficial(t *testing.T) {
 			t.Errorf("only %d member-state vectors with a JSON payload", n)
 		}
 	}
+	// The examples the schemas give for their fields, in each payload.
+	for _, ver := range versions13 {
+		data, err := schemaFiles.ReadFile("schemas/" + ver + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Properties map[string]struct{ Examples []any }
+			Defs       struct {
+				PersonName struct {
+					Properties map[string]struct{ Examples []any }
+				} `json:"person_name"`
+			} `json:"$defs"`
+		}
+		if err := json.Unmarshal(data, &doc); err != nil {
+			t.Fatal(err)
+		}
+		n := len(trees)
+		for _, base := range trees[:len(local)] {
+			for field, p := range doc.Properties {
+				for _, ex := range p.Examples {
+					add(fmt.Sprintf("%s with %s example %s = %v", base.name, ver, field, ex), with(base.tree, field, ex))
+				}
+			}
+			for field, p := range doc.Defs.PersonName.Properties {
+				for _, ex := range p.Examples {
+					add(fmt.Sprintf("%s with %s example nam.%s = %v", base.name, ver, field, ex), with(base.tree, "nam."+field, ex))
+				}
+			}
+		}
+		if len(trees) == n {
+			t.Errorf("schema %s: no field examples found", ver)
+		}
+	}
 	invalid := 0
 	for _, tr := range trees {
 		for _, ver := range versions13 {
