@@ -5,6 +5,9 @@
 // amended by (EU) 2021/2014 (the JSON structure, field by field), the value-set
 // rules of Annex II and the official JSON schemas 1.0.0–1.3.3 of the eHealth
 // Network, which are embedded and selected by the payload's "ver" field.
+// Schemas 1.3.x, the ones certificates are issued with, are checked by a
+// validator written for them in Go (schema13.go), which tests hold to the
+// JSON-schema library finding for finding; the library checks the others.
 //
 // Validation reports every problem at once as "path: reason". It has two
 // modes: Strict, for issuance, where every deviation is an error so that a

@@ -2,6 +2,7 @@ package dcc
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -26,7 +27,8 @@ var schemaFiles embed.FS
 // schemaSet holds the compiled schema of every embedded version.
 type schemaSet struct {
 	byVersion map[string]*jsonschema.Schema
-	versions  []semver // ascending
+	compiled  map[string]*schema13 // versions checked without the library
+	versions  []semver             // ascending
 	printer   *message.Printer
 }
 
@@ -62,7 +64,11 @@ func compileSchemas() (*schemaSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &schemaSet{byVersion: map[string]*jsonschema.Schema{}, printer: message.NewPrinter(language.English)}
+	set := &schemaSet{
+		byVersion: map[string]*jsonschema.Schema{},
+		compiled:  map[string]*schema13{},
+		printer:   message.NewPrinter(language.English),
+	}
 	for _, e := range entries {
 		ver := strings.TrimSuffix(e.Name(), ".json")
 		sv, ok := parseSemver(ver)
@@ -89,6 +95,9 @@ func compileSchemas() (*schemaSet, error) {
 			return nil, fmt.Errorf("embedded schema %s: %w", ver, err)
 		}
 		set.byVersion[ver] = sch
+		if c, ok := compiled13[ver]; ok && fmt.Sprintf("%x", sha256.Sum256(data)) == c.sha256 {
+			set.compiled[ver] = &schema13{set: set, ver: ver, fntOrGnt: c.fntOrGnt}
+		}
 		set.versions = append(set.versions, sv)
 	}
 	slices.SortFunc(set.versions, func(a, b semver) int {
@@ -127,8 +136,18 @@ func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reaso
 	return s.byVersion[newest], newest, msg.SchemaUnsupported.With(ver, strings.Join(known, ", "))
 }
 
-// check validates tree against sch and returns one problem per leaf error.
+// check validates tree against the schema of ver, sch, and returns one
+// problem per leaf error of the library: the compiled 1.3.x schema where
+// there is one, the library otherwise.
 func (s *schemaSet) check(sch *jsonschema.Schema, ver string, tree any) []Problem {
+	if c := s.compiled[ver]; c != nil {
+		return c.check(tree)
+	}
+	return s.checkLibrary(sch, ver, tree)
+}
+
+// checkLibrary is check by the JSON-schema library.
+func (s *schemaSet) checkLibrary(sch *jsonschema.Schema, ver string, tree any) []Problem {
 	err := sch.Validate(tree)
 	if err == nil {
 		return nil
@@ -147,16 +166,21 @@ func (s *schemaSet) check(sch *jsonschema.Schema, ver string, tree any) []Proble
 			}
 			return
 		}
-		en := "schema " + ver + ": " + e.ErrorKind.LocalizedString(s.printer)
-		out = append(out, Problem{
-			Path:     pointerPath(e.InstanceLocation),
-			Reason:   en,
-			Text:     i18n.Text{ES: schemaSpanish(ver, e.ErrorKind, en), EN: en},
-			Severity: Error,
-		})
+		out = append(out, s.problem(ver, e.InstanceLocation, e.ErrorKind))
 	}
 	walk(ve)
 	return out
+}
+
+// problem is the finding of kind k at instance location loc.
+func (s *schemaSet) problem(ver string, loc []string, k jsonschema.ErrorKind) Problem {
+	en := "schema " + ver + ": " + k.LocalizedString(s.printer)
+	return Problem{
+		Path:     pointerPath(loc),
+		Reason:   en,
+		Text:     i18n.Text{ES: schemaSpanish(ver, k, en), EN: en},
+		Severity: Error,
+	}
 }
 
 func pointerPath(loc []string) string {
