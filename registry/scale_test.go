@@ -37,6 +37,10 @@ const (
 	envScaleGenerate = "DCC_SCALE_GENERATE" // records to add
 	envScaleRevoked  = "DCC_SCALE_REVOKED"  // share of them revoked, default 0.01
 	envScaleSeed     = "DCC_SCALE_SEED"     // default: the time
+	// Pragmas run on the SQLite connection after Open, to compare settings
+	// with those Open chooses: "cache_size=-2000;mmap_size=0" (SQLite's
+	// defaults).
+	envScalePragmas = "DCC_SCALE_SQLITE_PRAGMAS"
 )
 
 // scaleKeys is the fixed key of generated registries: they hold no real
@@ -440,6 +444,13 @@ func BenchmarkScale(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
+			if v := os.Getenv(envScalePragmas); v != "" && s.dialect == dialectSQLite {
+				for _, p := range strings.Split(v, ";") {
+					if _, err := s.db.ExecContext(ctx, "PRAGMA "+p); err != nil {
+						b.Fatalf("%s: %v", envScalePragmas, err)
+					}
+				}
+			}
 			sm := loadScaleSample(b, s, 2000)
 			b.Logf("%s: %d certificates, sample of %d", tg.name, sm.count, len(sm.uvcis))
 			g := newScaleGen(b, uint64(time.Now().UnixNano()))
