@@ -157,7 +157,8 @@ func TestIssueBatchInParts(t *testing.T) {
 	}
 }
 
-// IssueChunks reports each chunk in order only once it is stored; an error
+// IssueChunks reports each chunk in order only once it is stored, and takes
+// the next chunk before it stores one; an error
 // from next comes after the chunks before it are stored and reported, and
 // one from stored drops the chunk being signed.
 func TestIssueChunks(t *testing.T) {
@@ -181,6 +182,11 @@ func TestIssueChunks(t *testing.T) {
 			return chunk(handed, sizes[handed-1]), nil
 		}
 		err := f.app.Issuance.IssueChunks(ctx, region, 0, next, func(res []issuance.BatchResult) error {
+			// The next chunk was read, and is being signed, before this one
+			// was stored.
+			if want := min(reported+2, len(sizes)); handed != want {
+				t.Errorf("chunk %d stored with %d chunks handed over, want %d", reported, handed, want)
+			}
 			if len(res) != sizes[reported] {
 				t.Errorf("chunk %d: %d results, want %d", reported, len(res), sizes[reported])
 			}
