@@ -384,12 +384,14 @@ func BenchmarkEncode(b *testing.B) {
 	})
 }
 
-// BenchmarkDeflate compares the compressor the Encoder uses with the
-// standard library's at the same level, both reused as an Encoder does.
+// BenchmarkDeflate compares the compressor the Encoder uses, at its level
+// and at the best, with the standard library's at the best, all reused as
+// an Encoder does.
 func BenchmarkDeflate(b *testing.B) {
 	cose := coseLike()
 	std, _ := zlib.NewWriterLevel(nil, zlib.BestCompression)
 	kp, _ := kzlib.NewWriterLevel(nil, kzlib.BestCompression)
+	kp8, _ := kzlib.NewWriterLevel(nil, hc1.Level)
 	for _, bm := range []struct {
 		name string
 		w    interface {
@@ -397,7 +399,7 @@ func BenchmarkDeflate(b *testing.B) {
 			Write([]byte) (int, error)
 			Close() error
 		}
-	}{{"compress-zlib", std}, {"klauspost-zlib", kp}} {
+	}{{"compress-zlib", std}, {"klauspost-zlib", kp}, {"klauspost-zlib-8", kp8}} {
 		b.Run(bm.name, func(b *testing.B) {
 			var buf bytes.Buffer
 			for b.Loop() {

@@ -51,8 +51,6 @@ type Claims struct {
 	Expires  time.Time // exp, to the second
 }
 
-func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }
-
 func decMode() (cbor.DecMode, error) {
 	return cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
@@ -83,13 +81,89 @@ func algFor(pub crypto.PublicKey) (int, error) {
 	return 0, fmt.Errorf("%T keys are not allowed: use ECDSA P-256 (ES256) or RSA ≥ 2048 bits (PS256)", pub)
 }
 
-// sigStructure is the COSE Sig_structure for COSE_Sign1 (RFC 9052 §4.4).
+// sigStructure is the COSE Sig_structure for COSE_Sign1 (RFC 9052 §4.4):
+// ["Signature1", protected, an empty byte string, payload], in deterministic
+// CBOR.
 func sigStructure(protected, payload []byte) ([]byte, error) {
-	em, err := encMode()
-	if err != nil {
-		return nil, err
+	b := make([]byte, 0, 16+len(protected)+len(payload))
+	b = append(b, 0x84) // array(4)
+	b = appendText(b, "Signature1")
+	b = appendBytes(b, protected)
+	b = appendBytes(b, nil)
+	return appendBytes(b, payload), nil
+}
+
+// The messages Sign writes are few and fixed in shape, so they are written
+// byte by byte in deterministic CBOR (RFC 8949 §4.2.1: shortest heads, map
+// keys in bytewise order), not through reflection: that is most of what
+// signing costs besides the signature. TestSignEncodingMatchesCBOR holds
+// them to github.com/fxamacker/cbor's core deterministic encoding.
+
+// appendHead appends the head of a data item of a major type (0–7) and
+// argument n, in its shortest form.
+func appendHead(b []byte, major byte, n uint64) []byte {
+	m := major << 5
+	switch {
+	case n < 24:
+		return append(b, m|byte(n))
+	case n <= 0xff:
+		return append(b, m|24, byte(n))
+	case n <= 0xffff:
+		return append(b, m|25, byte(n>>8), byte(n))
+	case n <= 0xffffffff:
+		return append(b, m|26, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
-	return em.Marshal([]any{"Signature1", protected, []byte{}, payload})
+	return append(b, m|27, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+func appendInt(b []byte, v int64) []byte {
+	if v < 0 {
+		return appendHead(b, 1, uint64(-1-v))
+	}
+	return appendHead(b, 0, uint64(v))
+}
+
+func appendBytes(b, v []byte) []byte { return append(appendHead(b, 2, uint64(len(v))), v...) }
+
+func appendText(b []byte, v string) []byte { return append(appendHead(b, 3, uint64(len(v))), v...) }
+
+// encodeCWT is the CWT claims map {1: iss, 4: exp, 6: iat, -260: {1:
+// payload}}, keys in deterministic order (0x01 < 0x04 < 0x06 < 0x39…).
+func encodeCWT(c Claims, payload []byte) []byte {
+	b := make([]byte, 0, 32+len(payload))
+	b = append(b, 0xa4) // map(4)
+	b = appendInt(b, claimIss)
+	b = appendText(b, c.Issuer)
+	b = appendInt(b, claimExp)
+	b = appendInt(b, c.Expires.Unix())
+	b = appendInt(b, claimIat)
+	b = appendInt(b, c.IssuedAt.Unix())
+	b = appendInt(b, claimHcert)
+	b = append(b, 0xa1) // map(1)
+	b = appendInt(b, hcertV1)
+	return append(b, payload...)
+}
+
+// encodeProtected is the protected header {1: alg, 4: kid}.
+func encodeProtected(alg int, kid []byte) []byte {
+	b := make([]byte, 0, 8+len(kid))
+	b = append(b, 0xa2) // map(2)
+	b = appendInt(b, headerAlg)
+	b = appendInt(b, int64(alg))
+	b = appendInt(b, headerKID)
+	return appendBytes(b, kid)
+}
+
+// encodeSign1 is the message: tag 18 around [protected, {}, payload,
+// signature].
+func encodeSign1(protected, cwt, sig []byte) []byte {
+	b := make([]byte, 0, 16+len(protected)+len(cwt)+len(sig))
+	b = appendHead(b, 6, tagCOSESign1)
+	b = append(b, 0x84) // array(4)
+	b = appendBytes(b, protected)
+	b = append(b, 0xa0) // map(0): the unprotected header
+	b = appendBytes(b, cwt)
+	return appendBytes(b, sig)
 }
 
 // SigStructure returns the bytes that a COSE_Sign1 message signs; exposed
@@ -135,23 +209,9 @@ func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte)
 	if !pki.Allows(dsc, typ) {
 		return nil, fmt.Errorf("hcert: the DSC's extended key usage does not allow %s certificates: sign with a DSC issued for them", typ)
 	}
-	em, err := encMode()
-	if err != nil {
-		return nil, err
-	}
-	cwt, err := em.Marshal(map[int]any{
-		claimIss:   c.Issuer,
-		claimIat:   c.IssuedAt.Unix(),
-		claimExp:   c.Expires.Unix(),
-		claimHcert: map[int]cbor.RawMessage{hcertV1: payload},
-	})
-	if err != nil {
-		return nil, err
-	}
-	protected, err := em.Marshal(map[int]any{headerAlg: alg, headerKID: pki.KID(dsc)})
-	if err != nil {
-		return nil, err
-	}
+	// payloadType decoded the payload strictly: one well-formed map.
+	cwt := encodeCWT(c, payload)
+	protected := encodeProtected(alg, pki.KID(dsc))
 	tbs, err := sigStructure(protected, cwt)
 	if err != nil {
 		return nil, err
@@ -176,7 +236,7 @@ func Sign(signer crypto.Signer, dsc *x509.Certificate, c Claims, payload []byte)
 	if err := verifySignature(dsc.PublicKey, alg, tbs, sig); err != nil {
 		return nil, fmt.Errorf("hcert: the new signature does not verify with the DSC: %w", err)
 	}
-	return em.Marshal(cbor.Tag{Number: tagCOSESign1, Content: []any{protected, map[int]any{}, cwt, sig}})
+	return encodeSign1(protected, cwt, sig), nil
 }
 
 func publicKeysEqual(a, b crypto.PublicKey) bool {

@@ -304,6 +304,22 @@ func TestInsertBatch(t *testing.T) {
 		if n, _ := s.OutboxPending(ctx); n != 50 {
 			t.Errorf("pending = %d, want 50", n)
 		}
+		es, _ := s.AuditByActor(ctx, "authority:AN")
+		if n := countAction(es, registry.ActionIssue); n != 50 {
+			t.Errorf("%d issue audit entries for 50 records", n)
+		}
+		if got, err := s.Get(ctx, rs[49].UVCI, "a"); err != nil || string(got.Payload) != string(rs[49].Payload) || got.HC1 != rs[49].HC1 {
+			t.Errorf("stored in a batch: %+v, %v; want %+v", got, err, rs[49])
+		}
+		// The same batch again (and one more record): what is stored is
+		// skipped, the rest written.
+		if err := s.InsertBatch(ctx, append(rs[40:], record(250)), "authority:AN", registry.BatchOptions{Outbox: true}); err != nil {
+			t.Fatal(err)
+		}
+		es, _ = s.AuditByActor(ctx, "authority:AN")
+		if n, _ := s.OutboxPending(ctx); n != 51 || countAction(es, registry.ActionIssue) != 51 {
+			t.Errorf("a batch again: %d pending, %d issue audit entries; want 51", n, countAction(es, registry.ActionIssue))
+		}
 		// One bad record: nothing of the batch is written.
 		bad := []registry.Record{record(300), record(301)}
 		bad[1].Payload = []byte("{")

@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
-	"dcc/hc1"
-	"dcc/hcert"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +12,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"dcc/hc1"
+	"dcc/hcert"
+	"dcc/internal/pgsql"
 )
 
 // Record is one certificate as the registry keeps it. Payload and HC1 are
@@ -304,6 +309,16 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, o Ba
 		}
 	}
 	now := time.Now().Unix()
+	if s.dialect == dialectPostgres {
+		// COPY is one round trip per table, not one per row; it cannot
+		// skip a row, so a UVCI or key already stored sends the batch the
+		// row-by-row way, which settles each.
+		err := s.copyBatch(ctx, sealed, actor, o, now)
+		var pe *pgconn.PgError
+		if err == nil || !errors.As(err, &pe) || pe.Code != pgUniqueViolation {
+			return err
+		}
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i := range sealed {
 			inserted, err := s.insertSealed(ctx, tx, sealed[i])
@@ -338,6 +353,82 @@ func (s *Store) InsertBatch(ctx context.Context, rs []Record, actor string, o Ba
 		return nil
 	})
 }
+
+// pgUniqueViolation is PostgreSQL's SQLSTATE unique_violation.
+const pgUniqueViolation = "23505"
+
+// copyBatch writes a batch as InsertBatch does, with COPY: the records,
+// their audit entries, outbox entries and keys, one COPY each, in one
+// transaction.
+func (s *Store) copyBatch(ctx context.Context, sealed []sealedRecord, actor string, o BatchOptions, now int64) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("registry: insert certificates: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		pc, ok := pgsql.Pgx(dc)
+		if !ok {
+			return errors.New("registry: the PostgreSQL connection is not pgx's")
+		}
+		tx, err := pc.Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("registry: insert certificates: %w", err)
+		}
+		defer func() { _ = tx.Rollback(ctx) }()
+		copyRows := func(table string, cols []string, rows [][]any) error {
+			if len(rows) == 0 {
+				return nil
+			}
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
+				return fmt.Errorf("registry: insert %s: %w", table, err)
+			}
+			return nil
+		}
+		certs := make([][]any, len(sealed))
+		audits := make([][]any, len(sealed))
+		var outbox, keys [][]any
+		for i, r := range sealed {
+			var revokedAt, hc1 any
+			if r.RevokedAt != nil {
+				revokedAt = r.RevokedAt.Unix()
+			}
+			if r.hc1 != nil {
+				hc1 = r.hc1
+			}
+			certs[i] = []any{r.UVCI, r.Type, r.Authority, r.Lab, r.KID, r.IssuedAt.Unix(), r.Expires.Unix(), r.EventDate, r.hash,
+				r.keyID, r.payload, hc1, revokedAt, r.RevokedBy, r.RevokeReason, r.ReplacedBy, r.Replaces, r.holder}
+			audits[i] = []any{now, actor, ActionIssue, r.UVCI, issueDetail(r)}
+			if o.Outbox {
+				outbox = append(outbox, []any{r.UVCI, now, int64(0), now})
+			}
+			if o.Keys != nil && o.Keys[i] != nil {
+				id := o.Keys[i]
+				keys = append(keys, []any{id.Principal, id.Key, hex.EncodeToString(id.RequestHash[:]), r.UVCI, now})
+			}
+		}
+		if err := copyRows("certificates", certificateColumns, certs); err != nil {
+			return err
+		}
+		if err := copyRows("audit", []string{"at", "actor", "action", "uvci", "detail"}, audits); err != nil {
+			return err
+		}
+		if err := copyRows("outbox", []string{"uvci", "created_at", "attempts", "next_attempt"}, outbox); err != nil {
+			return err
+		}
+		if err := copyRows("idempotency", []string{"principal", "idem_key", "request_hash", "uvci", "created_at"}, keys); err != nil {
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return fmt.Errorf("registry: insert certificates: %w", err)
+		}
+		return nil
+	})
+}
+
+// certificateColumns are the columns sqlInsert writes, in its order.
+var certificateColumns = []string{"uvci", "type", "authority", "lab", "kid", "issued_at", "expires_at", "event_date",
+	"payload_hash", "key_id", "payload", "hc1", "revoked_at", "revoked_by", "revoke_reason", "replaced_by", "replaces", "holder_index"}
 
 // Replay is what an idempotency key already produced.
 type Replay struct {
@@ -524,7 +615,8 @@ func (s *Store) insertSealed(ctx context.Context, tx *sql.Tx, r sealedRecord) (b
 	return false, nil // the same record again: idempotent
 }
 
-func (s *Store) afterInsert(ctx context.Context, tx *sql.Tx, r sealedRecord, actor string, outbox bool) error {
+// issueDetail is the detail of a record's audit entry.
+func issueDetail(r sealedRecord) string {
 	detail := "type=" + r.Type + " authority=" + r.Authority
 	if r.Lab != "" {
 		detail += " lab=" + r.Lab
@@ -532,7 +624,11 @@ func (s *Store) afterInsert(ctx context.Context, tx *sql.Tx, r sealedRecord, act
 	if r.Replaces != "" {
 		detail += " replaces=" + r.Replaces
 	}
-	if _, err := s.txExec(ctx, tx, sqlAudit, time.Now().Unix(), actor, ActionIssue, r.UVCI, detail); err != nil {
+	return detail
+}
+
+func (s *Store) afterInsert(ctx context.Context, tx *sql.Tx, r sealedRecord, actor string, outbox bool) error {
+	if _, err := s.txExec(ctx, tx, sqlAudit, time.Now().Unix(), actor, ActionIssue, r.UVCI, issueDetail(r)); err != nil {
 		return fmt.Errorf("registry: write audit entry: %w", err)
 	}
 	if outbox {

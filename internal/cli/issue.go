@@ -348,63 +348,74 @@ type batchRun struct {
 func (r *batchRun) key(line int) string { return "batch:" + r.id + ":" + strconv.Itoa(line) }
 
 // lines reads the batch in chunks, issues each chunk and writes one result
-// per line, in order, after the chunk is stored. A bad line is reported and
+// per line, in order, after the chunk is stored; a chunk is read and signed
+// while the one before it is stored and written. A bad line is reported and
 // never stops the others. Lines with their results in the output already
 // are passed over.
 func (r *batchRun) lines(ctx context.Context, in io.Reader) error {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), dcc.MaxInput+1024)
 	line := 0
-	var reqs []issuance.Request
-	var results []batchResult // one per line; lines without errors await reqs' results in order
-	for sc.Scan() {
-		line++
-		raw := bytes.TrimSpace(sc.Bytes())
-		if line <= r.done {
-			if line == r.check {
-				if err := r.checkOutput(ctx, line, raw); err != nil {
-					return err
+	// The results of the chunks handed to issuance and not yet stored, in
+	// order: one per line; lines without errors await their requests'
+	// results.
+	var queued [][]batchResult
+	next := func() ([]issuance.Request, error) {
+		var reqs []issuance.Request
+		var results []batchResult
+		for len(results) < batchChunk && sc.Scan() {
+			line++
+			raw := bytes.TrimSpace(sc.Bytes())
+			if line <= r.done {
+				if line == r.check {
+					if err := r.checkOutput(ctx, line, raw); err != nil {
+						return nil, err
+					}
 				}
-			}
-			if len(raw) > 0 {
-				r.skipped++
-				if r.bar != nil {
-					_ = r.bar.Add(1)
+				if len(raw) > 0 {
+					r.skipped++
+					if r.bar != nil {
+						_ = r.bar.Add(1)
+					}
 				}
+				continue
 			}
-			continue
-		}
-		if len(raw) == 0 {
-			continue
-		}
-		req, perr := parseLine(raw)
-		req.IdempotencyKey = r.key(line)
-		res := batchResult{Line: line}
-		if perr != nil {
-			res.Errors = perr
-		} else {
-			reqs = append(reqs, req)
-		}
-		results = append(results, res)
-		if len(results) >= batchChunk {
-			if err := r.flush(ctx, reqs, results); err != nil {
-				return err
+			if len(raw) == 0 {
+				continue
 			}
-			reqs, results = reqs[:0], results[:0]
+			req, perr := parseLine(raw)
+			req.IdempotencyKey = r.key(line)
+			res := batchResult{Line: line}
+			if perr != nil {
+				res.Errors = perr
+			} else {
+				reqs = append(reqs, req)
+			}
+			results = append(results, res)
 		}
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			err = fmt.Errorf("line %d: longer than 1 MiB", line+1)
+		if len(results) > 0 {
+			// A read error comes with the next call, after these lines.
+			queued = append(queued, results)
+			return reqs, nil
 		}
-		_ = r.flush(ctx, reqs, results)
-		return err
+		if err := sc.Err(); err != nil {
+			if errors.Is(err, bufio.ErrTooLong) {
+				err = fmt.Errorf("line %d: longer than 1 MiB", line+1)
+			}
+			return nil, err
+		}
+		if line < r.done {
+			return nil, fmt.Errorf("%s holds results up to line %d but the batch has %d lines: it is another batch's; choose another --out",
+				r.outName, r.done, line)
+		}
+		return nil, io.EOF
 	}
-	if line < r.done {
-		return fmt.Errorf("%s holds results up to line %d but the batch has %d lines: it is another batch's; choose another --out",
-			r.outName, r.done, line)
+	stored := func(res []issuance.BatchResult) error {
+		results := queued[0]
+		queued = queued[1:]
+		return r.write(results, res)
 	}
-	if err := r.flush(ctx, reqs, results); err != nil {
+	if err := r.svc.IssueChunks(ctx, r.p, 0, next, stored); err != nil {
 		return err
 	}
 	if r.changed != nil && hex.EncodeToString(r.changed.Sum(nil)) != r.id {
@@ -434,14 +445,11 @@ func (r *batchRun) checkOutput(ctx context.Context, line int, raw []byte) error 
 		"choose another --out, or pass the batch and --run-id of that run", r.outName, line, r.checkUVCI, r.id, got)
 }
 
-// flush issues a chunk and writes its results: whole lines, in one write,
-// made durable before the next chunk, so that an interrupted run leaves a
-// prefix of the results, each of a stored certificate.
-func (r *batchRun) flush(ctx context.Context, reqs []issuance.Request, results []batchResult) error {
-	if len(results) == 0 {
-		return nil
-	}
-	res := r.svc.IssueBatch(ctx, r.p, reqs, 0)
+// write writes the results of a stored chunk: res has the outcome of each
+// line of results without errors, in order. The lines go in one write, made
+// durable before the next chunk is stored, so that an interrupted run
+// leaves a prefix of the results, each of a stored certificate.
+func (r *batchRun) write(results []batchResult, res []issuance.BatchResult) error {
 	ri := 0
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

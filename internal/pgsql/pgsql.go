@@ -195,3 +195,13 @@ func (r *pgRows) Next(dest []driver.Value) error {
 	}
 	return nil
 }
+
+// Pgx returns the pgx connection of a connection of this driver, as
+// sql.Conn.Raw passes it, for what database/sql cannot express (COPY).
+func Pgx(driverConn any) (*pgx.Conn, bool) {
+	c, ok := driverConn.(*pgConn)
+	if !ok {
+		return nil, false
+	}
+	return c.conn, true
+}
