@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -292,7 +293,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 			res.fail(Invalid, o, messages().Revoked.With(hit.Country), d)
 			return res
 		}
-		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Pass, Detail: fmt.Sprintf("%d revoked hashes checked", v.Revocations.Len())})
+		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Pass, Detail: strconv.Itoa(v.Revocations.Len()) + " revoked hashes checked"})
 	} else {
 		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Skipped, Detail: "no revocation list given"})
 	}
@@ -333,7 +334,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Skipped, Detail: "no acceptance rules of " + o.Country + " loaded"})
 		return res
 	}
-	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: fmt.Sprintf("%d rules of %s", len(outcomes), o.Country)})
+	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: strconv.Itoa(len(outcomes)) + " rules of " + o.Country})
 	return res
 }
 
