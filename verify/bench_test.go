@@ -277,7 +277,10 @@ func benchRules(b *testing.B) *rules.Set {
 //     decoded with fxamacker/cbor, the Sig_structure and ECDSA P-256
 //     verification with the DSC's key — nothing else;
 //   - go-cose: the same decoding, then github.com/veraison/go-cose's
-//     Sign1Message decoding and ES256 verification.
+//     Sign1Message decoding and ES256 verification;
+//   - lenient and schema: the part of full that validates the payload's
+//     tree (ValidateTreeAt), and of that the JSON-schema library's
+//     (CheckSchema).
 //
 // Each runs on b.RunParallel: -cpu 1,2 gives one and two cores.
 func BenchmarkVerify(b *testing.B) {
@@ -330,6 +333,39 @@ func BenchmarkVerify(b *testing.B) {
 		})
 		perSecond(b)
 	})
+	// What of full is validation: lenient validation as Text runs it
+	// (schema, Annex V, value sets), and the schema library's part of it.
+	raw, err := new(hc1.Decoder).Decode(s.text)
+	if err != nil {
+		b.Fatal(err)
+	}
+	u, err := hcert.Parse(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tree, err := dcc.DecodeCBOR(u.Payload)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		f    func() *dcc.Report
+	}{
+		{"lenient", func() *dcc.Report { return s.v.Validator.ValidateTreeAt(tree, dcc.Lenient, s.o.At) }},
+		{"schema", func() *dcc.Report { return s.v.Validator.CheckSchema(tree) }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if r := c.f(); !r.Valid() {
+						b.Error(r.Errors())
+						return
+					}
+				}
+			})
+		})
+	}
 }
 
 // perSecond reports verifications per second of wall-clock: with
