@@ -89,11 +89,33 @@ func algFor(pub crypto.PublicKey) (int, error) {
 
 // sigStructure is the COSE Sig_structure for COSE_Sign1 (RFC 9052 §4.4).
 func sigStructure(protected, payload []byte) ([]byte, error) {
-	em, err := encMode()
-	if err != nil {
-		return nil, err
+	// ["Signature1", protected, h'', payload] in deterministic CBOR,
+	// written directly: its shape is fixed, and a verifier builds one per
+	// certificate.
+	b := make([]byte, 0, 1+11+9+len(protected)+1+9+len(payload))
+	b = append(b, 0x84, 0x6a)
+	b = append(b, "Signature1"...)
+	b = append(appendBstrHead(b, len(protected)), protected...)
+	b = append(b, 0x40)
+	b = append(appendBstrHead(b, len(payload)), payload...)
+	return b, nil
+}
+
+// appendBstrHead appends the shortest head of a byte string of n bytes.
+func appendBstrHead(b []byte, n int) []byte {
+	const major = majorBytes << 5
+	switch u := uint64(n); {
+	case u < 24:
+		return append(b, major|byte(u))
+	case u <= 0xff:
+		return append(b, major|24, byte(u))
+	case u <= 0xffff:
+		return append(b, major|25, byte(u>>8), byte(u))
+	case u <= 0xffffffff:
+		return append(b, major|26, byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
+	default:
+		return append(b, major|27, byte(u>>56), byte(u>>48), byte(u>>40), byte(u>>32), byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
 	}
-	return em.Marshal([]any{"Signature1", protected, []byte{}, payload})
 }
 
 // SigStructure returns the bytes that a COSE_Sign1 message signs; exposed

@@ -25,16 +25,21 @@ func parseCommon(dm cbor.DecMode, msg []byte) (u *Unverified, ok bool) {
 	if n, ok := r.head(majorArray); !ok || n != 4 {
 		return nil, false
 	}
+	// The three byte strings' places in msg, for the copy below.
+	var at [3][2]int
 	protected, ok := r.bytes()
+	at[0] = [2]int{r.i - len(protected), r.i}
 	if !ok || r.next() != 0xa0 { // the unprotected header: an empty map
 		return nil, false
 	}
 	r.i++
 	cwt, ok := r.bytes()
+	at[1] = [2]int{r.i - len(cwt), r.i}
 	if !ok || len(cwt) == 0 {
 		return nil, false
 	}
 	sig, ok := r.bytes()
+	at[2] = [2]int{r.i - len(sig), r.i}
 	if !ok || len(sig) == 0 || r.i != len(msg) {
 		return nil, false
 	}
@@ -42,9 +47,12 @@ func parseCommon(dm cbor.DecMode, msg []byte) (u *Unverified, ok bool) {
 	if !u.commonHeader(protected) || !u.commonClaims(dm, cwt) {
 		return nil, false
 	}
-	// Copies, as the general path makes them: the message may be a buffer
-	// its caller reuses.
-	u.protected, u.cwt, u.signature = bytes.Clone(protected), bytes.Clone(cwt), bytes.Clone(sig)
+	// A copy, as the general path makes: the message may be a buffer its
+	// caller reuses. One for the unexported parts; KID and Payload, which
+	// callers see, have their own.
+	c := bytes.Clone(msg)
+	part := func(i int) []byte { return c[at[i][0]:at[i][1]:at[i][1]] }
+	u.protected, u.cwt, u.signature = part(0), part(1), part(2)
 	return u, true
 }
 

@@ -1,6 +1,7 @@
 package hcert
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -12,7 +13,14 @@ import (
 // does not give the same Unverified; it reports whether parseCommon took it.
 func sameAsGeneral(t testing.TB, dm cbor.DecMode, msg []byte) bool {
 	t.Helper()
-	fast, ok := parseCommon(dm, msg)
+	// The message in the middle of a larger buffer, which its caller
+	// overwrites afterwards (a decoder's reused output).
+	buf := make([]byte, 5+len(msg)+9)
+	copy(buf[5:], msg)
+	fast, ok := parseCommon(dm, buf[5:5+len(msg)])
+	for i := range buf {
+		buf[i] = 0xee
+	}
 	if !ok {
 		return false
 	}
@@ -231,4 +239,27 @@ func BenchmarkParse(b *testing.B) {
 			}
 		}
 	})
+}
+
+// The Sig_structure written by hand is the library's deterministic
+// encoding, for every length class of its byte strings.
+func TestSigStructureMatchesLibrary(t *testing.T) {
+	em, err := encMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 23, 24, 255, 256, 65535, 65536, 70000} {
+		prot, payload := make([]byte, n%300), make([]byte, n)
+		for i := range payload {
+			payload[i] = byte(i)
+		}
+		want, err := em.Marshal([]any{"Signature1", prot, []byte{}, payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := sigStructure(prot, payload)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("payload of %d bytes: %x…, want %x…", n, got[:min(len(got), 24)], want[:min(len(want), 24)])
+		}
+	}
 }

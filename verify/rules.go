@@ -61,7 +61,8 @@ func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
 		return nil, fmt.Errorf("business rules: %w", err)
 	}
 	out := make([]RuleOutcome, 0, len(res.Rules))
-	for _, r := range res.Rules {
+	texts := make([]Explanation, len(res.Rules)) // one allocation for all
+	for i, r := range res.Rules {
 		t, ok := b.text[r.Rule]
 		if !ok {
 			t = ruleText{version: r.Rule.Version.String(), es: r.Rule.Describe("es"), en: r.Rule.Describe("en")}
@@ -70,7 +71,8 @@ func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
 			Identifier: r.Rule.Identifier, Type: string(r.Rule.Type), Country: r.Rule.Country,
 			Version: t.version, Result: Status(r.Outcome), Description: r.Description,
 		}
-		o.Descriptions = &Explanation{ES: t.es, EN: t.en}
+		texts[i] = Explanation{ES: t.es, EN: t.en}
+		o.Descriptions = &texts[i]
 		if r.Err != nil {
 			o.Description += " (" + r.Err.Error() + ")"
 			o.Descriptions.Technical = r.Err.Error()
