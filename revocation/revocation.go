@@ -184,11 +184,25 @@ type List struct {
 	// m holds the entries of batches with an 8-byte kid (every DSC's) or
 	// none, of the three hash types, under keys of fixed size: a look-up
 	// hashes 26 bytes and allocates nothing. → the batch's country, for
-	// the explanation.
-	m map[key]string
+	// the explanation, as an index in countries: a map without pointers,
+	// which the garbage collector does not scan.
+	m         map[key]uint32
+	countries []string
+	country   map[string]uint32 // index in countries
 	// other holds the rest as given (a kid of another length, a hash type
 	// of none of the three), so that such batches behave as they did.
 	other map[otherKey]string
+}
+
+// countryIndex is the index of c in l.countries, added if new.
+func (l *List) countryIndex(c string) uint32 {
+	if i, ok := l.country[c]; ok {
+		return i
+	}
+	i := uint32(len(l.countries))
+	l.countries = append(l.countries, c)
+	l.country[c] = i
+	return i
 }
 
 type key struct {
@@ -217,7 +231,9 @@ func typeIndex(t HashType) (uint8, bool) {
 }
 
 // NewList returns an empty list.
-func NewList() *List { return &List{m: map[key]string{}, other: map[otherKey]string{}} }
+func NewList() *List {
+	return &List{m: map[key]uint32{}, country: map[string]uint32{}, other: map[otherKey]string{}}
+}
 
 // Add takes the entries of batches not expired at time at and returns how
 // many batches were taken.
@@ -247,7 +263,7 @@ func (l *List) Add(batches []Batch, at time.Time) int {
 			copy(h[:], raw)
 			if fixed {
 				k.hash = h
-				l.m[k] = b.Country
+				l.m[k] = l.countryIndex(b.Country)
 			} else {
 				l.other[otherKey{kid, b.HashType, h}] = b.Country
 			}
@@ -274,15 +290,17 @@ func (l *List) Check(kid []byte, h Hashes) (Match, bool) {
 	look := func(t uint8, v Hash) (string, bool) {
 		if len(kid) == 8 {
 			if c, hit := l.m[key{kid: [8]byte(kid), hasKID: true, typ: t, hash: v}]; hit {
-				return c, true
+				return l.countries[c], true
 			}
 		} else if len(l.other) > 0 {
 			if c, hit := l.other[otherKey{base64.StdEncoding.EncodeToString(kid), hashTypes[t], v}]; hit {
 				return c, true
 			}
 		}
-		c, hit := l.m[key{typ: t, hash: v}]
-		return c, hit
+		if c, hit := l.m[key{typ: t, hash: v}]; hit {
+			return l.countries[c], true
+		}
+		return "", false
 	}
 	for i, t := range hashTypes {
 		v, ok := h.of(t)
