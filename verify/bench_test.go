@@ -107,7 +107,7 @@ type benchSetup struct {
 
 // newBenchSetup builds a verifier as a national backend runs it: a trust
 // list of 27 countries' CSCAs and 3,000 DSCs (the signer of the
-// certificate among Spain's), 100,002 revoked hashes of the three types
+// certificate among Spain's), 100,000 revoked hashes of the three types
 // across Spain's kids and batches without a kid, the member states'
 // business rules (../shared/testdata, DE, ES and EU, relabelled as Spain's)
 // with the project's own, so that 20 apply to a vaccination arriving in
