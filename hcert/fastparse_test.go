@@ -2,8 +2,14 @@ package hcert
 
 import (
 	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -261,5 +267,56 @@ func TestSigStructureMatchesLibrary(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("payload of %d bytes: %x…, want %x…", n, got[:min(len(got), 24)], want[:min(len(want), 24)])
 		}
+	}
+}
+
+// The member states' messages, and mutations of them, read the same on
+// both paths; most of them take the common one.
+func TestParseCommonMemberStates(t *testing.T) {
+	const root = "../../shared/testdata/dgc-testdata"
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("member-state test vectors not found at %s", root)
+	}
+	dm, err := decMode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var msgs, common int
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var v struct {
+			COSE string `json:"COSE"`
+		}
+		if json.Unmarshal(data, &v) != nil || v.COSE == "" {
+			return nil
+		}
+		m, err := hex.DecodeString(v.COSE)
+		if err != nil {
+			return nil
+		}
+		msgs++
+		if sameAsGeneral(t, dm, m) {
+			common++
+		}
+		for range 30 {
+			mut := append([]byte(nil), m...)
+			mut[rng.IntN(len(mut))] = byte(rng.Uint32())
+			sameAsGeneral(t, dm, mut)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d member-state messages, %d read on the common path", msgs, common)
+	if msgs < 100 || common < msgs/2 {
+		t.Errorf("%d messages, %d on the common path", msgs, common)
 	}
 }
