@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -51,7 +52,12 @@ type Claims struct {
 	Expires  time.Time // exp, to the second
 }
 
-func decMode() (cbor.DecMode, error) {
+func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }
+
+// decMode is the decoding mode of untrusted COSE. A cbor.DecMode is
+// immutable and safe for concurrent use; it is built once, as building it
+// costs about as much as decoding a DCC's headers.
+var decMode = sync.OnceValues(func() (cbor.DecMode, error) {
 	return cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
 		MaxNestedLevels:  16,
@@ -61,7 +67,7 @@ func decMode() (cbor.DecMode, error) {
 		TagsMd:           cbor.TagsAllowed,
 		UTF8:             cbor.UTF8RejectInvalid,
 	}.DecMode()
-}
+})
 
 // algFor picks the COSE algorithm for a public key, refusing keys the HCERT
 // specification does not allow.

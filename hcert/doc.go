@@ -17,4 +17,10 @@
 // untagged message are accepted, float NumericDates are read to the
 // second; a key that does not fit its algorithm (a P-384 key labelled
 // ES256) is refused. go-cose serves the tests as an independent check.
+//
+// Parse is on every verification's path: it reads the shape nearly every
+// DCC has (tag 18, a protected header of alg and kid, an empty unprotected
+// one, a CWT of iss, exp, iat and hcert) directly, and any other message
+// with the CBOR decoder, which also names what is malformed. A test and a
+// fuzz target hold the two readings to the same result.
 package hcert

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/fxamacker/cbor/v2"
@@ -77,6 +78,15 @@ func Parse(msg []byte) (*Unverified, error) {
 	if err != nil {
 		return nil, err
 	}
+	if u, ok := parseCommon(dm, msg); ok {
+		return u, nil
+	}
+	return parseGeneral(dm, msg)
+}
+
+// parseGeneral is Parse for every message: it decodes each part with the
+// CBOR library and names what is malformed.
+func parseGeneral(dm cbor.DecMode, msg []byte) (*Unverified, error) {
 	body, err := untag(dm, msg)
 	if err != nil {
 		return nil, err
@@ -353,6 +363,29 @@ func payloadType(payload []byte) (pki.Type, error) {
 	if err != nil {
 		return 0, err
 	}
+	// The common payload is read without decoding it; any other as below.
+	var groups [3]bool
+	if commonPayload(dm, payload, func(key string, v []byte) {
+		if i := strings.Index("vtr", key); len(key) == 1 && i >= 0 {
+			groups[i] = !(len(v) == 1 && (v[0] == 0xf6 || v[0] == 0x80))
+		}
+	}) {
+		var found []pki.Type
+		for i, t := range []pki.Type{pki.Vaccination, pki.Test, pki.Recovery} {
+			if groups[i] {
+				found = append(found, t)
+			}
+		}
+		if len(found) != 1 {
+			return 0, ErrType
+		}
+		return found[0], nil
+	}
+	return payloadTypeGeneral(dm, payload)
+}
+
+// payloadTypeGeneral is payloadType for every payload, decoded.
+func payloadTypeGeneral(dm cbor.DecMode, payload []byte) (pki.Type, error) {
 	var m map[string]cbor.RawMessage
 	if err := dm.Unmarshal(payload, &m); err != nil {
 		return 0, fmt.Errorf("the payload is not a CBOR map with text keys: %w", err)

@@ -4,6 +4,8 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/asn1"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -173,9 +175,44 @@ func TestReportOK(t *testing.T) {
 		{"all pass, chain skipped", withChain(all(hcert.Pass), hcert.Skipped), true},
 		{"all pass, chain fails", withChain(all(hcert.Pass), hcert.Fail), false},
 		{"all skipped", withChain(all(hcert.Skipped), hcert.Skipped), false},
+		// The last check of a name decides.
+		{"kid passes, then is skipped", withChain(hcert.Report{Checks: append(all(hcert.Pass).Checks, hcert.Check{Name: hcert.CheckKID, Status: hcert.Skipped})}, hcert.Skipped), false},
+		{"kid skipped, then passes", withChain(hcert.Report{Checks: append(all(hcert.Skipped).Checks[:1], all(hcert.Pass).Checks...)}, hcert.Skipped), true},
 	} {
 		if got := c.r.OK(); got != c.want {
 			t.Errorf("%s: OK() = %v", c.name, got)
 		}
+	}
+}
+
+// TestPassReasons: the reasons of the checks a valid certificate passes
+// read as they always have (they are written without fmt, and operators
+// and stored results read them).
+func TestPassReasons(t *testing.T) {
+	key := ecKey(t, elliptic.P256())
+	dsc := newDSC(t, key)
+	dsc.Subject.CommonName = `DSC "ñ" \ 1` // quoted as %q quotes
+	msg, err := hcert.Sign(key, dsc, claims(), payload(t, "v"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := mustParse(t, msg)
+	v, rep := u.Verify(list{dsc}, hcert.Options{At: now})
+	if v == nil {
+		t.Fatalf("not verified: %+v", rep)
+	}
+	st := func(x time.Time) string { return x.UTC().Format(time.RFC3339) }
+	c := claims()
+	want := []hcert.Check{
+		{Name: hcert.CheckKID, Status: hcert.Pass, Reason: fmt.Sprintf("%d DSC(s) with kid %x", 1, u.KID)},
+		{Name: hcert.CheckAlg, Status: hcert.Pass, Reason: fmt.Sprintf("%s with %d fitting DSC key(s)", "ES256", 1)},
+		{Name: hcert.CheckSignature, Status: hcert.Pass, Reason: fmt.Sprintf("%s by DSC %q", "ES256", dsc.Subject.CommonName)},
+		{Name: hcert.CheckExpiry, Status: hcert.Pass, Reason: fmt.Sprintf("valid from %s to %s", st(c.IssuedAt), st(c.Expires))},
+		{Name: hcert.CheckDSCValidity, Status: hcert.Pass, Reason: fmt.Sprintf("DSC valid from %s to %s", st(dsc.NotBefore), st(dsc.NotAfter))},
+		{Name: hcert.CheckKeyUsage, Status: hcert.Pass, Reason: fmt.Sprintf("%s certificates allowed", pki.Vaccination)},
+		{Name: hcert.CheckChain, Status: hcert.Skipped, Reason: "no CSCA given"},
+	}
+	if !slices.Equal(rep.Checks, want) {
+		t.Errorf("checks\n got %+v\nwant %+v", rep.Checks, want)
 	}
 }

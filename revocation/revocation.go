@@ -23,13 +23,14 @@ const (
 type Hash [16]byte
 
 func sum(parts ...[]byte) Hash {
-	h := sha256.New()
+	// A UVCI with its country fits the buffer: no allocation per hash.
+	var buf [128]byte
+	b := buf[:0]
 	for _, p := range parts {
-		h.Write(p)
+		b = append(b, p...)
 	}
-	var out Hash
-	copy(out[:], h.Sum(nil))
-	return out
+	d := sha256.Sum256(b)
+	return Hash(d[:16])
 }
 
 // Hashes of one certificate, as the three hash types compute them.
@@ -180,17 +181,59 @@ func (b Batch) check() error {
 
 // List is a set of revoked hashes.
 type List struct {
-	m map[key]string // → the batch's country, for the explanation
+	// m holds the entries of batches with an 8-byte kid (every DSC's) or
+	// none, of the three hash types, under keys of fixed size: a look-up
+	// hashes 26 bytes and allocates nothing. → the batch's country, for
+	// the explanation, as an index in countries: a map without pointers,
+	// which the garbage collector does not scan.
+	m         map[key]uint32
+	countries []string
+	country   map[string]uint32 // index in countries
+	// other holds the rest as given (a kid of another length, a hash type
+	// of none of the three), so that such batches behave as they did.
+	other map[otherKey]string
+}
+
+// countryIndex is the index of c in l.countries, added if new.
+func (l *List) countryIndex(c string) uint32 {
+	if i, ok := l.country[c]; ok {
+		return i
+	}
+	i := uint32(len(l.countries))
+	l.countries = append(l.countries, c)
+	l.country[c] = i
+	return i
 }
 
 type key struct {
-	kid  string
+	kid    [8]byte
+	hasKID bool
+	typ    uint8 // index in hashTypes
+	hash   Hash
+}
+
+type otherKey struct {
+	kid  string // base64
 	typ  HashType
 	hash Hash
 }
 
+// hashTypes in the order Check tries them.
+var hashTypes = [...]HashType{Signature, UCI, CountryCodeUCI}
+
+func typeIndex(t HashType) (uint8, bool) {
+	for i, h := range hashTypes {
+		if h == t {
+			return uint8(i), true
+		}
+	}
+	return 0, false
+}
+
 // NewList returns an empty list.
-func NewList() *List { return &List{m: map[key]string{}} }
+func NewList() *List {
+	return &List{m: map[key]uint32{}, country: map[string]uint32{}, other: map[otherKey]string{}}
+}
 
 // Add takes the entries of batches not expired at time at and returns how
 // many batches were taken.
@@ -205,18 +248,32 @@ func (l *List) Add(batches []Batch, at time.Time) int {
 		if kid == UnknownKID {
 			kid = ""
 		}
+		k, fixed := key{}, false
+		if t, ok := typeIndex(b.HashType); ok {
+			k.typ = t
+			raw, err := base64.StdEncoding.DecodeString(kid)
+			// Only the canonical base64 of 8 bytes: Check encodes a kid so.
+			if fixed = err == nil && (kid == "" || len(raw) == 8 && base64.StdEncoding.EncodeToString(raw) == kid); fixed && kid != "" {
+				k.kid, k.hasKID = [8]byte(raw), true
+			}
+		}
 		for _, e := range b.Entries {
 			var h Hash
 			raw, _ := base64.StdEncoding.DecodeString(e.Hash)
 			copy(h[:], raw)
-			l.m[key{kid, b.HashType, h}] = b.Country
+			if fixed {
+				k.hash = h
+				l.m[k] = l.countryIndex(b.Country)
+			} else {
+				l.other[otherKey{kid, b.HashType, h}] = b.Country
+			}
 		}
 	}
 	return n
 }
 
 // Len is the number of revoked hashes.
-func (l *List) Len() int { return len(l.m) }
+func (l *List) Len() int { return len(l.m) + len(l.other) }
 
 // Match is why a certificate is revoked.
 type Match struct {
@@ -230,26 +287,32 @@ type Match struct {
 // Check looks a certificate up by every hash type, in the batches of its
 // DSC's kid and in batches without a kid (or with UNKNOWN_KID).
 func (l *List) Check(kid []byte, h Hashes) (Match, bool) {
-	k := base64.StdEncoding.EncodeToString(kid)
-	look := func(t HashType, v Hash) (string, bool) {
-		for _, batchKID := range []string{k, ""} {
-			if c, hit := l.m[key{batchKID, t, v}]; hit {
+	look := func(t uint8, v Hash) (string, bool) {
+		if len(kid) == 8 {
+			if c, hit := l.m[key{kid: [8]byte(kid), hasKID: true, typ: t, hash: v}]; hit {
+				return l.countries[c], true
+			}
+		} else if len(l.other) > 0 {
+			if c, hit := l.other[otherKey{base64.StdEncoding.EncodeToString(kid), hashTypes[t], v}]; hit {
 				return c, true
 			}
 		}
+		if c, hit := l.m[key{typ: t, hash: v}]; hit {
+			return l.countries[c], true
+		}
 		return "", false
 	}
-	for _, t := range []HashType{Signature, UCI, CountryCodeUCI} {
+	for i, t := range hashTypes {
 		v, ok := h.of(t)
 		if !ok {
 			continue
 		}
-		if c, hit := look(t, v); hit {
+		if c, hit := look(uint8(i), v); hit {
 			return Match{HashType: t, Country: c}, true
 		}
 	}
 	if h.HasEntryCountryUCI {
-		if c, hit := look(CountryCodeUCI, h.EntryCountryUCI); hit {
+		if c, hit := look(2, h.EntryCountryUCI); hit { // hashTypes[2] is CountryCodeUCI
 			return Match{HashType: CountryCodeUCI, Country: c, EntryCountry: true}, true
 		}
 	}

@@ -162,3 +162,41 @@ func TestUnknownKID(t *testing.T) {
 		t.Error("accepted a kid that is neither base64 of 8 bytes nor UNKNOWN_KID")
 	}
 }
+
+// Batches a gateway would refuse but Add takes as given behave as they
+// always did: a kid of another length matches that kid, a kid in a
+// non-canonical base64 and an unknown hash type match nothing, and each
+// counts in Len. A look-up allocates nothing.
+func TestListOddBatches(t *testing.T) {
+	h := revocation.Of(uvci, "ES", make([]byte, 64))
+	exp := time.Now().Add(time.Hour)
+	short := []byte{1, 2, 3}
+	kid := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	canonical := base64.StdEncoding.EncodeToString(kid) // AQIDBAUGBwg=
+	nonCanonical := canonical[:10] + "h="               // the same 8 bytes, other padding bits
+	if raw, err := base64.StdEncoding.DecodeString(nonCanonical); err != nil || string(raw) != string(kid) {
+		t.Fatalf("%q decodes to %x, %v", nonCanonical, raw, err)
+	}
+	l := revocation.NewList()
+	l.Add([]revocation.Batch{
+		{Country: "AA", Expires: exp, KID: base64.StdEncoding.EncodeToString(short), HashType: revocation.UCI, Entries: []revocation.Entry{revocation.EntryOf(h.UCI)}},
+		{Country: "BB", Expires: exp, KID: nonCanonical, HashType: revocation.Signature, Entries: []revocation.Entry{revocation.EntryOf(h.Signature)}},
+		{Country: "CC", Expires: exp, HashType: "OTHER", Entries: []revocation.Entry{revocation.EntryOf(h.CountryCodeUCI)}},
+		{Country: "DD", Expires: exp, KID: canonical, HashType: revocation.CountryCodeUCI, Entries: []revocation.Entry{revocation.EntryOf(h.CountryCodeUCI)}},
+	}, time.Now())
+	if l.Len() != 4 {
+		t.Errorf("Len = %d, want 4", l.Len())
+	}
+	if m, ok := l.Check(short, h); !ok || m.Country != "AA" || m.HashType != revocation.UCI {
+		t.Errorf("3-byte kid: %+v %v", m, ok)
+	}
+	if m, ok := l.Check(kid, h); !ok || m.Country != "DD" || m.HashType != revocation.CountryCodeUCI {
+		t.Errorf("8-byte kid: %+v %v, want only the canonical batch (DD)", m, ok)
+	}
+	if m, ok := l.Check([]byte{9, 9, 9, 9, 9, 9, 9, 9}, h); ok {
+		t.Errorf("other kid: %+v", m)
+	}
+	if n := testing.AllocsPerRun(100, func() { l.Check(kid, h) }); n != 0 {
+		t.Errorf("Check allocates %v times", n)
+	}
+}

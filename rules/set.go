@@ -162,7 +162,10 @@ type Query struct {
 // rules of the issuing country, of the certificate's type or General,
 // valid at q.At, and of each Identifier only the latest Version valid then.
 func (s *Set) Select(q Query) []*Rule {
-	latest := map[string]*Rule{}
+	// s.rules is ordered by Identifier, then Version: the last rule of an
+	// Identifier that applies is its latest, and the result comes out
+	// ordered, with no map or sort per certificate.
+	out := make([]*Rule, 0, 32)
 	for _, r := range s.rules {
 		if !r.ValidAt(q.At) || (r.CertificateType != General && r.CertificateType != q.Type) {
 			continue
@@ -179,14 +182,11 @@ func (s *Set) Select(q Query) []*Rule {
 		default:
 			continue
 		}
-		if cur, ok := latest[r.Identifier]; !ok || r.Version.Compare(cur.Version) > 0 {
-			latest[r.Identifier] = r
+		if n := len(out); n > 0 && out[n-1].Identifier == r.Identifier {
+			out[n-1] = r
+			continue
 		}
-	}
-	out := make([]*Rule, 0, len(latest))
-	for _, r := range latest {
 		out = append(out, r)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Identifier < out[j].Identifier })
 	return out
 }

@@ -21,6 +21,10 @@ type List struct {
 	signers map[string][]*x509.Certificate // by kid: the DSCs and the self-signers
 	cscas   []*x509.Certificate
 	roles   map[[32]byte]role // by the certificate's SHA-256
+	// sums are the SHA-256 of the certificates added, by pointer: a
+	// verification asks the role of the DSC it found here, and hashing
+	// its DER each time costs more than the rest of CheckChain.
+	sums map[*x509.Certificate][32]byte
 
 	mu   sync.Mutex
 	sigs map[sigPair]error // CSCA signatures on DSCs, checked once
@@ -41,7 +45,7 @@ type sigPair struct{ dsc, ca *x509.Certificate }
 
 // New returns an empty list.
 func New() *List {
-	return &List{signers: map[string][]*x509.Certificate{}, roles: map[[32]byte]role{}, sigs: map[sigPair]error{}}
+	return &List{signers: map[string][]*x509.Certificate{}, roles: map[[32]byte]role{}, sums: map[*x509.Certificate][32]byte{}, sigs: map[sigPair]error{}}
 }
 
 // CheckChain is pki.CheckDSC against the list's CSCAs: the DSC was issued
@@ -54,7 +58,7 @@ func New() *List {
 // DSC and CSCA) is its own trust anchor: it was given as one, so it needs
 // no CSCA above it, only to be valid at time at.
 func (l *List) CheckChain(dsc *x509.Certificate, country string, at time.Time) error {
-	if l.roles[sha256.Sum256(dsc.Raw)]&asCSCA != 0 && slices.Contains(dsc.Subject.Country, country) {
+	if l.roles[l.sum(dsc)]&asCSCA != 0 && slices.Contains(dsc.Subject.Country, country) {
 		switch {
 		case at.Before(dsc.NotBefore):
 			return fmt.Errorf("DSC: a CSCA of %s given as a trust anchor, not valid before %s", country, dsc.NotBefore.UTC().Format(time.RFC3339))
@@ -81,7 +85,22 @@ func (l *List) CheckChain(dsc *x509.Certificate, country string, at time.Time) e
 
 // IsCSCA reports whether c is one of the list's CSCAs.
 func (l *List) IsCSCA(c *x509.Certificate) bool {
-	return l.roles[sha256.Sum256(c.Raw)]&asCSCA != 0
+	return l.roles[l.sum(c)]&asCSCA != 0
+}
+
+// sum is the SHA-256 of c's DER, remembered for the certificates added.
+func (l *List) sum(c *x509.Certificate) [32]byte {
+	if h, ok := l.sums[c]; ok {
+		return h
+	}
+	return sha256.Sum256(c.Raw)
+}
+
+// remember is sum for a certificate being added.
+func (l *List) remember(c *x509.Certificate) [32]byte {
+	h := sha256.Sum256(c.Raw)
+	l.sums[c] = h
+	return h
 }
 
 // Add adds a certificate read from a trust file: any other than a CA
@@ -106,7 +125,7 @@ func (l *List) Add(c *x509.Certificate) {
 func (l *List) AddDSC(c *x509.Certificate) { l.addSigner(c, asDSC) }
 
 func (l *List) addSigner(c *x509.Certificate, r role) {
-	h := sha256.Sum256(c.Raw)
+	h := l.remember(c)
 	had := l.roles[h]
 	if had&r != 0 {
 		return
@@ -120,7 +139,7 @@ func (l *List) addSigner(c *x509.Certificate, r role) {
 
 // AddCSCA adds a country signing CA.
 func (l *List) AddCSCA(c *x509.Certificate) {
-	h := sha256.Sum256(c.Raw)
+	h := l.remember(c)
 	had := l.roles[h]
 	if had&asCSCA != 0 {
 		return
@@ -136,7 +155,7 @@ func (l *List) Merge(o *List) {
 	}
 	for _, cs := range o.signers {
 		for _, c := range cs {
-			r := o.roles[sha256.Sum256(c.Raw)]
+			r := o.roles[o.sum(c)]
 			if r&asDSC != 0 {
 				l.addSigner(c, asDSC)
 			}
@@ -160,7 +179,7 @@ func (l *List) AllDSCs() []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, cs := range l.signers {
 		for _, c := range cs {
-			if l.roles[sha256.Sum256(c.Raw)]&asDSC != 0 {
+			if l.roles[l.sum(c)]&asDSC != 0 {
 				out = append(out, c)
 			}
 		}

@@ -15,7 +15,12 @@ import (
 type BusinessRules struct {
 	set       *rules.Set
 	valueSets map[string]any // external.valueSets, built once
+	text      map[*rules.Rule]ruleText
 }
+
+// ruleText is what a rule's outcomes say of it, written once per rule
+// rather than per certificate.
+type ruleText struct{ version, es, en string }
 
 // NewBusinessRules prepares rules with the value sets of vs (nil: the
 // embedded snapshot), which rules see by their gateway ids.
@@ -39,7 +44,11 @@ func NewBusinessRules(set *rules.Set, vs *valueset.Store) (*BusinessRules, error
 		slices.Sort(codes)
 		sets[s.ID] = codes
 	}
-	return &BusinessRules{set: set, valueSets: rules.ValueSetTree(sets)}, nil
+	text := map[*rules.Rule]ruleText{}
+	for _, r := range set.Rules() {
+		text[r] = ruleText{version: r.Version.String(), es: r.Describe("es"), en: r.Describe("en")}
+	}
+	return &BusinessRules{set: set, valueSets: rules.ValueSetTree(sets), text: text}, nil
 }
 
 // Evaluate implements Rules.
@@ -52,12 +61,18 @@ func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
 		return nil, fmt.Errorf("business rules: %w", err)
 	}
 	out := make([]RuleOutcome, 0, len(res.Rules))
-	for _, r := range res.Rules {
+	texts := make([]Explanation, len(res.Rules)) // one allocation for all
+	for i, r := range res.Rules {
+		t, ok := b.text[r.Rule]
+		if !ok {
+			t = ruleText{version: r.Rule.Version.String(), es: r.Rule.Describe("es"), en: r.Rule.Describe("en")}
+		}
 		o := RuleOutcome{
 			Identifier: r.Rule.Identifier, Type: string(r.Rule.Type), Country: r.Rule.Country,
-			Version: r.Rule.Version.String(), Result: Status(r.Outcome), Description: r.Description,
+			Version: t.version, Result: Status(r.Outcome), Description: r.Description,
 		}
-		o.Descriptions = &Explanation{ES: r.Rule.Describe("es"), EN: r.Rule.Describe("en")}
+		texts[i] = Explanation{ES: t.es, EN: t.en}
+		o.Descriptions = &texts[i]
 		if r.Err != nil {
 			o.Description += " (" + r.Err.Error() + ")"
 			o.Descriptions.Technical = r.Err.Error()

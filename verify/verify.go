@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,16 +178,16 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	if dec == nil {
 		dec = new(hc1.Decoder)
 	}
-	m := messages()
 	cose, err := dec.Decode(text)
 	if err != nil {
-		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, m.failure("decode"))
+		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, messages().failure("decode"))
 	}
 	u, err := hcert.Parse(cose)
 	if err != nil {
-		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, m.failure("decode"))
+		return invalid(o, Check{Name: "decode", Status: Fail, Detail: err.Error()}, messages().failure("decode"))
 	}
-	res := Result{Checks: []Check{{Name: "decode", Status: Pass}}}
+	res := Result{Checks: make([]Check, 1, 12)}
+	res.Checks[0] = Check{Name: "decode", Status: Pass}
 	trust := v.Trust
 	if trust == nil {
 		trust = trustlist.New()
@@ -203,6 +204,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		res.Checks = append(res.Checks, Check{Name: c.Name, Status: hcertStatus(c.Status), Detail: c.Reason})
 	}
 	if verified == nil {
+		m := messages()
 		res.State = Invalid
 		for _, c := range rep.Checks {
 			if c.Status != hcert.Fail {
@@ -231,7 +233,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	if hasCSCAOf(trust, verified.Claims.Issuer) {
 		if err := trust.CheckChain(verified.DSC, verified.Claims.Issuer, o.At); err != nil {
 			res.Checks = append(res.Checks, Check{Name: hcert.CheckChain, Status: Fail, Detail: err.Error()})
-			res.fail(Invalid, o, m.failure(hcert.CheckChain), err.Error())
+			res.fail(Invalid, o, messages().failure(hcert.CheckChain), err.Error())
 			return res
 		}
 		detail := "issued by a CSCA of " + verified.Claims.Issuer
@@ -246,29 +248,32 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 
 	// The payload, leniently: certificates of every member state.
 	// Judged at the verification's clock: an event after it is in the future.
-	report, err := v.Validator.ValidateCBORAt(verified.Payload, dcc.Lenient, o.At)
+	// The CBOR is decoded once: validation, the typed payload and the
+	// business rules read the same tree, which none of them changes.
+	tree, err := dcc.DecodeCBOR(verified.Payload)
 	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: err.Error()})
-		res.fail(Invalid, o, m.failure("schema"), err.Error())
+		res.fail(Invalid, o, messages().failure("schema"), err.Error())
 		return res
 	}
-	var p dcc.Payload
-	if err := p.UnmarshalCBOR(verified.Payload); err != nil {
+	report := v.Validator.ValidateTreeAt(tree, dcc.Lenient, o.At)
+	p, err := dcc.FromTree(tree)
+	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: err.Error()})
-		res.fail(Invalid, o, m.failure("schema"), err.Error())
+		res.fail(Invalid, o, messages().failure("schema"), err.Error())
 		return res
 	}
-	res.Payload, res.Type, res.UVCI = &p, p.Type(), p.CertificateID()
+	res.Payload, res.Type, res.UVCI = p, p.Type(), p.CertificateID()
 	res.Holder = &Holder{FamilyName: p.Nam.FN, GivenName: p.Nam.GN, FamilyNameICAO: p.Nam.FNT, GivenNameICAO: p.Nam.GNT, DateOfBirth: p.DOB}
 	res.EventDate = p.EventDate()
-	res.Event = eventOf(&p, v.ValueSets)
+	res.Event = eventOf(p, v.ValueSets)
 	if !report.Valid() {
 		var errs []string
 		for _, e := range report.Errors() {
 			errs = append(errs, e.String())
 		}
 		res.Checks = append(res.Checks, Check{Name: "schema", Status: Fail, Detail: strings.Join(errs, "; ")})
-		res.fail(Invalid, o, m.failure("schema"), strings.Join(errs, "; "))
+		res.fail(Invalid, o, messages().failure("schema"), strings.Join(errs, "; "))
 		return res
 	}
 	detail := "schema " + report.Schema
@@ -285,10 +290,10 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 				d = fmt.Sprintf("on the revocation list of %s (%s hash, with the entry's country %s)", hit.Country, hit.HashType, p.EntryCountry())
 			}
 			res.Checks = append(res.Checks, Check{Name: "revocation", Status: Fail, Detail: d})
-			res.fail(Invalid, o, m.Revoked.With(hit.Country), d)
+			res.fail(Invalid, o, messages().Revoked.With(hit.Country), d)
 			return res
 		}
-		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Pass, Detail: fmt.Sprintf("%d revoked hashes checked", v.Revocations.Len())})
+		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Pass, Detail: strconv.Itoa(v.Revocations.Len()) + " revoked hashes checked"})
 	} else {
 		res.Checks = append(res.Checks, Check{Name: "revocation", Status: Skipped, Detail: "no revocation list given"})
 	}
@@ -301,18 +306,13 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		return res
 	}
 	res.Country = o.Country
-	tree, err := dcc.DecodeCBOR(verified.Payload)
-	if err != nil {
-		res.fail(Invalid, o, m.failure("schema"), err.Error())
-		return res
-	}
 	outcomes, err := v.Rules.Evaluate(RulesInput{
 		Payload: tree, Type: res.Type, Country: o.Country, Region: o.Region, IssuerCountry: res.Issuer,
 		At: o.At, IssuedAt: res.IssuedAt, Expires: res.Expires, Lang: o.Lang,
 	})
 	if err != nil {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Open, Detail: err.Error()})
-		res.fail(NotAccepted, o, m.RulesError.With(o.Country), err.Error())
+		res.fail(NotAccepted, o, messages().RulesError.With(o.Country), err.Error())
 		return res
 	}
 	res.Rules = outcomes
@@ -325,7 +325,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 	}
 	if len(failed) > 0 {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Fail, Detail: strings.Join(failed, "; ")})
-		res.fail(NotAccepted, o, m.RulesFailed.With(o.Country, strings.Join(ids, ", ")), strings.Join(failed, "; "))
+		res.fail(NotAccepted, o, messages().RulesFailed.With(o.Country, strings.Join(ids, ", ")), strings.Join(failed, "; "))
 		return res
 	}
 	if !slices.ContainsFunc(outcomes, func(r RuleOutcome) bool { return r.Type == "Acceptance" && r.Country == o.Country }) {
@@ -334,7 +334,7 @@ func (v *Verifier) Text(ctx context.Context, text string, o Options) Result {
 		res.Checks = append(res.Checks, Check{Name: "rules", Status: Skipped, Detail: "no acceptance rules of " + o.Country + " loaded"})
 		return res
 	}
-	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: fmt.Sprintf("%d rules of %s", len(outcomes), o.Country)})
+	res.Checks = append(res.Checks, Check{Name: "rules", Status: Pass, Detail: strconv.Itoa(len(outcomes)) + " rules of " + o.Country})
 	return res
 }
 
