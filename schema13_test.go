@@ -107,7 +107,8 @@ func TestCompiledSchemaOfficial(t *testing.T) {
 		add(f, readTreeFile(t, f))
 	}
 	const repo = "../shared/specs/eu-dcc-schema"
-	if _, err := os.Stat(repo); err != nil {
+	_, repoErr := os.Stat(repo)
+	if err := repoErr; err != nil {
 		t.Logf("official schema repository not found at %s (%v): its examples are not cross-checked", repo, err)
 	} else {
 		for _, pattern := range []string{"examples/*/*.json", "test/valid/*.json", "test/invalid/*.json"} {
@@ -193,7 +194,7 @@ func TestCompiledSchemaOfficial(t *testing.T) {
 	}
 	// The official invalid cases must fail: otherwise the comparison
 	// would have compared nothing.
-	if invalid == 0 {
+	if invalid == 0 && repoErr == nil {
 		t.Error("no payload failed either schema")
 	}
 	t.Logf("%d payloads × %d schemas cross-checked, %d findings sets non-empty", len(trees), len(versions13), invalid)
