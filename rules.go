@@ -267,12 +267,15 @@ func (c *checker) dob(s string) {
 	c.born, c.bornOK = d, true
 }
 
+// utcPlus14 is the zone furthest ahead of UTC (Line Islands).
+var utcPlus14 = time.FixedZone("UTC+14", 14*60*60)
+
 // today is the latest calendar date anywhere on Earth at now+skew, as
 // midnight UTC like the dates parsed. A date without a time is in the
 // future only once no time zone has reached it yet: the issuer's day may be
 // ahead of UTC by up to 14 hours (UTC+14).
 func (c *checker) today() time.Time {
-	y, m, d := c.now.Add(c.skew).In(time.FixedZone("UTC+14", 14*60*60)).Date()
+	y, m, d := c.now.Add(c.skew).In(utcPlus14).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

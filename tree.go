@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -65,8 +66,10 @@ func decodeJSON(data []byte) (any, error) {
 }
 
 // cborDecMode reads untrusted CBOR: bounded sizes and nesting, no duplicate
-// keys, maps with text keys only where JSON follows.
-func cborDecMode() (cbor.DecMode, error) {
+// keys, maps with text keys only where JSON follows. A mode is immutable and
+// safe for concurrent use; it is built once, as building it costs about as
+// much as decoding a payload.
+var cborDecMode = sync.OnceValues(func() (cbor.DecMode, error) {
 	return cbor.DecOptions{
 		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
 		MaxNestedLevels:  maxDepth,
@@ -80,13 +83,13 @@ func cborDecMode() (cbor.DecMode, error) {
 		// as the text it is.
 		TimeTagToAny: cbor.TimeTagToRFC3339Nano,
 	}.DecMode()
-}
+})
 
 // cborEncMode writes deterministic CBOR (RFC 8949 §4.2.1 core deterministic
 // encoding), so that one payload always has one encoding.
-func cborEncMode() (cbor.EncMode, error) {
+var cborEncMode = sync.OnceValues(func() (cbor.EncMode, error) {
 	return cbor.CoreDetEncOptions().EncMode()
-}
+})
 
 // decodeCBOR turns a CBOR payload into the same generic tree as decodeJSON.
 func decodeCBOR(data []byte) (any, error) {
