@@ -52,8 +52,6 @@ type Claims struct {
 	Expires  time.Time // exp, to the second
 }
 
-func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }
-
 // decMode is the decoding mode of untrusted COSE. A cbor.DecMode is
 // immutable and safe for concurrent use; it is built once, as building it
 // costs about as much as decoding a DCC's headers.

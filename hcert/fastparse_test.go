@@ -320,3 +320,6 @@ func TestParseCommonMemberStates(t *testing.T) {
 		t.Errorf("%d messages, %d on the common path", msgs, common)
 	}
 }
+
+// encMode writes deterministic CBOR, as Sign's hand-written encoding does.
+func encMode() (cbor.EncMode, error) { return cbor.CoreDetEncOptions().EncMode() }

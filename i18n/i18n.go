@@ -1,7 +1,6 @@
 package i18n
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -66,30 +65,6 @@ func pick(args []any, es bool) (out []any, complete bool) {
 		out[i] = a
 	}
 	return out, complete
-}
-
-// Error is an error whose message a person reads: Error() is the English
-// text (logs, the API), Text both languages (the interface). Err, when set,
-// is the cause, kept for errors.Is/As and for operators.
-type Error struct {
-	Text Text
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Text.EN }
-func (e *Error) Unwrap() error { return e.Err }
-
-// Errorf makes an *Error of a Format.
-func Errorf(f Format, args ...any) *Error { return &Error{Text: f.With(args...)} }
-
-// Of is the Text of err: that of the first *Error in its chain, or else
-// fallback (the error's own message is then for operators' logs).
-func Of(err error, fallback Text) Text {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Text
-	}
-	return fallback
 }
 
 // Lint checks a message table: a struct (or pointer to one) whose fields are

@@ -1,8 +1,6 @@
 package i18n_test
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -24,20 +22,6 @@ func TestFormatWith(t *testing.T) {
 	}
 	if got.In("es-ES") != got.ES || got.In("en") != got.EN || got.In("fr") != got.EN {
 		t.Errorf("In")
-	}
-}
-
-func TestError(t *testing.T) {
-	cause := errors.New("kid abc")
-	err := fmt.Errorf("wrapped: %w", &i18n.Error{Text: i18n.Text{ES: "desconocido", EN: "unknown"}, Err: cause})
-	if txt := i18n.Of(err, i18n.Text{}); txt.ES != "desconocido" {
-		t.Errorf("Of: %+v", txt)
-	}
-	if !errors.Is(err, cause) {
-		t.Error("cause lost")
-	}
-	if txt := i18n.Of(cause, i18n.Text{ES: "error", EN: "failure"}); txt.ES != "error" {
-		t.Errorf("fallback: %+v", txt)
 	}
 }
 

@@ -500,15 +500,15 @@ func (f *filler) fillDoses(e map[string]any, path string, history any) {
 	if err != nil {
 		var fe *doses.FieldError
 		if errors.As(err, &fe) {
-			f.bad("history."+fe.Field, msg.Is.With(doses.Explain(fe.Err)))
+			f.bad("history."+fe.Field, doses.Explain(fe.Err))
 		} else {
-			f.bad("history", msg.Is.With(doses.Explain(err)))
+			f.bad("history", doses.Explain(err))
 		}
 		return
 	}
 	numbered, err := doses.Number(h, f.s.doses)
 	if err != nil {
-		f.bad("history", msg.Is.With(doses.Explain(err)))
+		f.bad("history", doses.Explain(err))
 		return
 	}
 	last := numbered[len(numbered)-1]

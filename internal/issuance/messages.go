@@ -8,7 +8,7 @@ var msg = struct {
 	KeyReused, RevokedAlready, ReasonRequired, WhyVer, WhyIs, WhyTC, MustObject i18n.Text
 	NoCI, HistoryVaccination, TranslitEmpty                                     i18n.Text
 	NotThisSystem, LongerThan, NotJSON, NotObject, ReissueType, Preset          i18n.Format
-	OtherGroup, OneEntry, NoTranslit, TranslitCut, HistoryUnreadable, Is        i18n.Format
+	OtherGroup, OneEntry, NoTranslit, TranslitCut, HistoryUnreadable            i18n.Format
 	HistoryDiffers, TranslitScript, TranslitChar                                i18n.Format
 }{
 	ReasonRequired:     i18n.Text{ES: "obligatorio: indique por qué se revoca el certificado", EN: "required: say why the certificate is revoked"},
@@ -29,7 +29,6 @@ var msg = struct {
 	NoTranslit:         i18n.Format{ES: "no puede derivarse de nam.%s (%s); envíelo transliterado como en el documento de viaje del titular", EN: "cannot be derived from nam.%s (%s); send it transliterated as in the holder's travel document"},
 	TranslitCut:        i18n.Format{ES: "la transliteración de nam.%s se ha recortado a %d caracteres", EN: "transliteration of nam.%s cut to %d characters"},
 	HistoryUnreadable:  i18n.Format{ES: "no se puede leer: %v", EN: "cannot be read: %v"},
-	Is:                 i18n.Format{ES: "%s", EN: "%s"},
 	HistoryDiffers:     i18n.Format{ES: "es %v, pero el historial de dosis da %s para la última dosis; omítalo o corrija el historial", EN: "is %v but the dose history gives %s for the last dose; omit it or correct the history"},
 	TranslitScript:     i18n.Format{ES: "%q (escritura %s) no tiene transliteración ICAO 9303 aquí: escriba el nombre como figura en la zona de lectura mecánica del documento de viaje", EN: "%q (%s script) has no ICAO 9303 transliteration here: enter the name as it appears in the travel document's MRZ"},
 	TranslitChar:       i18n.Format{ES: "%q no se admite en un nombre: solo letras, espacios, guiones, comas, apóstrofos y puntos", EN: "%q is not allowed in a name: only letters, spaces, hyphens, commas, apostrophes and periods"},

@@ -139,13 +139,13 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 	// browsers (and their addresses' rate limits) as a verifier.
 	if u.cop.Check(r) != nil {
 		if asJSON {
-			writeFrameAnswer(w, http.StatusForbidden, frameAnswer{Message: verifyText().Refused.String()})
+			writeFrameAnswer(w, http.StatusForbidden, frameAnswer{Message: u.vt.Refused.String()})
 			return
 		}
 		u.forbiddenCSRF(w, r, u.session(r))
 		return
 	}
-	m := verifyText()
+	m := u.vt
 	if !u.limiter.allow(remoteIP(r)) {
 		w.Header().Set("Retry-After", "1")
 		u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, verifyForm{}, nil, &verifyNotice{Heading: m.TooMany, Detail: m.TooManyDetail})
@@ -211,7 +211,7 @@ func (u *UI) verifyPost(w http.ResponseWriter, r *http.Request) {
 // decoders taken.
 func (u *UI) decodersBusy(w http.ResponseWriter, r *http.Request, asJSON bool, f verifyForm) {
 	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((u.c.API.ImageWait+time.Second-1)/time.Second))))
-	m := verifyText()
+	m := u.vt
 	u.verifyRefused(w, r, asJSON, http.StatusTooManyRequests, f, nil, &verifyNotice{Heading: m.Busy, Detail: m.BusyDetail})
 }
 
@@ -322,7 +322,7 @@ func readError(err error) error {
 
 // readFailure explains a body that could not be read.
 func (u *UI) readFailure(err error) (int, *verifyNotice) {
-	m := verifyText()
+	m := u.vt
 	switch {
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, &verifyNotice{Heading: m.FileTooLarge, Detail: m.FileTooLargeDetail.With(u.maxMB()), Hint: m.SmallerPhoto}
@@ -338,7 +338,7 @@ func (u *UI) maxMB() string {
 
 // verifyOptions checks the options; problems are shown with the form.
 func (u *UI) verifyOptions(f verifyForm) (verify.Options, []i18n.Text) {
-	m := verifyText()
+	m := u.vt
 	var problems []i18n.Text
 	o := verify.Options{At: u.c.Now(), Country: f.Country, Region: f.Region, Lang: f.Lang}
 	if o.Lang == "" {
@@ -405,7 +405,7 @@ func passed(res verify.Result, check string) bool {
 // resultView turns a result into the page's words. An unknown state is
 // shown as INVALID: a verifier's page must never say more than it knows.
 func (u *UI) resultView(res verify.Result, o verify.Options) *resultView {
-	m := verifyText()
+	m := u.vt
 	v := &resultView{Reason: res.Explanation.Text(), Signer: res.Note.Text(), At: u.when(o.At)}
 	if res.Explanation != nil {
 		v.Technical = res.Explanation.Technical
@@ -428,11 +428,11 @@ func (u *UI) resultView(res verify.Result, o verify.Options) *resultView {
 				d = rl.Descriptions.Text()
 			}
 			v.Failed = append(v.Failed, ruleView{ID: rl.Identifier, Country: rl.Country, Type: rl.Type,
-				Result: statusLabel(rl.Result).String(), Description: d})
+				Result: u.statusLabel(rl.Result).String(), Description: d})
 		}
 	}
 	for _, c := range res.Checks {
-		v.Checks = append(v.Checks, checkView{Name: checkLabel(c.Name), Status: statusLabel(c.Status), Class: string(c.Status), Detail: c.Detail})
+		v.Checks = append(v.Checks, checkView{Name: u.checkLabel(c.Name), Status: u.statusLabel(c.Status), Class: string(c.Status), Detail: c.Detail})
 		if c.Name == "rules" && c.Status == verify.Skipped && o.Country != "" {
 			v.Note = m.RulesNotChecked.With(u.countryName(o.Country))
 		}
@@ -507,15 +507,15 @@ func (u *UI) countryName(code string) string {
 	return code
 }
 
-func checkLabel(name string) i18n.Text {
-	if l, ok := verifyText().Checks[name]; ok {
+func (u *UI) checkLabel(name string) i18n.Text {
+	if l, ok := u.vt.Checks[name]; ok {
 		return l
 	}
 	return i18n.Text{ES: name, EN: name}
 }
 
-func statusLabel(s verify.Status) i18n.Text {
-	if l, ok := verifyText().Statuses[string(s)]; ok {
+func (u *UI) statusLabel(s verify.Status) i18n.Text {
+	if l, ok := u.vt.Statuses[string(s)]; ok {
 		return l
 	}
 	return i18n.Text{ES: string(s), EN: string(s)}
@@ -555,7 +555,7 @@ func (u *UI) renderVerify(w http.ResponseWriter, r *http.Request, status int, f 
 		lang = defaultVerifyLang
 	}
 	zone, _ := u.c.Now().In(u.c.Location).Zone()
-	m := verifyText()
+	m := u.vt
 	arrival, none := u.arrivalOptions(f.Country)
 	pg := verifyPage{Lang: lang}
 	if none && f.Country == "" {

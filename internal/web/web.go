@@ -65,6 +65,7 @@ type UI struct {
 	// limiter bounds what the public verify page may cost (and the API's
 	// image decoding bounds).
 	limiter *addressLimiter
+	vt      verifyTable // the verify page's messages, built once
 }
 
 //go:embed templates/*.html assets/*
@@ -103,6 +104,7 @@ func New(c Config) (*UI, error) {
 		sessions:  newSessions(c.SessionTTL, c.Now),
 		signinKey: randomBytes(32),
 		cop:       http.NewCrossOriginProtection(),
+		vt:        verifyText(),
 		policy:    doses.DefaultPolicy(),
 	}
 	if c.DosePolicy != nil {
