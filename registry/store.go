@@ -47,6 +47,7 @@ type Store struct {
 	keys    *Keys
 	stmts   map[string]*sql.Stmt // prepared at Open, read-only after
 	group   *committer
+	ckpt    *checkpointer // SQLite only
 }
 
 // Open opens "sqlite:PATH" or "postgres://…" ("postgresql://…"), applies the
@@ -73,7 +74,11 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		} else if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("registry: create sqlite file: %w", err)
 		}
-		q := url.Values{"_pragma": {"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"}}
+		// The writer does not checkpoint (wal_autocheckpoint 0): a
+		// checkpoint writes and syncs the database file, milliseconds in
+		// which every issuance would wait for the single writer. The
+		// checkpointer does it on its own connection, beside the writer.
+		q := url.Values{"_pragma": {"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "wal_autocheckpoint(0)"}}
 		db, err := sql.Open("sqlite", "file:"+p+"?"+q.Encode())
 		if err != nil {
 			return nil, fmt.Errorf("registry: open sqlite: %w", err)
@@ -106,17 +111,28 @@ func Open(ctx context.Context, dsn string, keys *Keys) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	if err := s.prepare(ctx); err != nil {
+	var err error
+	if err = s.prepare(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}
-	s.group = newCommitter(s.db)
+	// The committer tells the checkpointer of its commits; s.ckpt is set
+	// before any write can commit.
+	s.group = newCommitter(s.db, commitWindow, func() { s.ckpt.wrote() })
+	if s.dialect == dialectSQLite {
+		if s.ckpt, err = newCheckpointer(strings.TrimPrefix(dsn, "sqlite:"), s.group.hold); err != nil {
+			s.group.close()
+			s.db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
 // Close finishes queued writes and closes the database.
 func (s *Store) Close() error {
 	s.group.close()
+	s.ckpt.close()
 	return s.db.Close()
 }
 

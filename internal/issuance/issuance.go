@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -101,6 +102,10 @@ type Service struct {
 	observer  Observer
 	uvcis     map[string]*uvci.Generator // by authority that issues here
 	hc1       hc1.Encoder
+	// cpu admits as many concurrent requests to preparation and signing as
+	// there are cores: the others wait parked instead of queuing for a core
+	// ahead of the store's single writer, which would then starve.
+	cpu chan struct{}
 }
 
 // New builds a Service.
@@ -112,6 +117,7 @@ func New(c Config) (*Service, error) {
 		Records: NewRecords(c.Deployment, c.Store, c.Now),
 		dep:     c.Deployment, validator: c.Validator, vs: c.Validator.ValueSets(), signer: c.Signer, store: c.Store,
 		outbox: c.Outbox, validity: c.Validity, now: c.Now, observer: c.Observer, uvcis: map[string]*uvci.Generator{},
+		cpu: make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	if s.validity == (Validity{}) {
 		s.validity = DefaultValidity()
@@ -193,11 +199,8 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		c, err := s.prepare(p, req)
+		c, err := s.prepareAndSignOne(ctx, p, req)
 		if err != nil {
-			return nil, err
-		}
-		if err := s.sign(c); err != nil {
 			return nil, err
 		}
 		c.record.Replaces = supersedes
@@ -214,6 +217,24 @@ func (s *Service) issue(ctx context.Context, p deployment.Principal, req Request
 		s.observe(c)
 		return c.issued(), nil
 	}
+}
+
+// prepareAndSignOne prepares and signs one request when a core is free.
+func (s *Service) prepareAndSignOne(ctx context.Context, p deployment.Principal, req Request) (*candidate, error) {
+	select {
+	case s.cpu <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.cpu }()
+	c, err := s.prepare(p, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sign(c); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // idempotency is the key of a request, with the hash of what it asks; nil

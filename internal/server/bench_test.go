@@ -19,7 +19,7 @@ func BenchmarkIssueHTTP(b *testing.B) {
 	url := s.srv.URL + "/api/v1/certificates/test"
 	s.srv.Client().Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	b.ReportAllocs()
-	b.SetParallelism(8)
+	b.SetParallelism(16)
 	b.RunParallel(func(pb *testing.PB) {
 		c := s.srv.Client()
 		for pb.Next() {

@@ -22,9 +22,11 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"dcc/internal/config"
@@ -139,8 +141,10 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 	time.Sleep(warm)
 	measuring.Store(true)
 	start := time.Now()
+	selfCPU0, srvCPU0 := selfCPU(), procCPU(srv.Process.Pid)
 	wg.Wait()
 	elapsed := time.Since(start)
+	selfCPU1, srvCPU1 := selfCPU(), procCPU(srv.Process.Pid)
 	hwm := peakRSS(srv.Process.Pid)
 
 	var all []time.Duration
@@ -162,6 +166,8 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 		pct(0.50).Round(100*time.Microsecond), pct(0.90).Round(100*time.Microsecond),
 		pct(0.99).Round(100*time.Microsecond), pct(1).Round(100*time.Microsecond))
 	fmt.Printf("server peak memory (VmHWM): %s\n", hwm)
+	fmt.Printf("CPU while measuring: server %.2f cores, load generator %.2f cores (of %d)\n",
+		(srvCPU1-srvCPU0).Seconds()/elapsed.Seconds(), (selfCPU1-selfCPU0).Seconds()/elapsed.Seconds(), runtime.NumCPU())
 	return nil
 }
 
@@ -228,4 +234,30 @@ func vaccinationBody() []byte {
 			"dt": time.Now().UTC().AddDate(0, 0, -20).Format(time.DateOnly)}},
 	})
 	return b
+}
+
+// selfCPU is the CPU time (user and system) this process has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// procCPU is the CPU time (user and system) process pid has used, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
