@@ -110,6 +110,9 @@ type scaleGen struct {
 	uvcis  map[string]*uvci.Generator
 	kids   map[string]string
 	now    time.Time
+	// live makes records issued at the wall clock's time, as issuance
+	// stores them, instead of at a random time of the last 300 days.
+	live bool
 }
 
 func newScaleGen(t testing.TB, seed uint64) *scaleGen {
@@ -140,13 +143,18 @@ func (g *scaleGen) pick(xs []string) string { return xs[g.rnd.IntN(len(xs))] }
 // record makes one certificate; revoked ones are revoked now or earlier.
 func (g *scaleGen) record(revoked bool) Record {
 	a := g.pick(scaleAuthorities)
-	id, err := g.uvcis[a].New()
+	issued := g.now.Add(-time.Duration(g.rnd.Int64N(int64(300 * 24 * time.Hour))))
+	if g.live {
+		issued = time.Now().UTC()
+	}
+	// Ordered at the time of issue, as issuance makes them.
+	id, err := g.uvcis[a].Ordered(func() time.Time { return issued }).New()
 	if err != nil {
 		panic(err) // ChaCha8 does not fail
 	}
+	issued = issued.Truncate(time.Second)
 	s1, s2, given := g.pick(scaleSurnames), g.pick(scaleSurnames), g.pick(scaleGiven)
 	dob := time.Date(1930, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, g.rnd.IntN(33000)).Format(time.DateOnly)
-	issued := g.now.Add(-time.Duration(g.rnd.Int64N(int64(300 * 24 * time.Hour)))).Truncate(time.Second)
 	event := issued.AddDate(0, 0, -g.rnd.IntN(5)).Format(time.DateOnly)
 	nam := map[string]string{"fn": s1 + " " + s2, "fnt": standardSurname(s1 + " " + s2), "gn": given, "gnt": standardSurname(given)}
 	p := map[string]any{"ver": "1.3.0", "nam": nam, "dob": dob}
@@ -454,6 +462,7 @@ func BenchmarkScale(b *testing.B) {
 			sm := loadScaleSample(b, s, 2000)
 			b.Logf("%s: %d certificates, sample of %d", tg.name, sm.count, len(sm.uvcis))
 			g := newScaleGen(b, uint64(time.Now().UnixNano()))
+			g.live = true
 
 			batch := func(b *testing.B, apply bool) {
 				var perRecord latencies

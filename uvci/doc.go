@@ -33,5 +33,6 @@
 // both modes: it means the identifier was corrupted in transcription.
 //
 // [Generator] issues new identifiers URN:UVCI:01:<CC>:<issuer>/<unique>#<check>
-// whose unique part comes from a CSPRNG.
+// whose unique part comes from a CSPRNG; [Generator.Ordered] makes ones whose
+// unique part begins with the time of issue, so that they sort as issued.
 package uvci

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 
 	"dcc/uvci"
 )
@@ -177,5 +179,61 @@ func TestNewGeneratorErrors(t *testing.T) {
 		if !errors.Is(err, tt.want) || err == nil || !strings.Contains(err.Error(), tt.msg) || g != nil {
 			t.Errorf("NewGenerator(%q, %q) = %v, %v; want error %v containing %q", tt.country, tt.issuer, g, err, tt.want, tt.msg)
 		}
+	}
+}
+
+// Ordered identifiers begin with the time in milliseconds, base 36 with
+// digits first, so that they sort as issued; the rest is random, the length
+// as before where that leaves MinOrderedRandom random characters.
+func TestGeneratorOrdered(t *testing.T) {
+	at := time.Date(2026, 12, 4, 5, 0, 0, 0, time.UTC)
+	clock := at
+	g0, err := uvci.NewGenerator("ES", "MD", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := g0.Ordered(func() time.Time { return clock })
+	first, err := g.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,796,360,400,000 ms written in base 36 by hand: strconv agrees.
+	want := strings.ToUpper(strconv.FormatInt(at.UnixMilli(), 36))
+	want = strings.Repeat("0", uvci.TimeChars-len(want)) + want
+	if unique := first[len("URN:UVCI:01:ES:MD/") : len(first)-2]; !strings.HasPrefix(unique, want) || len(unique) != 19 {
+		t.Errorf("New() = %q, want the unique part to be %q and 10 more characters", first, want)
+	}
+	if _, _, err := uvci.Parse(first, uvci.Strict); err != nil {
+		t.Errorf("Parse(%q): %v", first, err)
+	}
+	prev := first
+	for i := range 500 {
+		clock = clock.Add(time.Duration(i%3) * time.Millisecond) // some in the same millisecond
+		s, err := g.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 != 0 && s <= prev {
+			t.Fatalf("%q issued after %q sorts before it", s, prev)
+		}
+		prev = s
+	}
+	// Long issuer prefixes leave MinUnique random characters unordered;
+	// ordered, the identifier grows to keep MinOrderedRandom of them.
+	long, _ := uvci.NewGenerator("ES", "ABCDEFGHIJKLMNOPQRST", nil)
+	s, err := long.Ordered(time.Now).New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(s) - len("URN:UVCI:01:ES:ABCDEFGHIJKLMNOPQRST/") - 2; got != uvci.TimeChars+uvci.MinOrderedRandom {
+		t.Errorf("unique part of %q has %d characters, want %d", s, got, uvci.TimeChars+uvci.MinOrderedRandom)
+	}
+	if _, _, err := uvci.Parse(s, uvci.Strict); err != nil {
+		t.Errorf("Parse(%q): %v", s, err)
+	}
+	// Before 1970 is 000000000; the random part still differs.
+	old := g0.Ordered(func() time.Time { return time.Unix(-5, 0) })
+	if s, _ := old.New(); !strings.HasPrefix(s, "URN:UVCI:01:ES:MD/000000000") {
+		t.Errorf("before 1970: %q", s)
 	}
 }

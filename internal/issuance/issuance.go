@@ -146,7 +146,10 @@ func New(c Config) (*Service, error) {
 		if err != nil {
 			return nil, fmt.Errorf("issuance: authority %s: %w", a.ID, err)
 		}
-		s.uvcis[a.ID] = g
+		// Ordered: the registry's UVCI indexes (the certificates' and the
+		// audit log's) then grow at their ends, flat with the registry's size.
+		s.uvcis[a.ID] = g.Ordered(s.now)
+
 	}
 	return s, nil
 }

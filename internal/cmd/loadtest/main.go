@@ -12,9 +12,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,14 +41,19 @@ func main() {
 	warm := flag.Duration("warmup", 3*time.Second, "warm-up before measuring")
 	kind := flag.String("type", "test", "certificate type to issue: test or vaccination")
 	dsn := flag.String("dsn", "", "store DSN (default SQLite in the temporary data directory)")
+	client := flag.String("client", "raw", "HTTP client: raw (pre-built requests on keep-alive connections, little CPU) or net/http")
 	flag.Parse()
-	if err := run(*conns, *dur, *warm, *kind, *dsn); err != nil {
+	if *client != "raw" && *client != "net/http" {
+		fmt.Fprintln(os.Stderr, "loadtest: -client must be raw or net/http")
+		os.Exit(2)
+	}
+	if err := run(*conns, *dur, *warm, *kind, *dsn, *client); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(conns int, dur, warm time.Duration, kind, dsn string) error {
+func run(conns int, dur, warm time.Duration, kind, dsn, client string) error {
 	dir, err := os.MkdirTemp("", "dcc-load-")
 	if err != nil {
 		return err
@@ -81,19 +88,25 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 	if err != nil {
 		return err
 	}
-	// The log is kept until the server serves, to explain a failed start;
-	// after that it is one access-log line per request, dropped.
-	startLog := &untilServing{}
-	srv.Stderr = startLog
+	// The log (one access-log line per request) goes to a file, as it
+	// would in service, not through a pipe this process would have to
+	// drain; it explains a failed start.
+	logPath := filepath.Join(dir, "serve.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	srv.Stderr = logFile
 	if err := srv.Start(); err != nil {
 		return err
 	}
 	defer srv.Process.Kill()
 	base, err := waitBanner(out)
 	if err != nil {
-		return fmt.Errorf("%w; its log:\n%s", err, startLog.String())
+		b, _ := os.ReadFile(logPath)
+		return fmt.Errorf("%w; its log:\n%s", err, b[:min(len(b), 64<<10)])
 	}
-	startLog.serving.Store(true)
 	go io.Copy(io.Discard, out)
 
 	token, body := creds.Labs[0].Token, testBody()
@@ -101,8 +114,10 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 		token, body = creds.Authorities[0].Token, vaccinationBody()
 	}
 	url := base + "/api/v1/certificates/" + kind
-	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	send := rawSender(base, "/api/v1/certificates/"+kind, token, body)
+	if client == "net/http" {
+		send = netHTTPSender(url, token, body, conns)
+	}
 
 	var measuring atomic.Bool
 	var errs, non201 atomic.Int64
@@ -114,24 +129,20 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			do := send()
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
-				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
-				res, err := client.Do(req)
+				code, err := do(ctx)
 				if err != nil {
 					if ctx.Err() == nil {
 						errs.Add(1)
 					}
 					continue
 				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
 				if !measuring.Load() {
 					continue
 				}
-				if res.StatusCode != 201 {
+				if code != 201 {
 					non201.Add(1)
 				}
 				lat[i] = append(lat[i], time.Since(t0))
@@ -159,7 +170,7 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
 	fmt.Printf("machine: %d CPUs, %s; server and load generator share them\n", runtime.NumCPU(), runtime.Version())
-	fmt.Printf("POST %s, %d keep-alive connections, %v after %v warm-up\n", strings.TrimPrefix(url, base), conns, dur, warm)
+	fmt.Printf("POST %s, %d keep-alive connections (client %s), %v after %v warm-up\n", strings.TrimPrefix(url, base), conns, client, dur, warm)
 	fmt.Printf("requests: %d in %.1fs = %.0f/s (non-201: %d, errors: %d)\n",
 		len(all), elapsed.Seconds(), float64(len(all))/elapsed.Seconds(), non201.Load(), errs.Load())
 	fmt.Printf("latency: p50 %v  p90 %v  p99 %v  max %v\n",
@@ -169,30 +180,6 @@ func run(conns int, dur, warm time.Duration, kind, dsn string) error {
 	fmt.Printf("CPU while measuring: server %.2f cores, load generator %.2f cores (of %d)\n",
 		(srvCPU1-srvCPU0).Seconds()/elapsed.Seconds(), (selfCPU1-selfCPU0).Seconds()/elapsed.Seconds(), runtime.NumCPU())
 	return nil
-}
-
-// untilServing keeps what is written to it until serving is set.
-type untilServing struct {
-	mu      sync.Mutex
-	buf     bytes.Buffer
-	serving atomic.Bool
-}
-
-func (u *untilServing) Write(p []byte) (int, error) {
-	if !u.serving.Load() {
-		u.mu.Lock()
-		if u.buf.Len() < 64<<10 {
-			u.buf.Write(p)
-		}
-		u.mu.Unlock()
-	}
-	return len(p), nil
-}
-
-func (u *untilServing) String() string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.buf.String()
 }
 
 func waitBanner(r io.Reader) (string, error) {
@@ -260,4 +247,122 @@ func procCPU(pid int) time.Duration {
 	u, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
+// A sender makes the request function of one connection; the function
+// returns the response's status code.
+type sender func() func(context.Context) (int, error)
+
+func netHTTPSender(url, token string, body []byte, conns int) sender {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	return func() func(context.Context) (int, error) {
+		return func(ctx context.Context) (int, error) {
+			req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			res, err := client.Do(req)
+			if err != nil {
+				return 0, err
+			}
+			_, err = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			return res.StatusCode, err
+		}
+	}
+}
+
+// rawSender writes one pre-built HTTP/1.1 request per call on its own
+// keep-alive connection and reads the response (Content-Length or chunked)
+// with as little work as it can, so that the load generator leaves the
+// cores to the server; a connection the server closes is opened again.
+func rawSender(base, path, token string, body []byte) sender {
+	host := strings.TrimPrefix(base, "http://")
+	req := []byte("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + token +
+		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + string(body))
+	return func() func(context.Context) (int, error) {
+		var conn net.Conn
+		var br *bufio.Reader
+		return func(ctx context.Context) (int, error) {
+			if conn == nil {
+				c, err := net.Dial("tcp", host)
+				if err != nil {
+					return 0, err
+				}
+				conn, br = c, bufio.NewReaderSize(c, 16<<10)
+			}
+			conn.SetDeadline(time.Now().Add(30 * time.Second))
+			code, keep, err := roundTrip(conn, br, req)
+			if err != nil || !keep {
+				conn.Close()
+				conn = nil
+			}
+			return code, err
+		}
+	}
+}
+
+func roundTrip(conn net.Conn, br *bufio.Reader, req []byte) (code int, keep bool, err error) {
+	if _, err := conn.Write(req); err != nil {
+		return 0, false, err
+	}
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		return 0, false, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
+		return 0, false, fmt.Errorf("bad status line %q", line)
+	}
+	code, err = strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, false, fmt.Errorf("bad status line %q", line)
+	}
+	length, chunked, keep := -1, false, true
+	for {
+		h, err := br.ReadSlice('\n')
+		if err != nil {
+			return 0, false, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		name, value, _ := bytes.Cut(h, []byte(":"))
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			if length, err = strconv.Atoi(string(value)); err != nil {
+				return 0, false, fmt.Errorf("bad Content-Length %q", value)
+			}
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			chunked = bytes.EqualFold(value, []byte("chunked"))
+		case bytes.EqualFold(name, []byte("Connection")):
+			keep = !bytes.EqualFold(value, []byte("close"))
+		}
+	}
+	switch {
+	case chunked:
+		for {
+			l, err := br.ReadSlice('\n')
+			if err != nil {
+				return 0, false, err
+			}
+			l, _, _ = bytes.Cut(bytes.TrimRight(l, "\r\n"), []byte(";"))
+			n, err := strconv.ParseInt(string(l), 16, 64)
+			if err != nil {
+				return 0, false, fmt.Errorf("bad chunk size %q", l)
+			}
+			if _, err := br.Discard(int(n) + 2); err != nil { // the chunk and its CRLF
+				return 0, false, err
+			}
+			if n == 0 {
+				return code, keep, nil
+			}
+		}
+	case length >= 0:
+		_, err = br.Discard(length)
+		return code, keep, err
+	default:
+		return code, false, errors.New("response without a length")
+	}
 }
