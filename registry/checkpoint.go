@@ -35,10 +35,10 @@ type checkpointer struct {
 	hold func(func()) // runs a function between two write transactions
 	// restartAt is restartFrames but in tests.
 	restartAt int
-	kick chan struct{}
-	stop chan struct{}
-	done chan struct{}
-	once sync.Once
+	kick      chan struct{}
+	stop      chan struct{}
+	done      chan struct{}
+	once      sync.Once
 }
 
 func newCheckpointer(path string, hold func(func())) (*checkpointer, error) {
