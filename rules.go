@@ -28,6 +28,7 @@ const (
 // checker applies the Annex V rules that the JSON schema cannot express.
 type checker struct {
 	mode     Mode
+	schemas  *schemaSet // reads "ver"
 	pre13    bool // the payload declares a schema before 1.3.0, which did not yet require t/ma
 	vs       *valueset.Store
 	now      time.Time     // when the payload is judged: issuance or verification
@@ -139,7 +140,7 @@ func (c *checker) payload(tree any) {
 	c.unknown(root, "", []string{"ver", "nam", "dob", "v", "t", "r"})
 
 	if ver, present, ok := str(root, "ver"); present && ok {
-		if v, ok := parseSemver(ver); ok && v.less(semver{1, 3, 0}) {
+		if v, ok := c.schemas.semver(ver); ok && v.less(semver{1, 3, 0}) {
 			c.pre13 = true
 		}
 		c.version(ver)
@@ -195,7 +196,7 @@ func (c *checker) version(ver string) {
 	if c.mode != Strict || c.reported("ver") {
 		return
 	}
-	if v, ok := parseSemver(ver); ok && (v.major != 1 || v.minor != 3) {
+	if v, ok := c.schemas.semver(ver); ok && (v.major != 1 || v.minor != 3) {
 		c.structure("ver", msg.IssueVersion.With(ver))
 	}
 }
