@@ -29,7 +29,7 @@ const (
 type checker struct {
 	mode     Mode
 	schemas  *schemaSet // reads "ver"
-	pre13    bool // the payload declares a schema before 1.3.0, which did not yet require t/ma
+	pre13    bool       // the payload declares a schema before 1.3.0, which did not yet require t/ma
 	vs       *valueset.Store
 	now      time.Time     // when the payload is judged: issuance or verification
 	skew     time.Duration // how far ahead of now an event may lie
