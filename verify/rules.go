@@ -27,7 +27,7 @@ type BusinessRules struct {
 	// kept as long as b, whose set never changes: new rules come with a
 	// new BusinessRules.
 	acceptance, invalidation map[string][]*rules.Rule // by country, in set order
-	subsets                  sync.Map                  // pair → *rules.Set
+	subsets                  sync.Map                 // pair → *rules.Set
 }
 
 // pair is a country of arrival and an issuing country; a country with no
