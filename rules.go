@@ -28,7 +28,8 @@ const (
 // checker applies the Annex V rules that the JSON schema cannot express.
 type checker struct {
 	mode     Mode
-	pre13    bool // the payload declares a schema before 1.3.0, which did not yet require t/ma
+	schemas  *schemaSet // reads "ver"
+	pre13    bool       // the payload declares a schema before 1.3.0, which did not yet require t/ma
 	vs       *valueset.Store
 	now      time.Time     // when the payload is judged: issuance or verification
 	skew     time.Duration // how far ahead of now an event may lie
@@ -136,10 +137,10 @@ func (c *checker) payload(tree any) {
 	default:
 		c.structure("", msg.ManyGroups.With(i18n.Text{ES: strings.Join(groups, " y "), EN: strings.Join(groups, " and ")}))
 	}
-	c.unknown(root, "", []string{"ver", "nam", "dob", "v", "t", "r"})
+	c.unknown(root, at{index: -1}, []string{"ver", "nam", "dob", "v", "t", "r"})
 
 	if ver, present, ok := str(root, "ver"); present && ok {
-		if v, ok := parseSemver(ver); ok && v.less(semver{1, 3, 0}) {
+		if v, ok := c.schemas.semver(ver); ok && v.less(semver{1, 3, 0}) {
 			c.pre13 = true
 		}
 		c.version(ver)
@@ -163,14 +164,14 @@ func (c *checker) payload(tree any) {
 			if !ok {
 				continue
 			}
-			path := indexPath(g, i)
+			e := at{group: g, index: i}
 			switch g {
 			case "v":
-				c.vaccination(m, path)
+				c.vaccination(m, e)
 			case "t":
-				c.test(m, path)
+				c.test(m, e)
 			case "r":
-				c.recovery(m, path)
+				c.recovery(m, e)
 			}
 		}
 	}
@@ -178,7 +179,7 @@ func (c *checker) payload(tree any) {
 
 // unknown reports fields the schema does not define: kept on decode, but a
 // certificate this system signs carries only what Annex V defines.
-func (c *checker) unknown(m map[string]any, path string, known []string) {
+func (c *checker) unknown(m map[string]any, parent at, known []string) {
 	var extra []string
 	for k := range m {
 		if !slices.Contains(known, k) {
@@ -187,7 +188,7 @@ func (c *checker) unknown(m map[string]any, path string, known []string) {
 	}
 	slices.Sort(extra)
 	for _, k := range extra {
-		c.content(fieldPath(path, k), msg.UnknownField)
+		c.content(parent.field(k).String(), msg.UnknownField)
 	}
 }
 
@@ -195,56 +196,57 @@ func (c *checker) version(ver string) {
 	if c.mode != Strict || c.reported("ver") {
 		return
 	}
-	if v, ok := parseSemver(ver); ok && (v.major != 1 || v.minor != 3) {
+	if v, ok := c.schemas.semver(ver); ok && (v.major != 1 || v.minor != 3) {
 		c.structure("ver", msg.IssueVersion.With(ver))
 	}
 }
 
 func (c *checker) name(nam map[string]any) {
-	c.unknown(nam, "nam", []string{"fn", "fnt", "gn", "gnt"})
-	present := map[string]bool{}
-	for _, k := range []string{"fn", "fnt", "gn", "gnt"} {
+	keys := [4]string{"fn", "fnt", "gn", "gnt"}
+	c.unknown(nam, at{group: "nam", index: -1}, keys[:])
+	var present [4]bool // by keys
+	for i, k := range keys {
 		s, p, ok := str(nam, k)
-		present[k] = p
+		present[i] = p
 		if !p || !ok {
 			continue
 		}
-		path := "nam." + k
+		f := at{group: "nam", index: -1, key: k}
 		if strings.TrimSpace(s) == "" {
-			c.content(path, msg.EmptyName)
+			c.content(f.String(), msg.EmptyName)
 			continue
 		}
 		if n := utf8.RuneCountInString(s); n > maxText {
-			c.structure(path, msg.TooLong.With(n, maxText))
+			c.structure(f.String(), msg.TooLong.With(n, maxText))
 		}
 		if k == "fnt" || k == "gnt" {
-			c.icao(path, s)
+			c.icao(f, s)
 		}
 	}
-	if !present["fnt"] && !present["gnt"] {
+	if !present[1] && !present[3] {
 		c.structure("nam", msg.FntOrGnt)
 	}
-	for _, pair := range [][2]string{{"fn", "fnt"}, {"gn", "gnt"}} {
+	for _, pair := range [2][2]int{{0, 1}, {2, 3}} { // fn and fnt, gn and gnt
 		a, b := pair[0], pair[1]
 		switch {
 		case present[a] && !present[b]:
-			c.content("nam."+b, msg.NeedsT.With(a))
+			c.content("nam."+keys[b], msg.NeedsT.With(keys[a]))
 		case present[b] && !present[a]:
-			c.content("nam."+a, msg.NeedsPlain.With(b))
+			c.content("nam."+keys[a], msg.NeedsPlain.With(keys[b]))
 		}
 	}
 }
 
 // icao checks a transliterated name: only A–Z and '<' (ICAO 9303 Part 3).
-func (c *checker) icao(path, s string) {
+func (c *checker) icao(f at, s string) {
 	for i, r := range s {
 		if (r < 'A' || r > 'Z') && r != '<' {
-			c.structure(path, msg.IcaoChar.With(r, i+1))
+			c.structure(f.String(), msg.IcaoChar.With(r, i+1))
 			return
 		}
 	}
 	if strings.HasPrefix(s, "<") || strings.HasSuffix(s, "<") || strings.Contains(s, "<<") {
-		c.content(path, msg.IcaoFiller)
+		c.content(f.String(), msg.IcaoFiller)
 	}
 }
 
@@ -287,9 +289,9 @@ func (c *checker) future(d time.Time) bool { return d.After(c.today()) }
 // test): not in the future, not before the holder was born. A partial date
 // of birth is its first day: an event in 1964-03 is not before "1964". A
 // sample time is compared by its own calendar date.
-func (c *checker) event(path string, what i18n.Text, day time.Time, s string) {
+func (c *checker) event(f at, what i18n.Text, day time.Time, s string) {
 	if c.future(day) {
-		c.structure(path, msg.EventFuture.With(s, what, c.today().Format(time.DateOnly)))
+		c.structure(f.String(), msg.EventFuture.With(s, what, c.today().Format(time.DateOnly)))
 		return
 	}
 	// Before birth: an issuer's typing error in a genuinely signed
@@ -297,25 +299,51 @@ func (c *checker) event(path string, what i18n.Text, day time.Time, s string) {
 	// warns; the future is an error in both modes, as the signature cannot
 	// predate what was checked (iat ≤ the verification clock).
 	if c.bornOK && day.Before(c.born) {
-		c.content(path, msg.BeforeBirth.With(s, c.born.Format(time.DateOnly), what))
+		c.content(f.String(), msg.BeforeBirth.With(s, c.born.Format(time.DateOnly), what))
 	}
 }
 
+// at is where a finding is: a field of the payload, of nam or of an entry
+// (v[0].dn), or an entry itself. Its path is written only for a finding,
+// not for every field checked.
+type at struct {
+	group string // "", "nam", or an entry's group ("v", "t", "r")
+	index int    // the entry's index; -1: not an entry
+	key   string // the field; "": the group or entry itself
+}
+
+// field is the field k of a.
+func (a at) field(k string) at {
+	a.key = k
+	return a
+}
+
+func (a at) String() string {
+	p := a.group
+	if a.index >= 0 {
+		p = indexPath(p, a.index)
+	}
+	if a.key == "" {
+		return p
+	}
+	return fieldPath(p, a.key)
+}
+
 // common checks the fields every entry has: tg, co, is, ci.
-func (c *checker) common(m map[string]any, path string) {
+func (c *checker) common(m map[string]any, e at) {
 	if tg, p, ok := str(m, "tg"); p && ok && tg != covid19 {
-		c.content(path+".tg", msg.Disease.With(tg, covid19))
+		c.content(e.field("tg").String(), msg.Disease.With(tg, covid19))
 	}
 	if co, p, ok := str(m, "co"); p && ok {
 		if _, known := c.vs.Country(co); !known {
-			c.content(path+".co", msg.Country.With(co))
+			c.content(e.field("co").String(), msg.Country.With(co))
 		}
 	}
 	if is, p, ok := str(m, "is"); p && ok {
 		if strings.TrimSpace(is) == "" {
-			c.content(path+".is", msg.EmptyIssuer)
+			c.content(e.field("is").String(), msg.EmptyIssuer)
 		} else if n := utf8.RuneCountInString(is); n > maxText {
-			c.structure(path+".is", msg.TooLongIssuer.With(n, maxText))
+			c.structure(e.field("is").String(), msg.TooLongIssuer.With(n, maxText))
 		}
 	}
 	if ci, p, ok := str(m, "ci"); p && ok {
@@ -325,16 +353,16 @@ func (c *checker) common(m map[string]any, path string) {
 		}
 		_, warnings, err := uvci.Parse(ci, mode)
 		if err != nil {
-			c.content(path+".ci", msg.BadUVCI.With(uvciText(err)))
+			c.content(e.field("ci").String(), msg.BadUVCI.With(uvciText(err)))
 		}
 		for _, w := range warnings {
-			c.warn(path+".ci", uvciWarning(w))
+			c.warn(e.field("ci").String(), uvciWarning(w))
 		}
 	}
 }
 
 // code checks a coded field against its value set.
-func (c *checker) code(m map[string]any, path, key, set string) (string, bool) {
+func (c *checker) code(m map[string]any, e at, key, set string) (string, bool) {
 	s, p, ok := str(m, key)
 	if !p || !ok {
 		return "", false
@@ -342,46 +370,46 @@ func (c *checker) code(m map[string]any, path, key, set string) (string, bool) {
 	v, found := c.vs.Lookup(set, s)
 	switch {
 	case !found:
-		c.content(path+"."+key, msg.NotInSet.With(s, set))
+		c.content(e.field(key).String(), msg.NotInSet.With(s, set))
 		return s, false
 	case !v.Active && c.mode == Strict && !(key == "vp" && s == atcCOVID19):
-		c.content(path+"."+key, msg.Inactive.With(s, v.Display, set))
+		c.content(e.field(key).String(), msg.Inactive.With(s, v.Display, set))
 	}
 	return s, true
 }
 
-func (c *checker) vaccination(m map[string]any, path string) {
-	c.unknown(m, path, []string{"tg", "vp", "mp", "ma", "dn", "sd", "dt", "co", "is", "ci"})
-	c.common(m, path)
-	vp, _ := c.code(m, path, "vp", valueset.VaccineProphylaxis)
-	mp, mpOK := c.code(m, path, "mp", valueset.VaccineProduct)
-	ma, _ := c.code(m, path, "ma", valueset.VaccineMAH)
+func (c *checker) vaccination(m map[string]any, e at) {
+	c.unknown(m, e, []string{"tg", "vp", "mp", "ma", "dn", "sd", "dt", "co", "is", "ci"})
+	c.common(m, e)
+	vp, _ := c.code(m, e, "vp", valueset.VaccineProphylaxis)
+	mp, mpOK := c.code(m, e, "mp", valueset.VaccineProduct)
+	ma, _ := c.code(m, e, "ma", valueset.VaccineMAH)
 
 	// Annex II §3–4 and the encoding instructions: a listed product has one
 	// marketing authorisation holder and a few admissible vaccine types.
 	if mpOK {
 		if enc, ok := c.vs.Encoding(mp); ok {
 			if ma != "" && ma != enc.Manufacturer {
-				c.content(path+".ma", msg.MAMismatch.With(ma, mp, enc.Name, enc.Manufacturer))
+				c.content(e.field("ma").String(), msg.MAMismatch.With(ma, mp, enc.Name, enc.Manufacturer))
 			}
 			if vp != "" && vp != atcCOVID19 && !slices.Contains(enc.SCTCodes, vp) {
-				c.content(path+".vp", msg.VPMismatch.With(vp, mp, enc.Name, strings.Join(enc.SCTCodes, ", "), atcCOVID19))
+				c.content(e.field("vp").String(), msg.VPMismatch.With(vp, mp, enc.Name, strings.Join(enc.SCTCodes, ", "), atcCOVID19))
 			}
 		}
 	}
 
-	dn, dnOK := c.dose(m, path, "dn")
-	sd, sdOK := c.dose(m, path, "sd")
+	dn, dnOK := c.dose(m, e, "dn")
+	sd, sdOK := c.dose(m, e, "sd")
 	if dnOK && sdOK && dn > sd {
 		if c.mode == Strict {
-			c.structure(path+".dn", msg.DoseOverTotal.With(dn, sd))
+			c.structure(e.field("dn").String(), msg.DoseOverTotal.With(dn, sd))
 		} else {
-			c.warn(path+".dn", msg.DoseOverTotalOld.With(dn, sd))
+			c.warn(e.field("dn").String(), msg.DoseOverTotalOld.With(dn, sd))
 		}
 	}
 	if dt, p, ok := str(m, "dt"); p && ok {
-		if d, ok := c.fullDate(path+".dt", dt); ok {
-			c.event(path+".dt", msg.AVaccination, d, dt)
+		if d, ok := c.fullDate(e.field("dt"), dt); ok {
+			c.event(e.field("dt"), msg.AVaccination, d, dt)
 		}
 	}
 }
@@ -389,7 +417,7 @@ func (c *checker) vaccination(m map[string]any, path string) {
 // dose reads dn or sd: a positive integer, written as one. JSON Schema's
 // "integer" also admits 2.0 and 2e0; a certificate this system signs carries
 // the integer, and a verifier reads the value with a warning.
-func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
+func (c *checker) dose(m map[string]any, e at, key string) (int64, bool) {
 	v, present := m[key]
 	if !present {
 		return 0, false
@@ -398,44 +426,44 @@ func (c *checker) dose(m map[string]any, path, key string) (int64, bool) {
 	if !isNum {
 		return 0, false // the schema reports the type
 	}
-	path += "." + key
+	f := e.field(key)
 	switch {
 	case !w.integral || w.negative || (w.fits && w.n < 1):
-		c.structure(path, msg.DosePositive.With(v))
+		c.structure(f.String(), msg.DosePositive.With(v))
 		return 0, false
 	case !w.fits:
-		c.structure(path, msg.DoseRange.With(v, MaxDose))
+		c.structure(f.String(), msg.DoseRange.With(v, MaxDose))
 		return 0, false
 	case !w.plain:
-		c.content(path, msg.DoseInteger.With(w.n, v))
+		c.content(f.String(), msg.DoseInteger.With(w.n, v))
 	}
 	if w.n > MaxDose {
-		c.content(path, msg.DoseImplausible.With(w.n, MaxDose))
+		c.content(f.String(), msg.DoseImplausible.With(w.n, MaxDose))
 	}
 	return w.n, true
 }
 
-func (c *checker) fullDate(path, s string) (time.Time, bool) {
+func (c *checker) fullDate(f at, s string) (time.Time, bool) {
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil || len(s) != 10 {
-		c.structure(path, msg.FullDate.With(s))
+		c.structure(f.String(), msg.FullDate.With(s))
 		return time.Time{}, false
 	}
 	return d, true
 }
 
-func (c *checker) test(m map[string]any, path string) {
-	c.unknown(m, path, []string{"tg", "tt", "nm", "ma", "sc", "tr", "tc", "co", "is", "ci"})
-	c.common(m, path)
-	tt, _ := c.code(m, path, "tt", valueset.TestType)
-	c.code(m, path, "tr", valueset.TestResult)
+func (c *checker) test(m map[string]any, e at) {
+	c.unknown(m, e, []string{"tg", "tt", "nm", "ma", "sc", "tr", "tc", "co", "is", "ci"})
+	c.common(m, e)
+	tt, _ := c.code(m, e, "tt", valueset.TestType)
+	c.code(m, e, "tr", valueset.TestResult)
 
 	var sc time.Time
 	scOK := false
 	if s, p, ok := str(m, "sc"); p && ok {
-		sc, scOK = c.sampleTime(path+".sc", s)
+		sc, scOK = c.sampleTime(e.field("sc"), s)
 		if scOK {
-			c.sampleEvent(path+".sc", sc, s)
+			c.sampleEvent(e.field("sc"), sc, s)
 		}
 	}
 	_, nmPresent, _ := str(m, "nm")
@@ -443,37 +471,37 @@ func (c *checker) test(m map[string]any, path string) {
 	_, tcPresent, _ := str(m, "tc")
 	for _, k := range []string{"nm", "ma", "tc"} {
 		if s, p, ok := str(m, k); p && ok && strings.TrimSpace(s) == "" {
-			c.content(path+"."+k, msg.EmptyOptional)
+			c.content(e.field(k).String(), msg.EmptyOptional)
 		}
 	}
 	switch tt {
 	case testNAAT:
 		if maPresent {
-			c.content(path+".ma", msg.MANotForNAAT.With(testNAAT))
+			c.content(e.field("ma").String(), msg.MANotForNAAT.With(testNAAT))
 		}
 		if !tcPresent {
-			c.structure(path+".tc", msg.TCForNAAT.With(testNAAT))
+			c.structure(e.field("tc").String(), msg.TCForNAAT.With(testNAAT))
 		}
 	case testRAT:
 		if nmPresent {
-			c.content(path+".nm", msg.NMNotForRAT.With(testRAT))
+			c.content(e.field("nm").String(), msg.NMNotForRAT.With(testRAT))
 		}
 		if !maPresent {
-			c.required(path+".ma", msg.MAForRAT.With(testRAT))
+			c.required(e.field("ma").String(), msg.MAForRAT.With(testRAT))
 		} else if ma, _, ok := str(m, "ma"); ok && ma != "" {
-			c.ratDevice(path+".ma", ma, sc, scOK)
+			c.ratDevice(e.field("ma"), ma, sc, scOK)
 		}
 	}
 	if s, p, ok := str(m, "tc"); p && ok {
 		if n := utf8.RuneCountInString(s); n > maxText {
-			c.structure(path+".tc", msg.TCTooLong.With(n, maxText))
+			c.structure(e.field("tc").String(), msg.TCTooLong.With(n, maxText))
 		}
 	}
 }
 
 // ratDevice applies Annex V t/ma: issuers use only the current value set;
 // verifiers accept a removed device for 72 hours after its removal.
-func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
+func (c *checker) ratDevice(f at, ma string, sc time.Time, scOK bool) {
 	at := sc
 	if !scOK {
 		at = c.now
@@ -483,85 +511,85 @@ func (c *checker) ratDevice(path, ma string, sc time.Time, scOK bool) {
 		switch status {
 		case valueset.DeviceListed:
 		case valueset.DeviceUnknown:
-			c.structure(path, msg.DeviceUnknownIssuer.With(ma, valueset.TestManf))
+			c.structure(f.String(), msg.DeviceUnknownIssuer.With(ma, valueset.TestManf))
 		default:
-			c.structure(path, msg.DeviceRemovedIssuer.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+			c.structure(f.String(), msg.DeviceRemovedIssuer.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
 		}
 		return
 	}
 	switch status {
 	case valueset.DeviceListed:
 	case valueset.DeviceUnknown:
-		c.warn(path, msg.DeviceUnknown.With(ma, valueset.TestManf))
+		c.warn(f.String(), msg.DeviceUnknown.With(ma, valueset.TestManf))
 	case valueset.DeviceGrace:
 		when := msg.GraceWithin
 		if at.Before(removed) {
 			when = msg.GraceAfter
 		}
-		c.warn(path, msg.DeviceGrace.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339), when))
+		c.warn(f.String(), msg.DeviceGrace.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339), when))
 	case valueset.DeviceRemoved:
-		c.structure(path, msg.DeviceRemoved.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
+		c.structure(f.String(), msg.DeviceRemoved.With(ma, valueset.TestManf, removed.UTC().Format(time.RFC3339)))
 	}
 }
 
 // sampleTime checks t/sc: one of the four ISO 8601 forms with a zone that
 // Annex V allows. Lenient mode also reads the RFC 3339 forms with fractional
 // seconds that schema releases before 1.3 allowed, with a warning.
-func (c *checker) sampleTime(path, s string) (time.Time, bool) {
+func (c *checker) sampleTime(f at, s string) (time.Time, bool) {
 	t, exact, err := parseSampleTime(s)
 	if err != nil {
-		c.structure(path, msg.NotSampleTime.With(s))
+		c.structure(f.String(), msg.NotSampleTime.With(s))
 		return time.Time{}, false
 	}
 	if !exact {
 		if c.mode == Strict {
-			c.structure(path, msg.FractionalIssuer.With(s))
+			c.structure(f.String(), msg.FractionalIssuer.With(s))
 			return time.Time{}, false
 		}
-		c.warn(path, msg.Fractional.With(s))
+		c.warn(f.String(), msg.Fractional.With(s))
 	}
 	return t, true
 }
 
 // sampleEvent checks t/sc against the clock to the second (beyond the
 // skew), and against the date of birth by the sample's own calendar date.
-func (c *checker) sampleEvent(path string, sc time.Time, s string) {
+func (c *checker) sampleEvent(f at, sc time.Time, s string) {
 	if latest := c.now.Add(c.skew); sc.After(latest) {
-		c.structure(path, msg.SampleFuture.With(s, latest.UTC().Format(time.RFC3339), c.skew))
+		c.structure(f.String(), msg.SampleFuture.With(s, latest.UTC().Format(time.RFC3339), c.skew))
 		return
 	}
 	y, mo, d := sc.Date()
-	c.event(path, msg.ATest, time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), s)
+	c.event(f, msg.ATest, time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), s)
 }
 
-func (c *checker) recovery(m map[string]any, path string) {
-	c.unknown(m, path, []string{"tg", "fr", "df", "du", "co", "is", "ci"})
-	c.common(m, path)
+func (c *checker) recovery(m map[string]any, e at) {
+	c.unknown(m, e, []string{"tg", "fr", "df", "du", "co", "is", "ci"})
+	c.common(m, e)
 	var fr, df, du time.Time
 	var frOK, dfOK, duOK bool
 	if s, p, ok := str(m, "fr"); p && ok {
-		if fr, frOK = c.fullDate(path+".fr", s); frOK {
+		if fr, frOK = c.fullDate(e.field("fr"), s); frOK {
 			// df and du may well lie ahead: the certificate's validity.
-			c.event(path+".fr", msg.AFirstPositive, fr, s)
+			c.event(e.field("fr"), msg.AFirstPositive, fr, s)
 		}
 	}
 	if s, p, ok := str(m, "df"); p && ok {
-		df, dfOK = c.fullDate(path+".df", s)
+		df, dfOK = c.fullDate(e.field("df"), s)
 	}
 	if s, p, ok := str(m, "du"); p && ok {
-		du, duOK = c.fullDate(path+".du", s)
+		du, duOK = c.fullDate(e.field("du"), s)
 	}
 	// The 11 and 180 days bound what an issuer may assert; a verifier reads
 	// df and du as issued (countries applied other validity periods), so
 	// lenient mode warns.
 	if frOK && dfOK && df.Before(fr.AddDate(0, 0, 11)) {
-		c.content(path+".df", msg.DFEarly.With(df.Format(time.DateOnly), fr.AddDate(0, 0, 11).Format(time.DateOnly)))
+		c.content(e.field("df").String(), msg.DFEarly.With(df.Format(time.DateOnly), fr.AddDate(0, 0, 11).Format(time.DateOnly)))
 	}
 	if frOK && duOK && du.After(fr.AddDate(0, 0, 180)) {
-		c.content(path+".du", msg.DULate.With(du.Format(time.DateOnly), fr.AddDate(0, 0, 180).Format(time.DateOnly)))
+		c.content(e.field("du").String(), msg.DULate.With(du.Format(time.DateOnly), fr.AddDate(0, 0, 180).Format(time.DateOnly)))
 	}
 	if dfOK && duOK && du.Before(df) {
-		c.structure(path+".du", msg.DUBeforeDF.With(du.Format(time.DateOnly), df.Format(time.DateOnly)))
+		c.structure(e.field("du").String(), msg.DUBeforeDF.With(du.Format(time.DateOnly), df.Format(time.DateOnly)))
 	}
 }
 

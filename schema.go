@@ -30,6 +30,11 @@ type schemaSet struct {
 	compiled  map[string]*schema13 // versions checked without the library
 	versions  []semver             // ascending
 	printer   *message.Printer
+	// Computed once rather than per payload: the embedded versions parsed,
+	// by name, the newest one's name and the list a refusal names.
+	parsed map[string]semver
+	newest string
+	known  string
 }
 
 type semver struct{ major, minor, patch int }
@@ -68,6 +73,7 @@ func compileSchemas() (*schemaSet, error) {
 		byVersion: map[string]*jsonschema.Schema{},
 		compiled:  map[string]*schema13{},
 		printer:   message.NewPrinter(language.English),
+		parsed:    map[string]semver{},
 	}
 	for _, e := range entries {
 		ver := strings.TrimSuffix(e.Name(), ".json")
@@ -99,6 +105,7 @@ func compileSchemas() (*schemaSet, error) {
 			set.compiled[ver] = &schema13{set: set, ver: ver, fntOrGnt: c.fntOrGnt}
 		}
 		set.versions = append(set.versions, sv)
+		set.parsed[ver] = sv
 	}
 	slices.SortFunc(set.versions, func(a, b semver) int {
 		if a.less(b) {
@@ -109,7 +116,24 @@ func compileSchemas() (*schemaSet, error) {
 		}
 		return 0
 	})
+	if len(set.versions) == 0 {
+		return nil, errors.New("no embedded schema")
+	}
+	set.newest = set.versions[len(set.versions)-1].String()
+	known := make([]string, len(set.versions))
+	for i, k := range set.versions {
+		known[i] = k.String()
+	}
+	set.known = strings.Join(known, ", ")
 	return set, nil
+}
+
+// semver is parseSemver(ver), looked up for the embedded versions.
+func (s *schemaSet) semver(ver string) (semver, bool) {
+	if v, ok := s.parsed[ver]; ok {
+		return v, true
+	}
+	return parseSemver(ver)
 }
 
 // pick returns the schema for ver: the exact release, or for a 1.3 patch
@@ -117,7 +141,7 @@ func compileSchemas() (*schemaSet, error) {
 // ok is false when ver names no usable schema; the newest is returned then so
 // that the rest of the payload can still be checked.
 func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reason i18n.Text) {
-	newest := s.versions[len(s.versions)-1].String()
+	newest := s.newest
 	if sch, ok := s.byVersion[ver]; ok {
 		return sch, ver, i18n.Text{}
 	}
@@ -129,11 +153,7 @@ func (s *schemaSet) pick(ver string) (sch *jsonschema.Schema, used string, reaso
 	if v.major == latest.major && v.minor == latest.minor && latest.less(v) {
 		return s.byVersion[newest], newest, i18n.Text{}
 	}
-	known := make([]string, len(s.versions))
-	for i, k := range s.versions {
-		known[i] = k.String()
-	}
-	return s.byVersion[newest], newest, msg.SchemaUnsupported.With(ver, strings.Join(known, ", "))
+	return s.byVersion[newest], newest, msg.SchemaUnsupported.With(ver, s.known)
 }
 
 // check validates tree against the schema of ver, sch, and returns one

@@ -91,8 +91,18 @@ var cborEncMode = sync.OnceValues(func() (cbor.EncMode, error) {
 	return cbor.CoreDetEncOptions().EncMode()
 })
 
-// decodeCBOR turns a CBOR payload into the same generic tree as decodeJSON.
+// decodeCBOR turns a CBOR payload into the same generic tree as decodeJSON:
+// a payload of the common shape directly (commonCBOR), any other by the
+// library.
 func decodeCBOR(data []byte) (any, error) {
+	if tree, ok := commonCBOR(data); ok {
+		return tree, nil
+	}
+	return decodeCBORLibrary(data)
+}
+
+// decodeCBORLibrary is decodeCBOR by the CBOR library alone.
+func decodeCBORLibrary(data []byte) (any, error) {
 	if len(data) > MaxInput {
 		return nil, ErrTooLarge
 	}

@@ -217,7 +217,7 @@ func (v *Validator) ValidateTree(tree any, mode Mode) *Report {
 // ValidateTreeAt is ValidateTree at the time at instead of the validator's
 // clock; the skew still applies.
 func (v *Validator) ValidateTreeAt(tree any, mode Mode, at time.Time) *Report {
-	c := &checker{mode: mode, vs: v.vs, now: at, skew: v.skew}
+	c := &checker{mode: mode, schemas: v.schemas, vs: v.vs, now: at, skew: v.skew}
 	ver, isString := asObject(tree)["ver"].(string)
 	sch, used, reason := v.schemas.pick(ver)
 	if !reason.IsZero() && isString {

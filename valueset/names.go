@@ -30,7 +30,6 @@ import (
 // For the international organisations Country accepts, their Spanish and
 // English names. An unknown set or code is the code itself.
 func (s *Store) Name(set, code string) i18n.Text {
-	s.mu.RLock()
 	h := s.get(set)
 	var (
 		t  i18n.Text
@@ -39,7 +38,6 @@ func (s *Store) Name(set, code string) i18n.Text {
 	if h != nil {
 		t, ok = h.names[code]
 	}
-	s.mu.RUnlock()
 	if ok {
 		return t
 	}

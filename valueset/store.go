@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dcc/i18n"
@@ -18,7 +19,7 @@ import (
 // The eu-dcc-valuesets 2.12.0 snapshot, unchanged, with its licence.
 //
 //go:embed data/*.json data/LICENSE
-var snapshot embed.FS
+var snapshotFS embed.FS
 
 const (
 	// RefreshInterval is Annex V t/ma's "the value set shall be updated
@@ -32,10 +33,35 @@ const (
 // Store holds the current version of each value set, when each was last
 // refreshed, and the history the RAT-device grace period needs. It is safe
 // for concurrent use. The zero Store is empty; use Embedded or LoadDir.
+//
+// Every validation looks codes up several times, from every core, and an
+// update comes once a day: readers take the current snapshot with one
+// atomic load and no lock, and Update, under a lock of its own, installs a
+// new snapshot rather than change the one readers may hold.
 type Store struct {
-	mu        sync.RWMutex
-	sets      map[string]*history // by canonical name
+	snap atomic.Pointer[snapshot] // nil: empty
+	mu   sync.Mutex               // serialises Update
+}
+
+// snapshot is the store's content at one time. It is never changed once
+// installed, nor are its histories.
+type snapshot struct {
+	sets      map[string]*history // by canonical name and by valueSetId
 	encodings []Encoding
+}
+
+// set installs h as the history of the set named name, under its name and
+// its id, in a snapshot that is not installed yet.
+func (sn *snapshot) set(name string, h *history) {
+	d, _ := lookupDescriptor(name)
+	sn.sets[d.name], sn.sets[d.id] = h, h
+}
+
+func (s *Store) load() *snapshot {
+	if sn := s.snap.Load(); sn != nil {
+		return sn
+	}
+	return &snapshot{}
 }
 
 type history struct {
@@ -54,22 +80,32 @@ type history struct {
 // refresh times are zero (never refreshed from the gateway), so Stale
 // reports every set until Update or LoadDir brings a fetched version.
 func Embedded() (*Store, error) {
-	s := &Store{sets: map[string]*history{}}
+	sn, err := embeddedSnapshot()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{}
+	s.snap.Store(sn)
+	return s, nil
+}
+
+func embeddedSnapshot() (*snapshot, error) {
+	sn := &snapshot{sets: map[string]*history{}}
 	for _, d := range descriptors() {
-		set, err := readSet(snapshot, "data/"+d.file, d)
+		set, err := readSet(snapshotFS, "data/"+d.file, d)
 		if err != nil {
 			return nil, fmt.Errorf("valueset: embedded snapshot: %w", err)
 		}
-		s.sets[d.name] = &history{cur: set, removed: map[string]time.Time{}, names: namesOf(set)}
+		sn.set(d.name, &history{cur: set, removed: map[string]time.Time{}, names: namesOf(set)})
 	}
-	data, err := snapshot.ReadFile("data/vaccine-encoding-instructions.json")
+	data, err := snapshotFS.ReadFile("data/vaccine-encoding-instructions.json")
 	if err != nil {
 		return nil, fmt.Errorf("valueset: embedded snapshot: %w", err)
 	}
-	if s.encodings, err = ParseEncodings(data); err != nil {
+	if sn.encodings, err = ParseEncodings(data); err != nil {
 		return nil, fmt.Errorf("valueset: embedded snapshot: %w", err)
 	}
-	return s, nil
+	return sn, nil
 }
 
 // LoadDir returns a Store holding the value sets saved in dir (for example
@@ -91,7 +127,7 @@ func LoadDir(dir string, at time.Time) (*Store, error) {
 	} else if !fi.IsDir() {
 		return nil, fmt.Errorf("valueset: %s is not a directory", dir)
 	}
-	s, err := Embedded()
+	sn, err := embeddedSnapshot()
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +144,7 @@ func LoadDir(dir string, at time.Time) (*Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("valueset: %s: %w", filepath.Join(dir, file), err)
 		}
-		s.sets[d.name] = &history{cur: set, refreshed: at, removed: map[string]time.Time{}, names: namesOf(set)}
+		sn.set(d.name, &history{cur: set, refreshed: at, removed: map[string]time.Time{}, names: namesOf(set)})
 	}
 	file, err := findFile(fsys, dir, "vaccine-encoding-instructions.json", EncodingsID+".json")
 	if err != nil {
@@ -117,12 +153,14 @@ func LoadDir(dir string, at time.Time) (*Store, error) {
 	if file != "" {
 		data, err := readLimited(fsys, file)
 		if err == nil {
-			s.encodings, err = ParseEncodings(data)
+			sn.encodings, err = ParseEncodings(data)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("valueset: %s: %w", filepath.Join(dir, file), err)
 		}
 	}
+	s := &Store{}
+	s.snap.Store(sn)
 	return s, nil
 }
 
@@ -194,21 +232,32 @@ func (s *Store) Update(set *Set, at time.Time) (changed bool, err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.sets == nil {
-		s.sets = map[string]*history{}
+	old := s.load()
+	// The new snapshot shares every history but the one replaced.
+	sn := &snapshot{sets: make(map[string]*history, len(old.sets)+2), encodings: old.encodings}
+	for k, h := range old.sets {
+		sn.sets[k] = h
 	}
-	h := s.sets[c.Name]
+	h := old.sets[c.Name]
 	if h == nil {
-		s.sets[c.Name] = &history{cur: c, refreshed: at, removed: map[string]time.Time{}, names: namesOf(c)}
+		sn.set(c.Name, &history{cur: c, refreshed: at, removed: map[string]time.Time{}, names: namesOf(c)})
+		s.snap.Store(sn)
 		return true, nil
 	}
 	if at.Before(h.refreshed) {
 		return false, fmt.Errorf("%w: %s fetched at %s, current one at %s",
 			ErrOutOfOrder, c.Name, at.Format(time.RFC3339), h.refreshed.Format(time.RFC3339))
 	}
-	h.refreshed = at
 	if c.Hash == h.cur.Hash {
+		n := *h
+		n.refreshed = at
+		sn.set(c.Name, &n)
+		s.snap.Store(sn)
 		return false, nil
+	}
+	removed := make(map[string]time.Time, len(h.removed))
+	for code, t := range h.removed {
+		removed[code] = t
 	}
 	for code, v := range h.cur.Values {
 		if _, kept := c.Values[code]; kept {
@@ -220,12 +269,13 @@ func (s *Store) Update(set *Set, at time.Time) (changed bool, err error) {
 				removedAt = t
 			}
 		}
-		h.removed[code] = removedAt
+		removed[code] = removedAt
 	}
 	for code := range c.Values {
-		delete(h.removed, code) // listed again
+		delete(removed, code) // listed again
 	}
-	h.cur, h.names = c, namesOf(c)
+	sn.set(c.Name, &history{cur: c, refreshed: at, removed: removed, names: namesOf(c)})
+	s.snap.Store(sn)
 	return true, nil
 }
 
@@ -241,18 +291,17 @@ func cloneSet(set *Set) *Set {
 	return &c
 }
 
+// get is the history of the set named by its canonical name or its id in
+// the current snapshot, nil if there is none.
 func (s *Store) get(name string) *history {
-	d, ok := lookupDescriptor(name)
-	if !ok {
-		return nil
+	if sn := s.snap.Load(); sn != nil {
+		return sn.sets[name]
 	}
-	return s.sets[d.name]
+	return nil
 }
 
 // Set returns a copy of the current version of the named set.
 func (s *Store) Set(name string) (*Set, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	h := s.get(name)
 	if h == nil {
 		return nil, false
@@ -263,8 +312,6 @@ func (s *Store) Set(name string) (*Set, bool) {
 // Refreshed returns when the named set was last fetched; zero means never
 // (the embedded snapshot).
 func (s *Store) Refreshed(name string) (time.Time, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	h := s.get(name)
 	if h == nil {
 		return time.Time{}, false
@@ -276,8 +323,6 @@ func (s *Store) Refreshed(name string) (time.Time, bool) {
 // set, active or not: whether an inactive (deprecated) code is acceptable
 // depends on the caller (issuers refuse it, verifiers may accept it).
 func (s *Store) Lookup(name, code string) (Value, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	h := s.get(name)
 	if h == nil {
 		return Value{}, false
@@ -330,11 +375,10 @@ func (s *Store) Country(code string) (display string, ok bool) {
 // RefreshInterval before now (Annex V t/ma: "the value set shall be updated
 // every 24 hours"); a set never refreshed (embedded) is always stale.
 func (s *Store) Stale(now time.Time) []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	var stale []string
+	sets := s.load().sets // one snapshot for all
 	for _, name := range Names() {
-		h := s.get(name)
+		h := sets[name]
 		if h == nil {
 			continue
 		}
@@ -349,14 +393,13 @@ func (s *Store) Stale(now time.Time) []string {
 // ("EU/1/20/1528"; a deprecated code without its " (deprecated)" suffix) or,
 // failing that, by the product name ("Comirnaty", ignoring case).
 func (s *Store) Encoding(product string) (Encoding, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, e := range s.encodings {
+	encodings := s.load().encodings
+	for _, e := range encodings {
 		if e.VaccineCode == product {
 			return cloneEncoding(e), true
 		}
 	}
-	for _, e := range s.encodings {
+	for _, e := range encodings {
 		if strings.EqualFold(e.Name, product) {
 			return cloneEncoding(e), true
 		}
@@ -366,10 +409,9 @@ func (s *Store) Encoding(product string) (Encoding, bool) {
 
 // Encodings returns every Annex A row, in file order.
 func (s *Store) Encodings() []Encoding {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := make([]Encoding, len(s.encodings))
-	for i, e := range s.encodings {
+	encodings := s.load().encodings
+	out := make([]Encoding, len(encodings))
+	for i, e := range encodings {
 		out[i] = cloneEncoding(e)
 	}
 	return out
@@ -421,8 +463,6 @@ func (d DeviceStatus) String() string {
 // at - removedAt <= GracePeriod is DeviceGrace, so a removal time after at
 // (a deactivation dated ahead) is within the grace period too.
 func (s *Store) RATDevice(code string, at time.Time) (DeviceStatus, time.Time) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
 	h := s.get(TestManf)
 	if h == nil {
 		return DeviceUnknown, time.Time{}
@@ -464,6 +504,6 @@ func EmbeddedJSON(nameOrID string) (data []byte, ok bool) {
 	if !ok {
 		return nil, false
 	}
-	data, err := snapshot.ReadFile("data/" + d.file)
+	data, err := snapshotFS.ReadFile("data/" + d.file)
 	return data, err == nil
 }

@@ -2,6 +2,7 @@ package valueset_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -443,5 +444,97 @@ func TestEmbeddedJSON(t *testing.T) {
 	}
 	if _, ok := valueset.EmbeddedJSON("nope"); ok {
 		t.Fatal("unknown set found")
+	}
+}
+
+// TestLookupByNameOrID: a set is found by its canonical name and by its
+// gateway id alike, before and after an update given under either, and
+// while updates go on readers on other goroutines see one version or the
+// next, never a set without the code every version has (run with -race).
+func TestLookupByNameOrID(t *testing.T) {
+	s, err := valueset.Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range valueset.Names() {
+		_, id, _ := valueset.Canonical(name)
+		byName, ok1 := s.Set(name)
+		byID, ok2 := s.Set(id)
+		if !ok1 || !ok2 || byName.Hash != byID.Hash {
+			t.Errorf("%s / %s: found %v and %v, hashes %v", name, id, ok1, ok2, byName != nil && byID != nil && byName.Hash == byID.Hash)
+		}
+	}
+	for _, q := range []struct{ set, code string }{
+		{valueset.VaccineProduct, "EU/1/20/1528"}, {"vaccines-covid-19-names", "EU/1/20/1528"},
+		{valueset.CountryCodes, "ES"}, {"country-2-codes", "ES"},
+		{valueset.TestManf, "344"}, {"covid-19-lab-test-manufacturer-and-name", "344"},
+	} {
+		if _, ok := s.Lookup(q.set, q.code); !ok {
+			t.Errorf("Lookup(%s, %s) found nothing", q.set, q.code)
+		}
+	}
+	if _, ok := s.Lookup("no-such-set", "ES"); ok {
+		t.Error("an unknown set found a code")
+	}
+	if _, ok := new(valueset.Store).Lookup(valueset.CountryCodes, "ES"); ok {
+		t.Error("the zero Store found a code")
+	}
+
+	start := date(t, "2024-03-01T00:00:00Z")
+	const updates = 200
+	update := func(i int) {
+		// Every version lists A; each one a different second code. The
+		// update is given by id and by name in turn.
+		set := devices("2024-03-01", map[string]string{"A": "", fmt.Sprintf("B%d", i): ""})
+		if i%2 == 0 {
+			set.ID, set.Name = "", valueset.TestManf
+		}
+		if _, err := s.Update(set, start.Add(time.Duration(i)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update(0)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, name := range []string{valueset.TestManf, "covid-19-lab-test-manufacturer-and-name"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				v, ok := s.Lookup(name, "A")
+				if !ok || !v.Active {
+					t.Errorf("Lookup(%s, A) = %+v, %v during updates", name, v, ok)
+					return
+				}
+				if st, _ := s.RATDevice("A", start); st != valueset.DeviceListed {
+					t.Errorf("A is %v during updates", st)
+					return
+				}
+				if n := s.Name(name, "A"); n.EN != "Device A" {
+					t.Errorf("Name(%s, A) = %+v during updates", name, n)
+					return
+				}
+				s.Stale(start)
+			}
+		}()
+	}
+	for i := 1; i < updates; i++ {
+		update(i)
+	}
+	close(done)
+	wg.Wait()
+	last := fmt.Sprintf("B%d", updates-1)
+	for _, name := range []string{valueset.TestManf, "covid-19-lab-test-manufacturer-and-name"} {
+		if _, ok := s.Lookup(name, last); !ok {
+			t.Errorf("Lookup(%s, %s): the last version is not the current one", name, last)
+		}
+		if st, _ := s.RATDevice("B0", start.Add(updates*time.Minute)); st != valueset.DeviceGrace {
+			t.Errorf("B0, removed by the second update, is %v", st)
+		}
 	}
 }

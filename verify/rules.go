@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"dcc/rules"
 	"dcc/valueset"
@@ -16,7 +17,23 @@ type BusinessRules struct {
 	set       *rules.Set
 	valueSets map[string]any // external.valueSets, built once
 	text      map[*rules.Rule]ruleText
+
+	// The rules that may apply to a pair of countries: the Acceptance
+	// rules of the country of arrival and the Invalidation rules of the
+	// issuing country, of every type, region and validity, as a set of
+	// their own. Checking that subset selects what checking the whole set
+	// selects, without going through every other country's rules for each
+	// certificate. It is built at the first certificate of each pair and
+	// kept as long as b, whose set never changes: new rules come with a
+	// new BusinessRules.
+	acceptance, invalidation map[string][]*rules.Rule // by country, in set order
+	subsets                  sync.Map                 // pair → *rules.Set
 }
+
+// pair is a country of arrival and an issuing country; a country with no
+// rules of the kind is "", so that the countries certificates and requests
+// name do not grow the cache beyond the countries of the rules.
+type pair struct{ arrival, issuer string }
 
 // ruleText is what a rule's outcomes say of it, written once per rule
 // rather than per certificate.
@@ -44,16 +61,50 @@ func NewBusinessRules(set *rules.Set, vs *valueset.Store) (*BusinessRules, error
 		slices.Sort(codes)
 		sets[s.ID] = codes
 	}
-	text := map[*rules.Rule]ruleText{}
+	b := &BusinessRules{set: set, valueSets: rules.ValueSetTree(sets), text: map[*rules.Rule]ruleText{},
+		acceptance: map[string][]*rules.Rule{}, invalidation: map[string][]*rules.Rule{}}
 	for _, r := range set.Rules() {
-		text[r] = ruleText{version: r.Version.String(), es: r.Describe("es"), en: r.Describe("en")}
+		b.text[r] = ruleText{version: r.Version.String(), es: r.Describe("es"), en: r.Describe("en")}
+		switch r.Type {
+		case rules.Acceptance:
+			b.acceptance[r.Country] = append(b.acceptance[r.Country], r)
+		case rules.Invalidation:
+			b.invalidation[r.Country] = append(b.invalidation[r.Country], r)
+		}
 	}
-	return &BusinessRules{set: set, valueSets: rules.ValueSetTree(sets), text: text}, nil
+	return b, nil
+}
+
+// subset is the set of the rules that may apply to a certificate of
+// issuer arriving in country (see BusinessRules).
+func (b *BusinessRules) subset(country, issuer string) (*rules.Set, error) {
+	acc, inv := b.acceptance[country], b.invalidation[issuer]
+	k := pair{}
+	if acc != nil {
+		k.arrival = country
+	}
+	if inv != nil {
+		k.issuer = issuer
+	}
+	if s, ok := b.subsets.Load(k); ok {
+		return s.(*rules.Set), nil
+	}
+	// NewSet orders them as the whole set does, by Identifier and Version.
+	s, err := rules.NewSet(append(slices.Clip(acc), inv...)...)
+	if err != nil {
+		return nil, err
+	}
+	got, _ := b.subsets.LoadOrStore(k, s)
+	return got.(*rules.Set), nil
 }
 
 // Evaluate implements Rules.
 func (b *BusinessRules) Evaluate(in RulesInput) ([]RuleOutcome, error) {
-	res, err := b.set.Check(in.Payload, rules.External{
+	set, err := b.subset(in.Country, in.IssuerCountry)
+	if err != nil {
+		return nil, fmt.Errorf("business rules: %w", err)
+	}
+	res, err := set.Check(in.Payload, rules.External{
 		ValueSetTree: b.valueSets, ValidationClock: in.At, CountryCode: in.Country, IssuerCountryCode: in.IssuerCountry,
 		Region: in.Region, Exp: in.Expires, IAT: in.IssuedAt,
 	}, in.Lang)
